@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Runs Prisma 6's CLI (migrate deploy / status / diff) against prisma/schema.prisma and prisma/migrations.
+// Usage: node tools/prisma-migrate/run.mjs deploy|status|diff-from-empty
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const defaultUrl = 'postgresql://postgres@127.0.0.1:5432/meridian';
+
+const schema = readFileSync(path.join(root, 'prisma/schema.prisma'), 'utf8');
+const withUrl = schema.replace(/datasource db \{\n  provider = "postgresql"\n\}/, 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}');
+if (withUrl === schema) {
+  console.error('prisma-migrate: could not find the datasource block in prisma/schema.prisma');
+  process.exit(2);
+}
+mkdirSync(path.join(here, '.generated'), { recursive: true });
+writeFileSync(path.join(here, '.generated/schema.prisma'), withUrl);
+
+const commands = {
+  deploy: ['migrate', 'deploy'],
+  status: ['migrate', 'status'],
+  // Writes the SQL that turns an empty database into the schema, for authoring a first migration.
+  'diff-from-empty': ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script'],
+  // Writes the SQL from the migrations folder to the schema: authoring the next migration.
+  'diff-from-migrations': ['migrate', 'diff', '--from-migrations', path.join(root, 'prisma/migrations'), '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script'],
+};
+const [command, ...rest] = process.argv.slice(2);
+if (!commands[command]) {
+  console.error(`usage: run.mjs ${Object.keys(commands).join('|')}`);
+  process.exit(2);
+}
+const prismaBin = path.join(here, 'node_modules/prisma/build/index.js');
+const env = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? defaultUrl,
+  // Prisma 6 checks for a native query engine it never uses with engine "js"; any existing file stops the download.
+  PRISMA_QUERY_ENGINE_LIBRARY: process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? '/bin/true',
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+};
+const result = spawnSync(process.execPath, [prismaBin, ...commands[command], ...rest], { cwd: here, stdio: 'inherit', env });
+process.exit(result.status ?? 1);
