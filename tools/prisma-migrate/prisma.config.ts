@@ -1,16 +1,23 @@
-// Prisma 6.19's CLI carries a WASM schema engine, so `migrate deploy|status|diff` work without
-// downloading anything. Prisma 7's CLI (root prisma.config.ts) is used for client generation only.
-// Prisma 6 insists on a `url` in the datasource block, which Prisma 7 forbids, so run.mjs hands us a
-// copy of prisma/schema.prisma with the url added.
+// Prisma 6.19's CLI carries a WASM schema engine, so `migrate deploy|status` and datamodel-to-datamodel
+// `migrate diff` work without downloading anything. Prisma 7's CLI (root prisma.config.ts) is used for
+// client generation only. Prisma 6 insists on a `url` in the datasource block, which Prisma 7 forbids,
+// so run.mjs hands us a copy of prisma/schema.prisma with the url added.
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { PrismaPg } from '@prisma/adapter-pg';
 
 const root = path.resolve(__dirname, '../..');
 
+function connectionString(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  return url;
+}
+
 // @prisma/adapter-pg runs a migration by splitting it on ";", which breaks dollar-quoted bodies
 // (functions, DO blocks) in the hand-written RLS part. PostgreSQL's simple query protocol takes the
-// whole script at once and runs it as one implicit transaction, so a failed migration leaves nothing half-applied.
+// whole script at once and runs it as one implicit transaction, so a failed migration leaves nothing
+// half-applied.
 class WholeScriptPg extends PrismaPg {
   override async connect() {
     const adapter = await super.connect();
@@ -19,6 +26,7 @@ class WholeScriptPg extends PrismaPg {
       try {
         await raw.client.query(script);
       } catch (error) {
+        if (process.env.MIGRATE_DEBUG) console.error('migration script failed:', error);
         raw.onError(error);
       }
     };
@@ -31,5 +39,6 @@ export default defineConfig({
   engine: 'js',
   schema: path.join(__dirname, '.generated/schema.prisma'),
   migrations: { path: path.join(root, 'prisma/migrations') },
-  adapter: async () => new WholeScriptPg({ connectionString: process.env.DATABASE_URL }),
+  // A short idle timeout lets the CLI exit as soon as it is done instead of holding the pool open for 10 s.
+  adapter: async () => new WholeScriptPg({ connectionString: connectionString(), idleTimeoutMillis: 100 }),
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs Prisma 6's CLI (migrate deploy / status / diff) against prisma/schema.prisma and prisma/migrations.
-// Usage: node tools/prisma-migrate/run.mjs deploy|status|diff-from-empty
+// Usage: node tools/prisma-migrate/run.mjs deploy|status|diff-from-empty|diff-from-schema <old.prisma>
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,8 +24,10 @@ const commands = {
   status: ['migrate', 'status'],
   // Writes the SQL that turns an empty database into the schema, for authoring a first migration.
   'diff-from-empty': ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script'],
-  // Writes the SQL from the migrations folder to the schema: authoring the next migration.
-  'diff-from-migrations': ['migrate', 'diff', '--from-migrations', path.join(root, 'prisma/migrations'), '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script'],
+  // Writes the SQL that turns the schema in another file (e.g. `git show HEAD:prisma/schema.prisma > /tmp/old.prisma`)
+  // into the current one: how the next migration is authored. (--from-migrations needs a shadow
+  // database, which Prisma 6's WASM engine cannot drive through the adapter.)
+  'diff-from-schema': ['migrate', 'diff', '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script', '--from-schema-datamodel'],
 };
 const [command, ...rest] = process.argv.slice(2);
 if (!commands[command]) {

@@ -97,7 +97,7 @@ CREATE TABLE "sites" (
     "id" UUID NOT NULL,
     "tenant_id" UUID NOT NULL,
     "name" TEXT NOT NULL,
-    "country" CHAR(2) NOT NULL,
+    "country" VARCHAR(2) NOT NULL,
     "region" TEXT,
     "integrator_org_id" UUID,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, deriveAppDatabaseUrl, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives safe local defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.ownerUrl).toBe('postgresql://postgres@127.0.0.1:5432/meridian');
+    expect(config.database.appUrl).toBe('postgresql://meridian_app@127.0.0.1:5432/meridian');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL: must be a postgres/);
+    expect(() => loadConfig({ REDIS_URL: 'nope' })).toThrow(/REDIS_URL/);
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ HTTP_PORT: '-1', JWT_SECRET: 'short' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['HTTP_PORT', 'JWT_SECRET']);
+    }
+  });
+
+  it('requires a real JWT secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required/);
+  });
+
+  it('derives the RLS-bound app connection from the owner URL', () => {
+    expect(deriveAppDatabaseUrl('postgresql://owner:secret@db:5432/prod?sslmode=require', 'meridian_app')).toBe(
+      'postgresql://meridian_app@db:5432/prod?sslmode=require',
+    );
+  });
+});

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every app calls loadConfig() once at start-up and hands
+ * the typed, grouped result to whatever needs it; a bad variable stops the process with its name.
+ */
+
+const DEV_JWT_SECRET = 'meridian-local-development-secret-change-me';
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_PORT: port.default(3000),
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb').default('1mb'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: postgresUrl.default('postgresql://postgres@127.0.0.1:5432/meridian'),
+  APP_DATABASE_URL: postgresUrl.optional(),
+  APP_DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('meridian_app'),
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('meridian'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  SEED_DEMO: z.enum(['true', 'false']).default('false'),
+});
+
+export type Environment = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Environment['NODE_ENV'];
+  logLevel: Environment['LOG_LEVEL'];
+  http: { host: string; port: number; bodyLimit: string; publicUrl: string };
+  database: {
+    /** Owner connection: migrations, and the few pre-authentication lookups that must cross tenants. */
+    ownerUrl: string;
+    /** Connection as the RLS-bound application role: everything done on behalf of a tenant. */
+    appUrl: string;
+    poolSize: number;
+  };
+  redis: { url: string; queuePrefix: string };
+  auth: { jwtSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+  metrics: { token: string | undefined };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Same URL, other user: the app role logs in like the owner does (trust, or a password given via APP_DATABASE_URL). */
+export function deriveAppDatabaseUrl(ownerUrl: string, role: string): string {
+  const url = new URL(ownerUrl);
+  url.username = role;
+  url.password = '';
+  return url.toString();
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(root)'), message: issue.message })),
+    );
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    throw new ConfigError([{ variable: 'JWT_SECRET', message: 'is required when NODE_ENV=production' }]);
+  }
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      bodyLimit: env.HTTP_BODY_LIMIT,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.HTTP_PORT}`,
+    },
+    database: {
+      ownerUrl: env.DATABASE_URL,
+      appUrl: env.APP_DATABASE_URL ?? deriveAppDatabaseUrl(env.DATABASE_URL, env.APP_DATABASE_ROLE),
+      poolSize: env.DATABASE_POOL_SIZE,
+    },
+    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    auth: {
+      jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    metrics: { token: env.METRICS_TOKEN },
+  };
+}
+
+/** For process entry points: print the problem in one readable block and exit, instead of a stack trace. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './client';
+export * from './tenant-scope';
+export * from './generated/prisma/client';

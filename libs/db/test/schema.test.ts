@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient, Role, type PrismaClient } from '@meridian/db';
+import { createEmptyDatabase, createTestDatabase, describeCatalog, runSql, type TestDatabase } from '@meridian/db/testing';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+describe('schema and migrations', () => {
+  let db: TestDatabase;
+  let owner: PrismaClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('schema');
+    owner = createPrismaClient({ url: db.ownerUrl, poolSize: 2 });
+  });
+  afterAll(async () => {
+    await owner?.$disconnect();
+    await db?.drop();
+  });
+
+  it('has no drift between prisma/schema.prisma and the committed migrations', async () => {
+    // Build a second database straight from schema.prisma (Prisma's own DDL for it) and compare the
+    // catalogs: columns, types, defaults, indexes, foreign keys and enums must be identical.
+    const fromSchema = await createEmptyDatabase('drift');
+    try {
+      const ddl = spawnSync(process.execPath, [path.join(repoRoot, 'tools/prisma-migrate/run.mjs'), 'diff-from-empty'], {
+        env: { ...process.env, DATABASE_URL: db.ownerUrl },
+        encoding: 'utf8',
+      });
+      expect(ddl.status, ddl.stderr).toBe(0);
+      expect(ddl.stdout).toMatch(/CREATE TABLE/);
+      await runSql(fromSchema.ownerUrl, ddl.stdout);
+      const [migrated, declared] = await Promise.all([describeCatalog(db.ownerUrl), describeCatalog(fromSchema.ownerUrl)]);
+      expect(migrated.columns.length).toBeGreaterThan(50);
+      expect(migrated).toEqual(declared);
+    } finally {
+      await fromSchema.drop();
+    }
+  });
+
+  it('reports every migration applied', () => {
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'tools/prisma-migrate/run.mjs'), 'status'], {
+      env: { ...process.env, DATABASE_URL: db.ownerUrl },
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toMatch(/Database schema is up to date/);
+  });
+
+  it('reads and writes every model through the generated client', async () => {
+    const tenant = await owner.tenant.create({ data: { slug: 'acme', name: 'Acme' } });
+    const org = await owner.integratorOrganization.create({ data: { tenantId: tenant.id, name: 'Integrator' } });
+    const user = await owner.user.create({ data: { email: 'a@acme.example', displayName: 'A', passwordHash: 'x' } });
+    const membership = await owner.membership.create({
+      data: { tenantId: tenant.id, userId: user.id, role: Role.integrator_admin, integratorOrgId: org.id },
+    });
+    const apiKey = await owner.apiKey.create({
+      data: { tenantId: tenant.id, name: 'ci', prefix: 'mk_abc', keyHash: 'h1', role: Role.vendor_engineer },
+    });
+    const refresh = await owner.refreshToken.create({
+      data: { tenantId: tenant.id, userId: user.id, familyId: user.id, tokenHash: 'h2', expiresAt: new Date(Date.now() + 60_000) },
+    });
+    const site = await owner.site.create({ data: { tenantId: tenant.id, name: 'Plant', country: 'ID', region: 'West Java', integratorOrgId: org.id } });
+    const node = await owner.edgeNode.create({ data: { tenantId: tenant.id, siteId: site.id, name: 'gw-1', labels: { line: 'A' } } });
+    const token = await owner.enrollmentToken.create({
+      data: { tenantId: tenant.id, siteId: site.id, tokenHash: 'h3', expiresAt: new Date(Date.now() + 60_000) },
+    });
+
+    const readBack = await owner.site.findUniqueOrThrow({
+      where: { tenantId_id: { tenantId: tenant.id, id: site.id } },
+      include: { nodes: true, enrollmentTokens: true, organization: { include: { memberships: true } } },
+    });
+    expect(readBack.nodes[0]).toMatchObject({ id: node.id, labels: { line: 'A' }, status: 'pending' });
+    expect(readBack.enrollmentTokens[0]).toMatchObject({ id: token.id, status: 'active' });
+    expect(readBack.organization?.memberships[0]?.id).toBe(membership.id);
+    expect(await owner.apiKey.findUnique({ where: { keyHash: 'h1' } })).toMatchObject({ id: apiKey.id });
+    expect(await owner.refreshToken.findUnique({ where: { tokenHash: 'h2' } })).toMatchObject({ id: refresh.id });
+    const updated = await owner.edgeNode.update({ where: { id: node.id }, data: { status: 'online', lastSeenAt: new Date() } });
+    expect(updated.status).toBe('online');
+  });
+
+  it('enforces the invariants the application relies on', async () => {
+    const tenant = await owner.tenant.create({ data: { slug: 'inv', name: 'Inv' } });
+    await expect(owner.site.create({ data: { tenantId: tenant.id, name: 'x', country: 'id' } })).rejects.toThrow(/sites_country_iso_alpha2/);
+    const user = await owner.user.create({ data: { email: 'b@inv.example', displayName: 'B', passwordHash: 'x' } });
+    // an integrator role without its organisation is refused
+    await expect(owner.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: Role.integrator_viewer } })).rejects.toThrow(
+      /memberships_integrator_org/,
+    );
+  });
+});

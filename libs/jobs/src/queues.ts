@@ -1,0 +1,31 @@
+/**
+ * Queue and job names with their payload and result types: the contract between producers
+ * (the API) and processors (the worker). Every payload carries tenantId when it acts on a tenant.
+ */
+export const QUEUES = {
+  housekeeping: 'housekeeping',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const HOUSEKEEPING_JOBS = {
+  expireEnrollmentTokens: 'expire-enrollment-tokens',
+} as const;
+export type HousekeepingJobName = (typeof HOUSEKEEPING_JOBS)[keyof typeof HOUSEKEEPING_JOBS];
+
+export interface ExpireEnrollmentTokensPayload {
+  tenantId: string;
+  requestedBy: string;
+}
+export interface ExpireEnrollmentTokensResult {
+  expired: number;
+  checkedAt: string;
+}
+
+/** Retry policy shared by every producer: transient failures (database restart) retry with backoff. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  // Failed jobs stay (the dead-letter view) until an operator looks at them.
+  removeOnFail: false,
+} as const;
