@@ -40,5 +40,5 @@ export default defineConfig({
   schema: path.join(__dirname, '.generated/schema.prisma'),
   migrations: { path: path.join(root, 'prisma/migrations') },
   // A short idle timeout lets the CLI exit as soon as it is done instead of holding the pool open for 10 s.
-  adapter: async () => new WholeScriptPg({ connectionString: connectionString(), idleTimeoutMillis: 100 }),
+  adapter: async () => new WholeScriptPg({ connectionString: connectionString(), idleTimeoutMillis: 100, allowExitOnIdle: true }),
 });

@@ -41,6 +41,7 @@ const env = {
   // Prisma 6 checks for a native query engine it never uses with engine "js"; any existing file stops the download.
   PRISMA_QUERY_ENGINE_LIBRARY: process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? '/bin/true',
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
+  CHECKPOINT_DISABLE: '1', // no telemetry calls from an offline machine
 };
 const result = spawnSync(process.execPath, [prismaBin, ...commands[command], ...rest], { cwd: here, stdio: 'inherit', env });
 process.exit(result.status ?? 1);
