@@ -1,0 +1,40 @@
+import type { Request, Response } from 'express';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '@meridian/config';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+
+/** Builds the HTTP application exactly as production runs it; tests call this too. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = buildOpenApi(app, config);
+  const express = app.getHttpAdapter().getInstance() as { get(path: string, handler: (req: Request, res: Response) => void): void };
+  express.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', customSiteTitle: 'Meridian API' });
+  return app;
+}
+
+export function buildOpenApi(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
+  const options = new DocumentBuilder()
+    .setTitle('Meridian control plane')
+    .setDescription('Tenants, fleets, governance and audit for industrial edge AI. Errors are RFC 9457 problem+json.')
+    .setVersion('1')
+    .addServer(config.http.publicUrl)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (mk_...)' })
+    .build();
+  return SwaggerModule.createDocument(app, options, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+}

@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEnum, IsIn, IsOptional, IsString, IsUUID, Length, ValidateBy, type ValidationOptions } from 'class-validator';
+import { NodeStatus } from '@meridian/db';
+import { PageQuery } from '../../common/pagination';
+import { ISO_COUNTRIES } from '../countries';
+
+const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
+
+/** Labels select nodes for rollouts: at most 32 pairs of short lower-case keys and string values. */
+export function IsLabelMap(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isLabelMap',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length <= 32 &&
+          Object.entries(value).every(([k, v]) => LABEL_KEY.test(k) && typeof v === 'string' && v.length <= 63),
+        defaultMessage: () => 'labels must be an object of at most 32 entries: keys like "line" or "zone/a", string values up to 63 characters',
+      },
+    },
+    options,
+  );
+}
+
+export class UpdateNodeDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { line: 'A', camera: 'true' } })
+  @IsOptional()
+  @IsLabelMap()
+  labels?: Record<string, string>;
+}
+
+export class NodeQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  siteId?: string;
+
+  @ApiPropertyOptional({ enum: NodeStatus, enumName: 'NodeStatus' })
+  @IsOptional()
+  @IsEnum(NodeStatus)
+  status?: NodeStatus;
+
+  @ApiPropertyOptional({ example: 'ID' })
+  @IsOptional()
+  @IsIn([...ISO_COUNTRIES], { message: 'country must be an ISO 3166-1 alpha-2 code in upper case' })
+  country?: string;
+}
+
+export class NodeView {
+  @ApiProperty() id!: string;
+  @ApiProperty() siteId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty({ enum: NodeStatus, enumName: 'NodeStatus' }) status!: NodeStatus;
+  @ApiProperty({ type: String, nullable: true }) agentVersion!: string | null;
+  @ApiProperty({ type: Date, nullable: true }) lastSeenAt!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) enrolledAt!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) revokedAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class NodePage {
+  @ApiProperty({ type: [NodeView] }) items!: NodeView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

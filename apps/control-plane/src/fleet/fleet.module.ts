@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { EnrollmentTokensController } from './enrollment-tokens.controller';
+import { EnrollmentTokensService } from './enrollment-tokens.service';
+import { NodesController } from './nodes.controller';
+import { NodesService } from './nodes.service';
+import { SitesController } from './sites.controller';
+import { SitesService } from './sites.service';
+
+@Module({
+  controllers: [SitesController, NodesController, EnrollmentTokensController],
+  providers: [SitesService, NodesService, EnrollmentTokensService],
+  exports: [SitesService],
+})
+export class FleetModule {}

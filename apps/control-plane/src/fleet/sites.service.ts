@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { Site, TenantTx } from '@meridian/db';
+import { tenantContext, type Principal } from '../auth/principal';
+import { keyset, toPage, type Page } from '../common/pagination';
+import { badRequest, conflict, notFound } from '../common/problem';
+import { TenantPrisma } from '../prisma/prisma.service';
+import type { CreateSiteDto, SiteQuery, SiteView, UpdateSiteDto } from './dto/site.dto';
+import { siteScope } from './site-scope';
+
+type SiteWithCount = Site & { _count: { nodes: number } };
+
+@Injectable()
+export class SitesService {
+  constructor(private readonly db: TenantPrisma) {}
+
+  list(principal: Principal, query: SiteQuery): Promise<Page<SiteView>> {
+    const page = keyset(query);
+    const filter = query.country ? { country: query.country } : {};
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const rows = await tx.site.findMany({
+        where: { AND: [siteScope(principal), filter, page.where] },
+        orderBy: page.orderBy,
+        take: page.take,
+        include: { _count: { select: { nodes: true } } },
+      });
+      return toPage(rows, page.pageSize, toView);
+    });
+  }
+
+  get(principal: Principal, id: string): Promise<SiteView> {
+    return this.db.run(tenantContext(principal), async (tx) => toView(await findSite(tx, principal, id)));
+  }
+
+  create(principal: Principal, input: CreateSiteDto): Promise<SiteView> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      await assertOrganization(tx, input.integratorOrgId);
+      if (await tx.site.findFirst({ where: { name: input.name } })) throw conflict(`a site named "${input.name}" exists`);
+      const site = await tx.site.create({
+        data: { tenantId: principal.tenantId, name: input.name, country: input.country, region: input.region ?? null, integratorOrgId: input.integratorOrgId ?? null },
+        include: { _count: { select: { nodes: true } } },
+      });
+      return toView(site);
+    });
+  }
+
+  update(principal: Principal, id: string, input: UpdateSiteDto): Promise<SiteView> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const site = await findSite(tx, principal, id);
+      if (input.integratorOrgId) await assertOrganization(tx, input.integratorOrgId);
+      if (input.name && input.name !== site.name && (await tx.site.findFirst({ where: { name: input.name } }))) {
+        throw conflict(`a site named "${input.name}" exists`);
+      }
+      const updated = await tx.site.update({
+        where: { id: site.id },
+        data: {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.country !== undefined ? { country: input.country } : {}),
+          ...(input.region !== undefined ? { region: input.region } : {}),
+          ...(input.integratorOrgId !== undefined ? { integratorOrgId: input.integratorOrgId } : {}),
+        },
+        include: { _count: { select: { nodes: true } } },
+      });
+      return toView(updated);
+    });
+  }
+
+  remove(principal: Principal, id: string): Promise<void> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const site = await findSite(tx, principal, id);
+      if (site._count.nodes > 0) throw conflict(`site still has ${site._count.nodes} node(s); remove them first`);
+      await tx.site.delete({ where: { id: site.id } });
+    });
+  }
+}
+
+export async function findSite(tx: TenantTx, principal: Principal, id: string): Promise<SiteWithCount> {
+  const site = await tx.site.findFirst({ where: { id, ...siteScope(principal) }, include: { _count: { select: { nodes: true } } } });
+  if (!site) throw notFound('site');
+  return site;
+}
+
+async function assertOrganization(tx: TenantTx, integratorOrgId: string | undefined | null): Promise<void> {
+  if (!integratorOrgId) return;
+  if (!(await tx.integratorOrganization.findFirst({ where: { id: integratorOrgId } }))) {
+    throw badRequest('unknown organisation', [{ path: 'integratorOrgId', message: 'no such organisation in this tenant' }]);
+  }
+}
+
+function toView(row: SiteWithCount): SiteView {
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    region: row.region,
+    integratorOrgId: row.integratorOrgId,
+    nodeCount: row._count.nodes,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

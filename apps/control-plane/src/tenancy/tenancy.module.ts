@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsController } from './organizations.controller';
+import { OrganizationsService } from './organizations.service';
+import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+@Module({
+  controllers: [TenantsController, UsersController, OrganizationsController],
+  providers: [TenantsService, UsersService, OrganizationsService],
+})
+export class TenancyModule {}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { hashPassword } from '@meridian/crypto';
+import type { Membership, TenantTx, User } from '@meridian/db';
+import { tenantContext, type Principal } from '../auth/principal';
+import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
+import { conflict, notFound } from '../common/problem';
+import { TenantPrisma } from '../prisma/prisma.service';
+import type { AddMemberDto, CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
+import { requireOrganizationForRole } from './organizations.service';
+
+/** People of a tenant: a global account plus this tenant's membership (which carries the role). */
+@Injectable()
+export class UsersService {
+  constructor(private readonly db: TenantPrisma) {}
+
+  list(principal: Principal, query: PageQuery): Promise<Page<UserView>> {
+    const page = keyset(query);
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const rows = await tx.membership.findMany({ where: page.where, orderBy: page.orderBy, take: page.take, include: { user: true } });
+      return toPage(rows, page.pageSize, toView);
+    });
+  }
+
+  async get(principal: Principal, userId: string): Promise<UserView> {
+    return this.db.run(tenantContext(principal), async (tx) => toView(await findMembership(tx, userId)));
+  }
+
+  async create(principal: Principal, input: CreateUserDto): Promise<UserView> {
+    const email = input.email.toLowerCase();
+    const passwordHash = await hashPassword(input.password);
+    return this.db.run(tenantContext(principal), async (tx) => {
+      if (await existingUserId(tx, email)) throw conflict('an account with this e-mail exists; add it with POST /v1/users/memberships');
+      const integratorOrgId = await requireOrganizationForRole(tx, input.role, input.integratorOrgId);
+      const userId = randomUUID();
+      // createMany: no RETURNING, since the new user only becomes visible to this tenant through the membership below.
+      await tx.user.createMany({ data: [{ id: userId, email, displayName: input.displayName, passwordHash }] });
+      await tx.membership.create({ data: { tenantId: principal.tenantId, userId, role: input.role, integratorOrgId } });
+      return toView(await findMembership(tx, userId));
+    });
+  }
+
+  async addMember(principal: Principal, input: AddMemberDto): Promise<UserView> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const userId = await existingUserId(tx, input.email.toLowerCase());
+      if (!userId) throw notFound('account with this e-mail');
+      if (await tx.membership.findFirst({ where: { userId } })) throw conflict('already a member of this tenant');
+      const integratorOrgId = await requireOrganizationForRole(tx, input.role, input.integratorOrgId);
+      await tx.membership.create({ data: { tenantId: principal.tenantId, userId, role: input.role, integratorOrgId } });
+      return toView(await findMembership(tx, userId));
+    });
+  }
+
+  async update(principal: Principal, userId: string, input: UpdateUserDto): Promise<UserView> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const membership = await findMembership(tx, userId);
+      if (input.displayName) await tx.user.update({ where: { id: userId }, data: { displayName: input.displayName } });
+      if (input.role !== undefined || input.integratorOrgId !== undefined) {
+        const role = input.role ?? membership.role;
+        const orgInput = input.integratorOrgId === undefined ? membership.integratorOrgId : input.integratorOrgId;
+        const integratorOrgId = await requireOrganizationForRole(tx, role, orgInput);
+        await tx.membership.update({ where: { id: membership.id }, data: { role, integratorOrgId } });
+        // A changed role must not live on in refresh tokens minted for the old one.
+        await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      }
+      return toView(await findMembership(tx, userId));
+    });
+  }
+
+  /** Removes the person from this tenant (their account stays if they belong to others) and ends their sessions here. */
+  async remove(principal: Principal, userId: string): Promise<void> {
+    await this.db.run(tenantContext(principal), async (tx) => {
+      const membership = await findMembership(tx, userId);
+      await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      await tx.membership.delete({ where: { id: membership.id } });
+    });
+  }
+}
+
+async function existingUserId(tx: TenantTx, email: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ id: string | null }[]>`SELECT app_user_id_by_email(${email}) AS id`;
+  return rows[0]?.id ?? null;
+}
+
+async function findMembership(tx: TenantTx, userId: string): Promise<Membership & { user: User }> {
+  const membership = await tx.membership.findFirst({ where: { userId }, include: { user: true } });
+  if (!membership) throw notFound('user');
+  return membership;
+}
+
+function toView(row: Membership & { user: User }): UserView {
+  return {
+    id: row.userId,
+    email: row.user.email,
+    displayName: row.user.displayName,
+    role: row.role,
+    integratorOrgId: row.integratorOrgId,
+    membershipId: row.id,
+    createdAt: row.createdAt,
+  };
+}
