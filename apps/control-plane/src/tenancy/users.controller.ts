@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Role } from '@meridian/db';
 import { Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
 import { PageQuery } from '../common/pagination';
 import { TenantResource } from '../common/tenant-resource';
@@ -27,9 +28,11 @@ export class UsersController {
     return this.users.create(principal, body);
   }
 
-  @Allow(...TENANT_ADMINS)
+  // Platform admins only: a tenant admin who could attach any account by e-mail could probe which
+  // addresses have accounts in other tenants, and pull people into a tenant they never agreed to join.
+  @Allow(Role.platform_admin)
   @Post('memberships')
-  @ApiCreatedResponse({ type: UserView, description: 'Adds an existing account to this tenant' })
+  @ApiCreatedResponse({ type: UserView, description: 'Adds an existing account (of another tenant) to this tenant' })
   addMember(@CurrentPrincipal() principal: Principal, @Body() body: AddMemberDto) {
     return this.users.addMember(principal, body);
   }
