@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * SystemPrisma bypasses row-level security. It may serve only what happens before a tenant is known
+ * (authentication) and platform administration; everything else must go through TenantPrisma.
+ */
+const ALLOWED = new Set([
+  'prisma/prisma.service.ts',
+  'prisma/prisma.module.ts',
+  'auth/auth.service.ts',
+  'auth/api-key.strategy.ts',
+  'tenancy/tenants.service.ts',
+]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [full] : [];
+  });
+}
+
+describe('SystemPrisma usage', () => {
+  it('is confined to authentication and platform administration', () => {
+    const root = path.resolve(__dirname, '..');
+    const users = sourceFiles(root)
+      .filter((file) => /\bSystemPrisma\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(root, file).split(path.sep).join('/'));
+    expect(users.length).toBeGreaterThan(2);
+    expect(users.filter((file) => !ALLOWED.has(file))).toEqual([]);
+  });
+});
