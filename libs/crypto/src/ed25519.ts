@@ -1,0 +1,48 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+
+/** Ed25519 with keys as they travel in the protocol: raw 32-byte public keys, PKCS#8 PEM private keys at rest. */
+export interface Ed25519KeyPair {
+  publicKey: Buffer;
+  privateKeyPem: string;
+}
+
+export function generateEd25519KeyPair(): Ed25519KeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { publicKey: rawPublicKey(publicKey), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+export function loadPrivateKey(pem: string): KeyObject {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 private key');
+  return key;
+}
+
+export function rawPublicKey(key: KeyObject): Buffer {
+  const jwk = key.export({ format: 'jwk' });
+  if (!jwk.x) throw new Error('not an Ed25519 key');
+  return Buffer.from(jwk.x, 'base64url');
+}
+
+export function publicKeyOf(privateKey: KeyObject): Buffer {
+  return rawPublicKey(createPublicKey(privateKey));
+}
+
+export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+}
+
+export function signEd25519(privateKey: KeyObject, data: Uint8Array | string): Buffer {
+  return sign(null, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, privateKey);
+}
+
+/** False for any malformed key or signature instead of throwing: callers treat both as "not authentic". */
+export function verifyEd25519(publicKey: Uint8Array | KeyObject, data: Uint8Array | string, signature: Uint8Array): boolean {
+  try {
+    const key = publicKey instanceof Uint8Array ? publicKeyFromRaw(publicKey) : publicKey;
+    if (signature.length !== 64) return false;
+    return verify(null, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, key, signature);
+  } catch {
+    return false;
+  }
+}
