@@ -10,8 +10,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const defaultUrl = 'postgresql://postgres@127.0.0.1:5432/meridian';
 
+function addUrl(schema) {
+  return schema.replace(/datasource db \{\n  provider = "postgresql"\n\}/, 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}');
+}
 const schema = readFileSync(path.join(root, 'prisma/schema.prisma'), 'utf8');
-const withUrl = schema.replace(/datasource db \{\n  provider = "postgresql"\n\}/, 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}');
+const withUrl = addUrl(schema);
 if (withUrl === schema) {
   console.error('prisma-migrate: could not find the datasource block in prisma/schema.prisma');
   process.exit(2);
@@ -29,7 +32,16 @@ const commands = {
   // database, which Prisma 6's WASM engine cannot drive through the adapter.)
   'diff-from-schema': ['migrate', 'diff', '--to-schema-datamodel', path.join(here, '.generated/schema.prisma'), '--script', '--from-schema-datamodel'],
 };
-const [command, ...rest] = process.argv.slice(2);
+let [command, ...rest] = process.argv.slice(2);
+if (command === 'diff-from-schema') {
+  const old = rest.shift();
+  if (!old) {
+    console.error('usage: run.mjs diff-from-schema <old schema.prisma>');
+    process.exit(2);
+  }
+  writeFileSync(path.join(here, '.generated/old.prisma'), addUrl(readFileSync(path.resolve(old), 'utf8')));
+  rest = [path.join(here, '.generated/old.prisma'), ...rest];
+}
 if (!commands[command]) {
   console.error(`usage: run.mjs ${Object.keys(commands).join('|')}`);
   process.exit(2);

@@ -34,6 +34,19 @@ describe('row-level security', () => {
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false, owns: false });
   });
 
+  it('protects every table that has a tenant_id column, now and in future migrations', async () => {
+    const tables = await owner.$queryRaw<{ table: string; rls: boolean; forced: boolean; policies: bigint; granted: boolean }[]>`
+      SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+             (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
+             has_table_privilege('meridian_app', c.oid, 'SELECT') AS granted
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
+        AND EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_name = c.relname AND col.column_name = 'tenant_id')
+      ORDER BY 1`;
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    for (const t of tables) expect({ ...t, policies: Number(t.policies) > 0 }).toEqual({ table: t.table, rls: true, forced: true, policies: true, granted: true });
+  });
+
   it('returns only the current tenant rows from unfiltered queries', async () => {
     const sites = await withTenant(app, { tenantId: ids.a }, (tx) => tx.site.findMany());
     expect(sites.map((s) => s.name)).toEqual(['Plant a']);

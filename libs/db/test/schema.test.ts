@@ -66,6 +66,11 @@ describe('schema and migrations', () => {
       data: { tenantId: tenant.id, siteId: site.id, tokenHash: 'h3', expiresAt: new Date(Date.now() + 60_000) },
     });
 
+    const signingKey = await owner.tenantSigningKey.create({
+      data: { tenantId: tenant.id, keyId: 'tsk_0123456789abcdef', publicKey: 'pk', encryptedPrivateKey: 'enc' },
+    });
+    expect(await owner.tenantSigningKey.findUnique({ where: { keyId: 'tsk_0123456789abcdef' } })).toMatchObject({ id: signingKey.id, status: 'active' });
+
     const readBack = await owner.site.findUniqueOrThrow({
       where: { tenantId_id: { tenantId: tenant.id, id: site.id } },
       include: { nodes: true, enrollmentTokens: true, organization: { include: { memberships: true } } },

@@ -76,7 +76,7 @@ export async function describeCatalog(url: string) {
   const [columns, indexes, foreignKeys, enums] = await Promise.all([
     runSql(url, `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length
                  FROM information_schema.columns WHERE table_schema = 'public' AND table_name ${app} ORDER BY 1, 2`),
-    runSql(url, `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename ${app} ORDER BY 1, 2`),
+    runSql(url, `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename ${app} AND indexname NOT LIKE '%_manual' ORDER BY 1, 2`),
     runSql(url, `SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
                  WHERE contype IN ('f', 'p', 'u') AND connamespace = 'public'::regnamespace AND conrelid::regclass::text ${app} ORDER BY 1, 2`),
     runSql(url, `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels FROM pg_type t
