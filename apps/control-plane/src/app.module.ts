@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@meridian/config';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
@@ -40,6 +41,7 @@ export class AppModule {
         AuthModule,
         TenancyModule,
         FleetModule,
+        AgentsModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { hashPassword } from '@meridian/crypto';
 import { createPrismaClient, Role, type PrismaClient } from '@meridian/db';
 import { createTestDatabase, type TestDatabase } from '@meridian/db/testing';
 import { DEMO_PASSWORD, seedDemo } from '@meridian/db/seed';
+import { AgentGrpcServer } from '../src/agents/agent-grpc.server';
 import { createApp } from '../src/bootstrap';
 
 /**
@@ -14,6 +15,8 @@ import { createApp } from '../src/bootstrap';
  */
 export interface Harness {
   baseUrl: string;
+  /** host:port of the agent gRPC server. */
+  grpcTarget: string;
   app: NestExpressApplication;
   config: AppConfig;
   db: TestDatabase;
@@ -43,6 +46,8 @@ export function testConfig(db: TestDatabase, overrides: Record<string, string> =
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `meridian-test-${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
     ...overrides,
   });
 }
@@ -67,10 +72,12 @@ export async function startHarness(label: string, overrides: Record<string, stri
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  const grpcTarget = `127.0.0.1:${app.get(AgentGrpcServer).port}`;
 
   const tokens = new Map<string, string>();
   const harness: Harness = {
     baseUrl,
+    grpcTarget,
     app,
     config,
     db,

@@ -26,8 +26,15 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires a real JWT secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required/);
+  it('requires real secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required[\s\S]*KEY_ENCRYPTION_KEY: is required/);
+    expect(loadConfig({}).keys.encryptionKey).toHaveLength(32);
+  });
+
+  it('checks gRPC settings', () => {
+    expect(loadConfig({}).grpc).toEqual({ host: '0.0.0.0', port: 50051, tls: undefined });
+    expect(() => loadConfig({ GRPC_TLS_CERT_FILE: '/tmp/cert.pem' })).toThrow(/GRPC_TLS_KEY_FILE/);
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'short' })).toThrow(/KEY_ENCRYPTION_KEY: must be 32 random bytes/);
   });
 
   it('derives the RLS-bound app connection from the owner URL', () => {

@@ -6,6 +6,8 @@ import { z } from 'zod';
  */
 
 const DEV_JWT_SECRET = 'meridian-local-development-secret-change-me';
+// Development only (production refuses to start without KEY_ENCRYPTION_KEY): a fixed, public key.
+const DEV_KEY_ENCRYPTION_KEY = Buffer.from('meridian-development-only-key-32', 'utf8');
 
 const postgresUrl = z
   .string()
@@ -35,6 +37,15 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
   METRICS_TOKEN: z.string().min(16).optional(),
+  GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  GRPC_PORT: port.default(50051),
+  GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt.max(3600).default(10),
+  KEY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('false'),
 });
 
@@ -54,6 +65,10 @@ export interface AppConfig {
   redis: { url: string; queuePrefix: string };
   auth: { jwtSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
   metrics: { token: string | undefined };
+  grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
+  agents: { heartbeatIntervalSeconds: number };
+  /** Encrypts tenant signing keys at rest (AES-256-GCM). */
+  keys: { encryptionKey: Buffer; isDevelopmentKey: boolean };
 }
 
 export class ConfigError extends Error {
@@ -79,8 +94,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const env = parsed.data;
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-    throw new ConfigError([{ variable: 'JWT_SECRET', message: 'is required when NODE_ENV=production' }]);
+  const missingInProduction = (['JWT_SECRET', 'KEY_ENCRYPTION_KEY'] as const).filter((name) => env.NODE_ENV === 'production' && !env[name]);
+  if (missingInProduction.length > 0) {
+    throw new ConfigError(missingInProduction.map((variable) => ({ variable, message: 'is required when NODE_ENV=production' })));
+  }
+  if (Boolean(env.GRPC_TLS_CERT_FILE) !== Boolean(env.GRPC_TLS_KEY_FILE)) {
+    throw new ConfigError([{ variable: env.GRPC_TLS_CERT_FILE ? 'GRPC_TLS_KEY_FILE' : 'GRPC_TLS_CERT_FILE', message: 'TLS needs both GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE' }]);
   }
   return {
     env: env.NODE_ENV,
@@ -103,6 +122,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     },
     metrics: { token: env.METRICS_TOKEN },
+    grpc: {
+      host: env.GRPC_HOST,
+      port: env.GRPC_PORT,
+      tls: env.GRPC_TLS_CERT_FILE && env.GRPC_TLS_KEY_FILE ? { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE } : undefined,
+    },
+    agents: { heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS },
+    keys: {
+      encryptionKey: env.KEY_ENCRYPTION_KEY ? Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64') : DEV_KEY_ENCRYPTION_KEY,
+      isDevelopmentKey: !env.KEY_ENCRYPTION_KEY,
+    },
   };
 }
 

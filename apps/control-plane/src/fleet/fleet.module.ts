@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
 import { EnrollmentTokensController } from './enrollment-tokens.controller';
 import { EnrollmentTokensService } from './enrollment-tokens.service';
 import { NodesController } from './nodes.controller';
@@ -7,6 +8,7 @@ import { SitesController } from './sites.controller';
 import { SitesService } from './sites.service';
 
 @Module({
+  imports: [AgentsModule],
   controllers: [SitesController, NodesController, EnrollmentTokensController],
   providers: [SitesService, NodesService, EnrollmentTokensService],
   exports: [SitesService],

@@ -1,30 +1,42 @@
 import { Injectable } from '@nestjs/common';
+import type { AppConfig } from '@meridian/config';
 import { NodeStatus, type EdgeNode, type TenantTx } from '@meridian/db';
+import { NodeEventsService } from '../agents/node-events.service';
+import { InjectConfig } from '../config/config.module';
 import { tenantContext, type Principal } from '../auth/principal';
 import { keyset, toPage, type Page } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeQuery, NodeView, UpdateNodeDto } from './dto/node.dto';
+import { deriveNodeStatus, nodeStatusFilter } from './node-status';
 import { siteScope } from './site-scope';
 
 /** Edge nodes come into being by enrolling (see enrollment tokens); here they are read, labelled and revoked. */
 @Injectable()
 export class NodesService {
-  constructor(private readonly db: TenantPrisma) {}
+  private readonly intervalSeconds: number;
+
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly events: NodeEventsService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.intervalSeconds = config.agents.heartbeatIntervalSeconds;
+  }
 
   list(principal: Principal, query: NodeQuery): Promise<Page<NodeView>> {
     const page = keyset(query);
     const site = { ...siteScope(principal), ...(query.country ? { country: query.country } : {}) };
     const where = {
-      AND: [{ site }, query.siteId ? { siteId: query.siteId } : {}, query.status ? { status: query.status } : {}, page.where],
+      AND: [{ site }, query.siteId ? { siteId: query.siteId } : {}, query.status ? nodeStatusFilter(query.status, this.intervalSeconds) : {}, page.where],
     };
     return this.db.run(tenantContext(principal), async (tx) =>
-      toPage(await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take }), page.pageSize, toView),
+      toPage(await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take }), page.pageSize, (row) => this.toView(row)),
     );
   }
 
   get(principal: Principal, id: string): Promise<NodeView> {
-    return this.db.run(tenantContext(principal), async (tx) => toView(await findNode(tx, principal, id)));
+    return this.db.run(tenantContext(principal), async (tx) => this.toView(await findNode(tx, principal, id)));
   }
 
   update(principal: Principal, id: string, input: UpdateNodeDto): Promise<NodeView> {
@@ -37,24 +49,34 @@ export class NodesService {
         where: { id: node.id },
         data: { ...(input.name ? { name: input.name } : {}), ...(input.labels ? { labels: input.labels } : {}) },
       });
-      return toView(updated);
+      return this.toView(updated);
     });
   }
 
-  /** A revoked node keeps its history but may never authenticate again. */
-  revoke(principal: Principal, id: string): Promise<NodeView> {
-    return this.db.run(tenantContext(principal), async (tx) => {
-      const node = await findNode(tx, principal, id);
-      if (node.status === NodeStatus.revoked) return toView(node);
-      return toView(await tx.edgeNode.update({ where: { id: node.id }, data: { status: NodeStatus.revoked, revokedAt: new Date() } }));
+  /**
+   * A revoked node keeps its history but may never authenticate again. Every replica is told at
+   * once and cuts the node's open streams (a periodic sweep catches a lost event within seconds).
+   */
+  async revoke(principal: Principal, id: string): Promise<NodeView> {
+    const node = await this.db.run(tenantContext(principal), async (tx) => {
+      const found = await findNode(tx, principal, id);
+      if (found.status === NodeStatus.revoked) return found;
+      return tx.edgeNode.update({ where: { id: found.id }, data: { status: NodeStatus.revoked, revokedAt: new Date() } });
     });
+    await this.events.publishRevoked({ nodeId: node.id, tenantId: principal.tenantId });
+    return this.toView(node);
   }
 
-  remove(principal: Principal, id: string): Promise<void> {
-    return this.db.run(tenantContext(principal), async (tx) => {
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.db.run(tenantContext(principal), async (tx) => {
       const node = await findNode(tx, principal, id);
       await tx.edgeNode.delete({ where: { id: node.id } });
     });
+    await this.events.publishRevoked({ nodeId: id, tenantId: principal.tenantId });
+  }
+
+  private toView(row: EdgeNode): NodeView {
+    return toView(row, deriveNodeStatus(row.status, row.lastSeenAt, this.intervalSeconds));
   }
 }
 
@@ -64,13 +86,14 @@ async function findNode(tx: TenantTx, principal: Principal, id: string): Promise
   return node;
 }
 
-function toView(row: EdgeNode): NodeView {
+function toView(row: EdgeNode, status: NodeStatus): NodeView {
   return {
     id: row.id,
     siteId: row.siteId,
     name: row.name,
     labels: (row.labels ?? {}) as Record<string, string>,
-    status: row.status,
+    status,
+    reported: (row.reported ?? {}) as NodeView['reported'],
     agentVersion: row.agentVersion,
     lastSeenAt: row.lastSeenAt,
     enrolledAt: row.enrolledAt,

@@ -12,6 +12,9 @@ const ALLOWED = new Set([
   'auth/auth.service.ts',
   'auth/api-key.strategy.ts',
   'tenancy/tenants.service.ts',
+  // agents authenticate (and enroll) before their tenant is known
+  'agents/agent-auth.service.ts',
+  'agents/enrollment.service.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

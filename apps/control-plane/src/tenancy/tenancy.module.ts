@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
+import { SigningKeysService } from './signing-keys.service';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
 import { UsersController } from './users.controller';
@@ -8,6 +9,7 @@ import { UsersService } from './users.service';
 
 @Module({
   controllers: [TenantsController, UsersController, OrganizationsController],
-  providers: [TenantsService, UsersService, OrganizationsService],
+  providers: [TenantsService, UsersService, OrganizationsService, SigningKeysService],
+  exports: [SigningKeysService],
 })
 export class TenancyModule {}

@@ -55,12 +55,29 @@ export class NodeQuery extends PageQuery {
   country?: string;
 }
 
+export class ReportedModelView {
+  @ApiProperty() modelId!: string;
+  @ApiProperty() version!: string;
+  @ApiProperty() state!: string;
+}
+
+export class ReportedStateView {
+  @ApiPropertyOptional({ description: 'Policy bundle version the agent runs' }) policyVersion?: number;
+  @ApiPropertyOptional() policyDigest?: string;
+  @ApiPropertyOptional({ type: [ReportedModelView] }) models?: ReportedModelView[];
+  @ApiPropertyOptional({ type: 'object', properties: { requests: { type: 'number' }, errors: { type: 'number' }, denied: { type: 'number' } } })
+  inference?: { requests: number; errors: number; denied: number };
+  @ApiPropertyOptional() uptimeSeconds?: number;
+  @ApiPropertyOptional() auditPendingEvents?: number;
+}
+
 export class NodeView {
   @ApiProperty() id!: string;
   @ApiProperty() siteId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
-  @ApiProperty({ enum: NodeStatus, enumName: 'NodeStatus' }) status!: NodeStatus;
+  @ApiProperty({ enum: NodeStatus, enumName: 'NodeStatus', description: 'online / stale / offline derived from the last heartbeat' }) status!: NodeStatus;
+  @ApiProperty({ type: ReportedStateView, description: 'What the agent reported in its last heartbeat' }) reported!: ReportedStateView;
   @ApiProperty({ type: String, nullable: true }) agentVersion!: string | null;
   @ApiProperty({ type: Date, nullable: true }) lastSeenAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) enrolledAt!: Date | null;

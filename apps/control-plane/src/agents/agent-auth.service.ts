@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from '@meridian/config';
+import { verifyEd25519 } from '@meridian/crypto';
+import { NodeStatus } from '@meridian/db';
+import { MAX_CLOCK_SKEW_MS, readSignedRequest, requestSigningPayload } from '@meridian/protocol';
+import { InjectConfig } from '../config/config.module';
+import { SystemPrisma } from '../prisma/prisma.service';
+import { InjectRedis } from '../redis/redis.module';
+import { permissionDenied, unauthenticated } from './agent-rpc-error';
+
+/** An authenticated edge node: everything it may touch is within this tenant and site. */
+export interface NodeIdentity {
+  nodeId: string;
+  tenantId: string;
+  siteId: string;
+  siteCountry: string;
+}
+
+interface CachedNode extends NodeIdentity {
+  publicKey: Buffer;
+  revoked: boolean;
+  fetchedAt: number;
+}
+
+// Short, so a key or status change made by another replica is seen quickly even if its event is lost.
+const NODE_CACHE_TTL_MS = 5_000;
+
+/**
+ * Verifies the per-call node signature (see agent.proto): known, unrevoked node; timestamp within
+ * the allowed skew; valid Ed25519 signature over method, node, time and nonce; nonce never seen
+ * before (kept in Redis, so a request replayed to another replica is refused as well).
+ */
+@Injectable()
+export class AgentAuthService {
+  private readonly cache = new Map<string, CachedNode>();
+
+  constructor(
+    private readonly system: SystemPrisma,
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async authenticate(metadata: Metadata, methodPath: string): Promise<NodeIdentity> {
+    const fields = readSignedRequest(metadata);
+    if ('error' in fields) throw unauthenticated(fields.error);
+    if (Math.abs(Date.now() - fields.timestamp) > MAX_CLOCK_SKEW_MS) {
+      throw unauthenticated('request timestamp is outside the allowed window; check the node clock');
+    }
+    const node = await this.lookup(fields.nodeId);
+    if (!node) throw unauthenticated('unknown node');
+    if (node.revoked) throw permissionDenied('node has been revoked');
+    const payload = requestSigningPayload(methodPath, fields.nodeId, fields.timestamp, fields.nonce);
+    if (!verifyEd25519(node.publicKey, payload, fields.signature)) throw unauthenticated('signature does not match the node key');
+    const fresh = await this.redis.set(`${this.config.redis.queuePrefix}:agent-nonce:${fields.nodeId}:${fields.nonce}`, '1', 'PX', 2 * MAX_CLOCK_SKEW_MS, 'NX');
+    if (fresh !== 'OK') throw unauthenticated('replayed request (nonce already used)');
+    return { nodeId: node.nodeId, tenantId: node.tenantId, siteId: node.siteId, siteCountry: node.siteCountry };
+  }
+
+  forget(nodeId: string): void {
+    this.cache.delete(nodeId);
+  }
+
+  /** Nodes among `nodeIds` that are revoked or gone: a safety net behind the revocation events. */
+  async revokedAmong(nodeIds: string[]): Promise<string[]> {
+    if (nodeIds.length === 0) return [];
+    const alive = await this.system.client.edgeNode.findMany({
+      where: { id: { in: nodeIds }, status: { not: NodeStatus.revoked } },
+      select: { id: true },
+    });
+    const aliveIds = new Set(alive.map((n) => n.id));
+    return nodeIds.filter((id) => !aliveIds.has(id));
+  }
+
+  // Authentication happens before the tenant is known, so this lookup uses the system connection.
+  private async lookup(nodeId: string): Promise<CachedNode | undefined> {
+    const cached = this.cache.get(nodeId);
+    if (cached && Date.now() - cached.fetchedAt < NODE_CACHE_TTL_MS) return cached;
+    const row = await this.system.client.edgeNode.findUnique({
+      where: { id: nodeId },
+      select: { id: true, tenantId: true, siteId: true, publicKey: true, status: true, site: { select: { country: true } } },
+    });
+    if (!row?.publicKey) {
+      this.cache.delete(nodeId);
+      return undefined;
+    }
+    const node: CachedNode = {
+      nodeId: row.id,
+      tenantId: row.tenantId,
+      siteId: row.siteId,
+      siteCountry: row.site.country,
+      publicKey: Buffer.from(row.publicKey, 'base64'),
+      revoked: row.status === NodeStatus.revoked,
+      fetchedAt: Date.now(),
+    };
+    this.cache.set(nodeId, node);
+    return node;
+  }
+}

@@ -1,0 +1,22 @@
+import { status as GrpcStatus, type ServiceError, Metadata } from '@grpc/grpc-js';
+
+/** A refusal to send to an agent: a gRPC status code plus a message an operator can act on. */
+export class AgentRpcError extends Error {
+  constructor(
+    readonly code: GrpcStatus,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgentRpcError';
+  }
+}
+
+export const unauthenticated = (message: string) => new AgentRpcError(GrpcStatus.UNAUTHENTICATED, message);
+export const permissionDenied = (message: string) => new AgentRpcError(GrpcStatus.PERMISSION_DENIED, message);
+export const invalidArgument = (message: string) => new AgentRpcError(GrpcStatus.INVALID_ARGUMENT, message);
+export const notFound = (message: string) => new AgentRpcError(GrpcStatus.NOT_FOUND, message);
+
+export function toServiceError(error: unknown): Partial<ServiceError> & { code: GrpcStatus; details: string } {
+  if (error instanceof AgentRpcError) return { code: error.code, details: error.message, metadata: new Metadata() };
+  return { code: GrpcStatus.INTERNAL, details: 'internal error', metadata: new Metadata() };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { AgentAuthService } from './agent-auth.service';
+import { AgentGrpcServer } from './agent-grpc.server';
+import { AgentMetrics } from './agent.metrics';
+import { EnrollmentService } from './enrollment.service';
+import { NodeEventsService } from './node-events.service';
+import { NodeReportsService } from './node-reports.service';
+import { StreamRegistry } from './stream-registry';
+
+@Module({
+  imports: [TenancyModule],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics],
+  exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
+})
+export class AgentsModule {}

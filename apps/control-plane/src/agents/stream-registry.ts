@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
+
+export type StreamKind = 'policy' | 'desired_state';
+
+interface OpenStream {
+  kind: StreamKind;
+  tenantId: string;
+  siteId: string;
+  call: ServerWritableStream<unknown, unknown>;
+}
+
+/** The server streams agents hold open on this replica, so they can be pushed to or cut. */
+@Injectable()
+export class StreamRegistry {
+  private readonly byNode = new Map<string, Set<OpenStream>>();
+
+  add(nodeId: string, stream: OpenStream): () => void {
+    let set = this.byNode.get(nodeId);
+    if (!set) {
+      set = new Set();
+      this.byNode.set(nodeId, set);
+    }
+    set.add(stream);
+    return () => {
+      set.delete(stream);
+      if (set.size === 0 && this.byNode.get(nodeId) === set) this.byNode.delete(nodeId);
+    };
+  }
+
+  /** Ends every stream of a node with a status (e.g. PERMISSION_DENIED when it is revoked). */
+  close(nodeId: string, code: GrpcStatus, details: string): number {
+    const set = this.byNode.get(nodeId);
+    if (!set) return 0;
+    const streams = [...set];
+    this.byNode.delete(nodeId);
+    for (const stream of streams) stream.call.emit('error', { code, details });
+    return streams.length;
+  }
+
+  /** Streams of one kind for the nodes of a site: where a new policy bundle goes. */
+  forSite(tenantId: string, siteId: string, kind: StreamKind): { nodeId: string; call: ServerWritableStream<unknown, unknown> }[] {
+    const out: { nodeId: string; call: ServerWritableStream<unknown, unknown> }[] = [];
+    for (const [nodeId, set] of this.byNode) {
+      for (const stream of set) if (stream.kind === kind && stream.tenantId === tenantId && stream.siteId === siteId) out.push({ nodeId, call: stream.call });
+    }
+    return out;
+  }
+
+  nodeIds(): string[] {
+    return [...this.byNode.keys()];
+  }
+
+  counts(): Record<StreamKind, number> {
+    const counts: Record<StreamKind, number> = { policy: 0, desired_state: 0 };
+    for (const set of this.byNode.values()) for (const stream of set) counts[stream.kind] += 1;
+    return counts;
+  }
+
+  closeAll(details: string): void {
+    for (const nodeId of this.nodeIds()) this.close(nodeId, GrpcStatus.UNAVAILABLE, details);
+  }
+}
