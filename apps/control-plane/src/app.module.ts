@@ -6,6 +6,7 @@ import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
+import { JobsModule } from './jobs/jobs.module';
 import { OpsModule } from './ops/ops.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { RedisModule } from './redis/redis.module';
@@ -42,6 +43,7 @@ export class AppModule {
         TenancyModule,
         FleetModule,
         AgentsModule,
+        JobsModule,
       ],
     };
   }

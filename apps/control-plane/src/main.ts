@@ -7,6 +7,20 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
   app.getHttpServer().keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // Stop accepting, let requests in flight finish, close agent streams, pools and queues; exit 0.
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

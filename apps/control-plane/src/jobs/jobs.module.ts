@@ -1,0 +1,25 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import type { AppConfig } from '@meridian/config';
+import { QUEUES } from '@meridian/jobs';
+import { APP_CONFIG } from '../config/config.module';
+import { HousekeepingProducer } from './housekeeping.producer';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        connection: { url: config.redis.url, maxRetriesPerRequest: null, connectionName: 'meridian-api-queues' },
+        prefix: config.redis.queuePrefix,
+      }),
+    }),
+    BullModule.registerQueue({ name: QUEUES.housekeeping }),
+  ],
+  controllers: [JobsController],
+  providers: [HousekeepingProducer, JobsService],
+  exports: [HousekeepingProducer],
+})
+export class JobsModule {}

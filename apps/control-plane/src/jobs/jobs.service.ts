@@ -1,0 +1,69 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { QUEUES } from '@meridian/jobs';
+import type { Principal } from '../auth/principal';
+import { conflict, notFound } from '../common/problem';
+import type { JobList, JobQuery, JobState, JobView } from './dto/job.dto';
+import { HousekeepingProducer } from './housekeeping.producer';
+
+/**
+ * Jobs as tenants see them. Queues are shared by all tenants, so every read checks that the job
+ * carries the caller's tenant; anybody else's job is "not found".
+ */
+@Injectable()
+export class JobsService {
+  constructor(
+    @InjectQueue(QUEUES.housekeeping) private readonly housekeeping: Queue,
+    private readonly producer: HousekeepingProducer,
+  ) {}
+
+  async expireEnrollmentTokens(principal: Principal): Promise<JobView> {
+    const job = await this.producer.expireEnrollmentTokens({ tenantId: principal.tenantId, requestedBy: principal.subjectId });
+    return this.toView(job, 'waiting');
+  }
+
+  async get(principal: Principal, id: string): Promise<JobView> {
+    const job = await this.ownJob(principal, id);
+    return this.toView(job, (await job.getState()) as JobState);
+  }
+
+  async list(principal: Principal, query: JobQuery): Promise<JobList> {
+    const state = query.state ?? 'failed';
+    const limit = query.limit ?? 50;
+    // Scan a bounded window newest-first and keep this tenant's jobs.
+    const jobs = await this.housekeeping.getJobs([state], 0, Math.max(limit * 20, 200), false);
+    const own = jobs.filter((job): job is Job => Boolean(job) && job.data?.tenantId === principal.tenantId).slice(0, limit);
+    return { items: own.map((job) => this.toView(job, state)) };
+  }
+
+  async retry(principal: Principal, id: string): Promise<JobView> {
+    const job = await this.ownJob(principal, id);
+    const state = await job.getState();
+    if (state !== 'failed') throw conflict(`only failed jobs can be retried; this one is ${state}`);
+    await job.retry('failed');
+    return this.toView(job, 'waiting');
+  }
+
+  private async ownJob(principal: Principal, id: string): Promise<Job> {
+    const job = await this.housekeeping.getJob(id);
+    if (!job || job.data?.tenantId !== principal.tenantId) throw notFound('job');
+    return job;
+  }
+
+  private toView(job: Job, state: JobState): JobView {
+    return {
+      id: String(job.id),
+      queue: job.queueName,
+      name: job.name,
+      state,
+      attemptsMade: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
+      result: job.returnvalue ?? null,
+      failedReason: job.failedReason ?? null,
+      createdAt: new Date(job.timestamp),
+      processedAt: job.processedOn ? new Date(job.processedOn) : null,
+      finishedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '@meridian/config';
+import { createPrismaClient, withTenant, type PrismaClient, type TenantTx } from '@meridian/db';
+import { InjectConfig } from './config.module';
+
+/** The worker writes as the RLS-bound role too, always inside the job's tenant. */
+@Injectable()
+export class TenantDb implements OnModuleDestroy {
+  private readonly client: PrismaClient;
+
+  constructor(@InjectConfig() config: AppConfig) {
+    this.client = createPrismaClient({ url: config.database.appUrl, poolSize: Math.min(config.database.poolSize, 5), applicationName: 'meridian-worker' });
+  }
+
+  run<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    return withTenant(this.client, { tenantId }, work);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.$disconnect();
+  }
+}
