@@ -16,7 +16,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['{apps,libs,tools}/*/src/**/*.spec.ts', '{apps,libs,tools}/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{apps,libs,tools}/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts', '{apps,libs,tools}/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

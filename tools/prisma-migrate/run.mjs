@@ -56,4 +56,25 @@ const env = {
   CHECKPOINT_DISABLE: '1', // no telemetry calls from an offline machine
 };
 const result = spawnSync(process.execPath, [prismaBin, ...commands[command], ...rest], { cwd: here, stdio: 'inherit', env });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+if (command === 'deploy') await setAppRolePassword();
+
+// The migration creates the RLS-bound role without a password (enough for local trust auth). Where the
+// app logs in with a password, APP_DATABASE_URL carries it and the owner sets it here.
+async function setAppRolePassword() {
+  if (!process.env.APP_DATABASE_URL) return;
+  const app = new URL(process.env.APP_DATABASE_URL);
+  if (!app.password) return;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  try {
+    const role = decodeURIComponent(app.username);
+    const password = decodeURIComponent(app.password);
+    const literal = (await client.query('SELECT quote_ident($1) AS role, quote_literal($2) AS password', [role, password])).rows[0];
+    await client.query(`ALTER ROLE ${literal.role} WITH LOGIN PASSWORD ${literal.password}`);
+    console.log(`password set for database role ${role}`);
+  } finally {
+    await client.end();
+  }
+}
