@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@meridian/config';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem.filter';
+import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 
 /** Builds the HTTP application exactly as production runs it; tests call this too. */
@@ -14,6 +15,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
-import { InjectRedis } from '../redis/redis.module';
+import { closeRedis, InjectRedis, logConnectionErrors } from '../redis/redis.module';
 
 export interface NodeRevokedEvent {
   nodeId: string;
@@ -29,8 +29,9 @@ export class NodeEventsService implements OnModuleInit, OnModuleDestroy {
     this.channel = `${config.redis.queuePrefix}:events:node-revoked`;
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.subscriber = this.redis.duplicate({ connectionName: 'meridian-api-events', enableOfflineQueue: true, maxRetriesPerRequest: null });
+    logConnectionErrors(this.subscriber, 'events');
     this.subscriber.on('message', (channel, payload) => {
       if (channel !== this.channel) return;
       try {
@@ -40,11 +41,12 @@ export class NodeEventsService implements OnModuleInit, OnModuleDestroy {
         this.logger.warn({ err: error }, 'ignored malformed node event');
       }
     });
-    await this.subscriber.subscribe(this.channel);
+    // Not awaited: with Redis down the API still starts (and reports not ready); ioredis subscribes once connected.
+    this.subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn({ err: error }, 'node events subscription failed'));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    if (this.subscriber) await closeRedis(this.subscriber);
   }
 
   onRevoked(listener: Listener): void {

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { QUEUES } from '@meridian/jobs';
 import type { Principal } from '../auth/principal';
@@ -16,7 +16,15 @@ export class JobsService {
   constructor(
     @InjectQueue(QUEUES.housekeeping) private readonly housekeeping: Queue,
     private readonly producer: HousekeepingProducer,
-  ) {}
+  ) {
+    const logger = new Logger('Queues');
+    let lastLogged = 0;
+    housekeeping.on('error', (error: Error) => {
+      if (Date.now() - lastLogged < 10_000) return;
+      lastLogged = Date.now();
+      logger.warn({ queue: QUEUES.housekeeping, err: error.message }, 'queue connection error');
+    });
+  }
 
   async expireEnrollmentTokens(principal: Principal): Promise<JobView> {
     const job = await this.producer.expireEnrollmentTokens({ tenantId: principal.tenantId, requestedBy: principal.subjectId });

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JwtService } from '@nestjs/jwt';
+import { Role } from '@meridian/db';
+import { DEMO_PASSWORD } from '@meridian/db/seed';
+import { call, startHarness, type Harness } from './harness';
+
+describe('authentication', () => {
+  let h: Harness;
+  const login = (email: string, password = DEMO_PASSWORD, tenantId?: string) =>
+    call(h, 'POST', '/v1/auth/login', { body: { email, password, ...(tenantId ? { tenantId } : {}) } });
+
+  beforeAll(async () => {
+    h = await startHarness('auth');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('logs in with a password and returns a session and memberships', async () => {
+    const response = await login('vendor.admin@demo-vendor.example');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, tenantId: h.tenants.a.id, role: 'vendor_admin' });
+    expect(response.body.refreshToken).toMatch(/^mr_/);
+    expect(response.body.memberships).toEqual([expect.objectContaining({ tenantId: h.tenants.a.id, tenantName: 'Demo Vendor', role: 'vendor_admin' })]);
+    const me = await call(h, 'GET', '/v1/auth/me', { token: response.body.accessToken });
+    expect(me.body).toMatchObject({ kind: 'user', email: 'vendor.admin@demo-vendor.example', role: 'vendor_admin' });
+  });
+
+  it('answers a wrong password and an unknown e-mail the same way', async () => {
+    const wrong = await login('vendor.admin@demo-vendor.example', 'not-the-password');
+    const unknown = await login('nobody@nowhere.example', 'not-the-password');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.contentType).toMatch(/application\/problem\+json/);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+  });
+
+  it('stores passwords as argon2id', async () => {
+    const user = await h.owner.user.findUniqueOrThrow({ where: { email: 'vendor.admin@demo-vendor.example' } });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+  });
+
+  it('rotates refresh tokens and revokes the family when an old one is replayed', async () => {
+    const first = (await login('vendor.engineer@demo-vendor.example')).body;
+    const second = await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    const third = await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: second.body.refreshToken } });
+    expect(third.status).toBe(200);
+    // replaying the first token (stolen?) kills the whole family, including the newest token
+    const replay = await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(replay.status).toBe(401);
+    expect(replay.body.detail).toMatch(/already used/);
+    expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: third.body.refreshToken } })).status).toBe(401);
+  });
+
+  it('makes a logged-out refresh token stop working at once', async () => {
+    const session = (await login('auditor@audit-firm.example')).body;
+    expect((await call(h, 'POST', '/v1/auth/logout', { body: { refreshToken: session.refreshToken } })).status).toBe(204);
+    const after = await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    expect(after.status).toBe(401);
+  });
+
+  it('refuses tokens signed with another secret, expired tokens and garbage', async () => {
+    const claims = { sub: '00000000-0000-4000-8000-000000000000', tid: h.tenants.a.id, role: 'vendor_admin', org: null, typ: 'access' };
+    const forged = await new JwtService().signAsync(claims, { secret: 'x'.repeat(40), issuer: 'meridian', audience: 'meridian-api', expiresIn: 60 });
+    expect((await call(h, 'GET', '/v1/sites', { token: forged })).status).toBe(401);
+    const expired = await new JwtService().signAsync({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, { secret: h.config.auth.jwtSecret, issuer: 'meridian', audience: 'meridian-api' });
+    expect((await call(h, 'GET', '/v1/sites', { token: expired })).status).toBe(401);
+    expect((await call(h, 'GET', '/v1/sites', { token: 'garbage' })).status).toBe(401);
+  });
+
+  it('switches tenants only into tenants the user belongs to', async () => {
+    const token = await h.token('a', Role.vendor_admin);
+    const refused = await call(h, 'POST', '/v1/auth/switch-tenant', { token, body: { tenantId: h.tenants.b.id } });
+    expect(refused.status).toBe(404);
+    // a platform admin may act in any tenant
+    const platform = (await login('platform@meridian.example')).body;
+    expect(platform.memberships.map((m: { tenantId: string }) => m.tenantId).sort()).toEqual([h.tenants.a.id, h.tenants.b.id].sort());
+    const switched = await call(h, 'POST', '/v1/auth/switch-tenant', { token: platform.accessToken, body: { tenantId: h.tenants.b.id } });
+    expect(switched.status).toBe(200);
+    const sites = await call(h, 'GET', '/v1/sites', { token: switched.body.accessToken });
+    expect(sites.body.items.map((s: { country: string }) => s.country)).toEqual(['DE']);
+  });
+
+  describe('API keys', () => {
+    it('are shown once, stored hashed, work in both headers and stop working at once when revoked', async () => {
+      const admin = await h.token('a', Role.vendor_admin);
+      const created = await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'ci', role: Role.vendor_engineer } });
+      expect(created.status).toBe(201);
+      const key = created.body.key as string;
+      expect(key).toMatch(/^mk_[A-Za-z0-9_-]{43}$/);
+      const stored = await h.owner.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(stored.keyHash).not.toContain(key);
+      expect(JSON.stringify(stored)).not.toContain(key);
+      const listed = await call(h, 'GET', '/v1/api-keys', { token: admin });
+      expect(JSON.stringify(listed.body)).not.toContain(key);
+      expect(JSON.stringify(listed.body)).not.toContain(stored.keyHash);
+
+      expect((await call(h, 'GET', '/v1/sites', { headers: { 'x-api-key': key } })).status).toBe(200);
+      expect((await call(h, 'GET', '/v1/sites', { token: key })).status).toBe(200);
+      // an engineer key cannot manage keys
+      expect((await call(h, 'GET', '/v1/api-keys', { headers: { 'x-api-key': key } })).status).toBe(403);
+
+      expect((await call(h, 'DELETE', `/v1/api-keys/${created.body.id}`, { token: admin })).status).toBe(204);
+      const after = await call(h, 'GET', '/v1/sites', { headers: { 'x-api-key': key } });
+      expect(after.status).toBe(401);
+    });
+
+    it('scope integrator keys to their organisation and refuse past expiries', async () => {
+      const admin = await h.token('a', Role.vendor_admin);
+      const orgOfCl = await h.owner.site.findUniqueOrThrow({ where: { id: h.tenants.a.siteIds.CL! } });
+      const created = await call(h, 'POST', '/v1/api-keys', {
+        token: admin,
+        body: { name: 'cl-viewer', role: Role.integrator_viewer, integratorOrgId: orgOfCl.integratorOrgId },
+      });
+      expect(created.status).toBe(201);
+      const sites = await call(h, 'GET', '/v1/sites', { headers: { 'x-api-key': created.body.key } });
+      expect(sites.body.items.map((s: { country: string }) => s.country)).toEqual(['CL']);
+
+      const noOrg = await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'x', role: Role.integrator_viewer } });
+      expect(noOrg.status).toBe(400);
+      expect(noOrg.body.errors).toEqual([expect.objectContaining({ path: 'integratorOrgId' })]);
+      const past = await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'old', role: Role.auditor, expiresAt: '2020-01-01T00:00:00Z' } });
+      expect(past.status).toBe(400);
+      const platform = await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'god', role: Role.platform_admin } });
+      expect(platform.status).toBe(400);
+    });
+  });
+});
