@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { AgentConfigError, loadAgentConfig } from './config';
+import { ControlPlaneClient } from './control-plane-client';
+import { enroll, EnrollmentRefused } from './enroll';
+import { IdentityError, loadIdentity, loadOrCreateKey } from './identity';
+import { LocalApi } from './local-api';
+import { Session } from './session';
+import { createAgentState } from './state';
+
+const AGENT_VERSION = (JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadAgentConfig();
+  } catch (error) {
+    if (error instanceof AgentConfigError) {
+      process.stderr.write(`Invalid agent configuration:\n${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  let logger = pino({ level: config.logLevel, base: { service: 'meridian-edge-agent' } });
+  const stopping = new AbortController();
+  const client = new ControlPlaneClient(config.controlPlane, config.tlsCaFile);
+  const state = createAgentState(AGENT_VERSION);
+
+  let session: Session | undefined;
+  let api: LocalApi | undefined;
+  const shutdown = async (signal: string) => {
+    if (stopping.signal.aborted) return;
+    logger.info({ signal }, 'stopping');
+    stopping.abort();
+    const force = setTimeout(() => process.exit(1), 5_000);
+    force.unref();
+    await session?.stop();
+    await api?.close();
+    client.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const key = await loadOrCreateKey(config.dataDir);
+  if (key.created) logger.info({ dataDir: config.dataDir }, 'generated the node key');
+  let identity = await loadIdentity(config.dataDir);
+
+  // The local API comes up first and stays up: the factory's applications must get answers
+  // (denials, until a policy is in force) whether or not the control plane is reachable.
+  api = new LocalApi();
+  api.route('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
+  api.route('GET', '/v1/status', () => ({
+    status: 200,
+    body: {
+      nodeId: identity?.nodeId ?? null,
+      tenantId: identity?.tenantId ?? null,
+      siteId: identity?.siteId ?? null,
+      siteCountry: identity?.siteCountry ?? null,
+      enrolled: Boolean(identity),
+      connected: state.connected,
+      lastHeartbeatAt: state.lastHeartbeatAt,
+      lastError: state.lastError,
+      policyVersion: state.policyVersion,
+      uptimeSeconds: Math.floor((Date.now() - state.startedAt) / 1000),
+      agentVersion: AGENT_VERSION,
+    },
+  }));
+  const port = await api.listen(config.localApiPort);
+  logger.info({ port }, 'local api listening');
+
+  if (!identity) {
+    identity = await enroll(config, client, key, AGENT_VERSION, logger, stopping.signal);
+    if (!identity) return; // stopped while enrolling
+  }
+  logger = logger.child({ nodeId: identity.nodeId });
+  client.authenticateAs(identity.nodeId, key.privateKey);
+
+  session = new Session(client, state, logger, { heartbeatIntervalSeconds: identity.heartbeatIntervalSeconds, backoff: config.backoff });
+  session.onPolicyUpdate((update) => logger.info({ version: update.bundle?.version }, 'policy update received'));
+  session.onDesiredState((desired) => logger.info({ revision: desired.revision, models: desired.models.length }, 'desired state received'));
+  session.start();
+  logger.info({ controlPlane: config.controlPlane, siteCountry: identity.siteCountry }, 'agent started');
+}
+
+main().catch((error: unknown) => {
+  const refused = error instanceof EnrollmentRefused || error instanceof IdentityError;
+  process.stderr.write(`${JSON.stringify({ level: 60, msg: refused ? (error as Error).message : 'agent failed', err: String((error as Error)?.stack ?? error) })}\n`);
+  process.exit(refused ? 2 : 1);
+});

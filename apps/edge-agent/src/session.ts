@@ -1,0 +1,145 @@
+import { status as GrpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { DesiredState, PolicyUpdate } from '@meridian/protocol';
+import { Backoff, sleep } from './backoff';
+import { isServiceError, type ControlPlaneClient } from './control-plane-client';
+import type { AgentState } from './state';
+
+// A stream that stayed up this long counts as healthy: the next failure starts the backoff afresh.
+const HEALTHY_STREAM_MS = 10_000;
+
+export interface SessionOptions {
+  heartbeatIntervalSeconds: number;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+type Handler<T> = (message: T) => void | Promise<void>;
+
+/**
+ * The agent's connection to the control plane: periodic heartbeats and two long-lived server
+ * streams, each re-opened after any failure with jittered exponential backoff. It never gives up
+ * and never takes the local API down with it.
+ */
+export class Session {
+  private readonly stopController = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly openStreams = new Set<ClientReadableStream<unknown>>();
+  private policyHandler: Handler<PolicyUpdate> | undefined;
+  private desiredStateHandler: Handler<DesiredState> | undefined;
+  private heartbeatIntervalSeconds: number;
+
+  constructor(
+    private readonly client: ControlPlaneClient,
+    private readonly state: AgentState,
+    private readonly logger: Logger,
+    private readonly options: SessionOptions,
+  ) {
+    this.heartbeatIntervalSeconds = options.heartbeatIntervalSeconds;
+  }
+
+  onPolicyUpdate(handler: Handler<PolicyUpdate>): void {
+    this.policyHandler = handler;
+  }
+
+  onDesiredState(handler: Handler<DesiredState>): void {
+    this.desiredStateHandler = handler;
+  }
+
+  start(): void {
+    this.loops.push(this.heartbeatLoop());
+    this.loops.push(this.streamLoop('policy', () => this.client.watchPolicy(this.state.policyVersion), (m: PolicyUpdate) => this.policyHandler?.(m)));
+    this.loops.push(this.streamLoop('desired_state', () => this.client.watchDesiredState(0), (m: DesiredState) => this.desiredStateHandler?.(m)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    for (const stream of this.openStreams) stream.cancel();
+    await Promise.allSettled(this.loops);
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    const backoff = new Backoff(this.options.backoff.initialMs, this.options.backoff.maxMs);
+    while (!this.stopped) {
+      try {
+        const response = await this.client.heartbeat({
+          agentVersion: this.state.agentVersion,
+          policyVersion: this.state.policyVersion,
+          policyDigest: this.state.policyDigest,
+          models: this.state.models,
+          uptimeSeconds: Math.floor((Date.now() - this.state.startedAt) / 1000),
+          inference: this.state.inference,
+          auditPendingEvents: this.state.auditPendingEvents,
+        });
+        if (response.heartbeatIntervalSeconds > 0) this.heartbeatIntervalSeconds = response.heartbeatIntervalSeconds;
+        this.markConnected();
+        this.state.lastHeartbeatAt = new Date().toISOString();
+        this.logger.debug({ serverTime: response.serverTimeUnixMs }, 'heartbeat acknowledged');
+        backoff.reset();
+        await sleep(this.heartbeatIntervalSeconds * 1000, this.stopController.signal);
+      } catch (error) {
+        if (this.stopped) return;
+        this.markFailed('heartbeat', error);
+        await sleep(Math.max(this.retryDelay(backoff, error), 100), this.stopController.signal);
+      }
+    }
+  }
+
+  private async streamLoop<T>(name: string, open: () => ClientReadableStream<T>, handle: (message: T) => void | Promise<void>): Promise<void> {
+    const backoff = new Backoff(this.options.backoff.initialMs, this.options.backoff.maxMs);
+    while (!this.stopped) {
+      const openedAt = Date.now();
+      const outcome = await new Promise<{ error?: unknown }>((resolve) => {
+        let stream: ClientReadableStream<T>;
+        try {
+          stream = open();
+        } catch (error) {
+          resolve({ error });
+          return;
+        }
+        this.openStreams.add(stream as ClientReadableStream<unknown>);
+        stream.on('metadata', () => {
+          this.markConnected();
+          this.logger.info({ stream: name }, 'stream open');
+        });
+        stream.on('data', (message: T) => {
+          this.markConnected();
+          Promise.resolve(handle(message)).catch((error: unknown) => this.logger.error({ err: error, stream: name }, 'stream message handler failed'));
+        });
+        stream.on('error', (error) => resolve({ error }));
+        stream.on('end', () => resolve({}));
+      }).finally(() => {
+        for (const stream of this.openStreams) if (stream.destroyed) this.openStreams.delete(stream);
+      });
+      if (this.stopped) return;
+      if (Date.now() - openedAt > HEALTHY_STREAM_MS) backoff.reset();
+      if (outcome.error) this.markFailed(`${name} stream`, outcome.error);
+      else this.logger.info({ stream: name }, 'stream ended by the control plane; reconnecting');
+      await sleep(this.retryDelay(backoff, outcome.error), this.stopController.signal);
+    }
+  }
+
+  /** Refusals of this node (revoked, unknown) are not going away by themselves: retry, but only at the slowest pace. */
+  private retryDelay(backoff: Backoff, error: unknown): number {
+    const refused = isServiceError(error) && (error.code === GrpcStatus.UNAUTHENTICATED || error.code === GrpcStatus.PERMISSION_DENIED);
+    return refused ? this.options.backoff.maxMs : backoff.next();
+  }
+
+  private markConnected(): void {
+    if (!this.state.connected) this.logger.info('connected to the control plane');
+    this.state.connected = true;
+    this.state.lastError = null;
+  }
+
+  private markFailed(what: string, error: unknown): void {
+    const code = isServiceError(error) ? GrpcStatus[error.code] : 'ERROR';
+    const details = isServiceError(error) ? error.details : error instanceof Error ? error.message : String(error);
+    const refused = code === 'UNAUTHENTICATED' || code === 'PERMISSION_DENIED';
+    if (this.state.connected || refused) this.logger[refused ? 'error' : 'warn']({ what, code, details }, refused ? 'control plane refused this node' : 'lost the control plane');
+    this.state.connected = false;
+    this.state.lastError = `${what}: ${code} ${details}`;
+  }
+}
