@@ -1,7 +1,8 @@
 // `npm start`: the whole local stack on this machine's PostgreSQL and Redis (or DATABASE_URL /
 // REDIS_URL): build, migrate, seed the demo tenant, then run every process with prefixed output.
-// Flags: --skip-build, --no-seed.
+// Flags: --skip-build, --no-seed, --no-agents.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensurePostgres, ensureRedis } from './lib/services.mjs';
@@ -73,7 +74,7 @@ function stopAll(code) {
   }, 100);
 }
 
-for (const spec of processes) {
+function startProcess(spec) {
   const child = spawn(process.execPath, [spec.entry], { cwd: root, env: { ...env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(spec.name, child);
   prefixLines(spec.name, child.stdout, process.stdout);
@@ -84,6 +85,7 @@ for (const spec of processes) {
     stopAll(1);
   });
 }
+for (const spec of processes) startProcess(spec);
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
@@ -98,6 +100,62 @@ while (!stopping && Date.now() < deadline) {
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
 }
+// Demo edge agents, one per demo plant, enrolled on first start with tokens the demo vendor admin
+// creates; later starts reuse their identity in .data/agents/<country>.
+const demoAgents = [
+  { country: 'ID', name: 'gw-cikarang-1', port: 7071 },
+  { country: 'CL', name: 'gw-antofagasta-1', port: 7072 },
+];
+if (!stopping && !args.has('--no-agents')) {
+  try {
+    await startDemoAgents();
+  } catch (error) {
+    console.error(`✖ demo agents not started: ${error.message}`);
+  }
+}
+
+async function startDemoAgents() {
+  const base = `http://127.0.0.1:${httpPort}`;
+  const login = await fetch(`${base}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'vendor.admin@demo-vendor.example', password: 'meridian-demo' }),
+  });
+  if (!login.ok) throw new Error(`demo login failed (${login.status}); was the seed skipped?`);
+  const { accessToken } = await login.json();
+  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const sites = (await (await fetch(`${base}/v1/sites`, { headers })).json()).items;
+  for (const agent of demoAgents) {
+    const dataDir = path.join(root, '.data/agents', agent.country.toLowerCase());
+    const identityFile = path.join(dataDir, 'identity.json');
+    let token;
+    if (existsSync(identityFile)) {
+      const { nodeId } = JSON.parse(readFileSync(identityFile, 'utf8'));
+      const known = await fetch(`${base}/v1/nodes/${nodeId}`, { headers });
+      const node = known.ok ? await known.json() : undefined;
+      if (!node || node.status === 'revoked') rmSync(dataDir, { recursive: true, force: true }); // the database was reset: enroll afresh
+    }
+    if (!existsSync(identityFile)) {
+      const site = sites.find((s) => s.country === agent.country);
+      if (!site) throw new Error(`no demo site in ${agent.country}`);
+      const created = await fetch(`${base}/v1/enrollment-tokens`, { method: 'POST', headers, body: JSON.stringify({ siteId: site.id, ttlSeconds: 600 }) });
+      if (!created.ok) throw new Error(`could not create an enrollment token (${created.status})`);
+      token = (await created.json()).token;
+    }
+    startProcess({
+      name: `agent-${agent.country.toLowerCase()}`,
+      entry: 'apps/edge-agent/dist/main.js',
+      env: {
+        MERIDIAN_CONTROL_PLANE: `127.0.0.1:${env.GRPC_PORT ?? 50051}`,
+        MERIDIAN_DATA_DIR: dataDir,
+        MERIDIAN_NODE_NAME: agent.name,
+        MERIDIAN_LOCAL_API_PORT: String(agent.port),
+        MERIDIAN_ENROLLMENT_TOKEN: token,
+      },
+    });
+  }
+}
+
 if (!stopping) {
   const base = `http://localhost:${httpPort}`;
   console.log(
@@ -109,6 +167,7 @@ if (!stopping) {
       `   API docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
       `   Metrics        ${base}/metrics`,
       `   Agent gRPC     127.0.0.1:${env.GRPC_PORT ?? 50051}`,
+      ...(args.has('--no-agents') ? [] : demoAgents.map((a) => `   Demo agent ${a.country}  http://127.0.0.1:${a.port}/v1/status`)),
       ' Log in: POST /v1/auth/login {"email": ..., "password": ...}',
       seedSummary ? seedSummary.trimEnd().split('\n').map((l) => ` ${l}`).join('\n') : '',
       ' Ctrl-C stops everything.',
