@@ -1,0 +1,85 @@
+import type { KeyObject } from 'node:crypto';
+import { sha256Hex, signEd25519, verifyEd25519 } from '@meridian/crypto';
+import type { EffectivePolicy } from './merge';
+
+/** What a node enforces: one site's effective policy, its consent flags, and the keys to trust next. */
+export interface BundlePayload {
+  apiVersion: 'meridian.dev/bundle/v1';
+  tenantId: string;
+  siteId: string;
+  country: string;
+  version: number;
+  issuedAt: string;
+  sources: { baseVersion: number | null; overlayVersion: number | null };
+  consent: Record<string, boolean>;
+  policy: EffectivePolicy;
+  /** Signing keys the node should trust from now on (rotation: announced by a bundle signed with a key it already trusts). */
+  signingKeys: { keyId: string; publicKey: string }[];
+}
+
+export interface SignedBundleEnvelope {
+  payload: Uint8Array;
+  keyId: string;
+  signature: Uint8Array;
+  version: number;
+  digest: string;
+}
+
+/** JSON with object keys sorted at every level and no whitespace: the same value always gives the same bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** The digest of what a site enforces, independent of version and time: equal digests mean nothing to push. */
+export function contentDigest(payload: Omit<BundlePayload, 'version' | 'issuedAt'>): string {
+  return sha256Hex(canonicalJson(payload));
+}
+
+export function signBundle(payload: BundlePayload, keyId: string, privateKey: KeyObject): SignedBundleEnvelope {
+  const bytes = Buffer.from(canonicalJson(payload), 'utf8');
+  return { payload: bytes, keyId, signature: signEd25519(privateKey, bytes), version: payload.version, digest: sha256Hex(bytes) };
+}
+
+export type BundleVerification = { ok: true; payload: BundlePayload } | { ok: false; reason: string };
+
+/**
+ * What an agent checks before a bundle replaces the one in force: intact (digest), signed by a key it
+ * trusts (by key id), for its own site, and newer than what it has — an older or equal version is a
+ * rollback attempt.
+ */
+export function verifyBundle(
+  envelope: SignedBundleEnvelope,
+  trustedKeys: ReadonlyMap<string, Uint8Array>,
+  expect: { siteId: string; tenantId: string; currentVersion: number },
+): BundleVerification {
+  const key = trustedKeys.get(envelope.keyId);
+  if (!key) return { ok: false, reason: `signed by unknown key ${envelope.keyId}` };
+  if (sha256Hex(Buffer.from(envelope.payload)) !== envelope.digest) return { ok: false, reason: 'digest does not match the payload' };
+  if (!verifyEd25519(key, envelope.payload, envelope.signature)) return { ok: false, reason: 'signature does not verify' };
+  let payload: BundlePayload;
+  try {
+    payload = JSON.parse(Buffer.from(envelope.payload).toString('utf8')) as BundlePayload;
+  } catch {
+    return { ok: false, reason: 'payload is not JSON' };
+  }
+  if (payload.apiVersion !== 'meridian.dev/bundle/v1') return { ok: false, reason: `unsupported bundle ${String(payload.apiVersion)}` };
+  if (payload.version !== envelope.version) return { ok: false, reason: 'envelope and payload versions differ' };
+  if (payload.siteId !== expect.siteId || payload.tenantId !== expect.tenantId) return { ok: false, reason: 'bundle is for another site' };
+  if (payload.version <= expect.currentVersion) {
+    return { ok: false, reason: `version ${payload.version} is not newer than ${expect.currentVersion} (rollback refused)` };
+  }
+  return { ok: true, payload };
+}
