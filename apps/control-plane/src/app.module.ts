@@ -6,6 +6,7 @@ import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
+import { GovernanceModule } from './governance/governance.module';
 import { JobsModule } from './jobs/jobs.module';
 import { OpsModule } from './ops/ops.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -37,6 +38,7 @@ export class AppModule {
         FleetModule,
         AgentsModule,
         JobsModule,
+        GovernanceModule,
       ],
     };
   }

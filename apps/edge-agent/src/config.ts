@@ -13,6 +13,8 @@ export interface AgentConfig {
   localApiPort: number;
   backoff: { initialMs: number; maxMs: number };
   logLevel: string;
+  /** Where allowed egress is delivered, by destination. Destinations without a target are never contacted. */
+  egressTargets: Record<string, string>;
 }
 
 const schema = z.object({
@@ -28,6 +30,17 @@ const schema = z.object({
   MERIDIAN_LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
   MERIDIAN_BACKOFF_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   MERIDIAN_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  MERIDIAN_EGRESS_TARGETS: z
+    .string()
+    .refine((value) => {
+      try {
+        const parsed = JSON.parse(value) as unknown;
+        return typeof parsed === 'object' && parsed !== null && Object.values(parsed).every((url) => typeof url === 'string' && /^https?:\/\//.test(url));
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object of destination -> http(s) URL, e.g. {"vendor_cloud:eu":"https://ingest.example/eu"}')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -64,5 +77,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     localApiPort: c.MERIDIAN_LOCAL_API_PORT,
     backoff: { initialMs: c.MERIDIAN_BACKOFF_INITIAL_MS, maxMs: c.MERIDIAN_BACKOFF_MAX_MS },
     logLevel: c.LOG_LEVEL,
+    egressTargets: c.MERIDIAN_EGRESS_TARGETS ? (JSON.parse(c.MERIDIAN_EGRESS_TARGETS) as Record<string, string>) : {},
   };
 }

@@ -5,7 +5,9 @@ import { AgentConfigError, loadAgentConfig } from './config';
 import { ControlPlaneClient } from './control-plane-client';
 import { enroll, EnrollmentRefused } from './enroll';
 import { IdentityError, loadIdentity, loadOrCreateKey } from './identity';
+import { registerGovernedRoutes } from './governed-api';
 import { LocalApi } from './local-api';
+import { PolicyEngine } from './policy-engine';
 import { Session } from './session';
 import { createAgentState } from './state';
 
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
       agentVersion: AGENT_VERSION,
     },
   }));
+  let engine: PolicyEngine | undefined;
+  registerGovernedRoutes(api, () => engine, state, config.egressTargets, logger);
   const port = await api.listen(config.localApiPort);
   logger.info({ port }, 'local api listening');
 
@@ -77,9 +81,25 @@ async function main(): Promise<void> {
   }
   logger = logger.child({ nodeId: identity.nodeId });
   client.authenticateAs(identity.nodeId, key.privateKey);
+  const policy = new PolicyEngine(config.dataDir, identity, logger);
+  await policy.load();
+  engine = policy;
+  const syncState = () => {
+    state.policyVersion = policy.version;
+    state.policyDigest = policy.digest;
+  };
+  syncState();
 
   session = new Session(client, state, logger, { heartbeatIntervalSeconds: identity.heartbeatIntervalSeconds, backoff: config.backoff });
-  session.onPolicyUpdate((update) => logger.info({ version: update.bundle?.version }, 'policy update received'));
+  session.onPolicyUpdate(async (update) => {
+    if (!update.bundle) return;
+    const result = await policy.apply(update.bundle);
+    syncState();
+    if (!result.applied && update.bundle.version <= policy.version) return; // a re-sent or older bundle: nothing to report
+    await client
+      .ackPolicy({ version: update.bundle.version, digest: update.bundle.digest, applied: result.applied, error: result.applied ? '' : result.reason })
+      .catch((error: unknown) => logger.warn({ err: String(error) }, 'policy acknowledgement failed; the next heartbeat reports the version'));
+  });
   session.onDesiredState((desired) => logger.info({ revision: desired.revision, models: desired.models.length }, 'desired state received'));
   session.start();
   logger.info({ controlPlane: config.controlPlane, siteCountry: identity.siteCountry }, 'agent started');

@@ -3,6 +3,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@meridian/config';
 import { QUEUES } from '@meridian/jobs';
 import { WorkerConfigModule } from './config.module';
+import { EventsService } from './events.service';
+import { GovernanceProcessor } from './governance.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { TenantDb } from './tenant-db.service';
 
@@ -17,9 +19,9 @@ export class WorkerModule {
           connection: { url: config.redis.url, maxRetriesPerRequest: null, connectionName: 'meridian-worker' },
           prefix: config.redis.queuePrefix,
         }),
-        BullModule.registerQueue({ name: QUEUES.housekeeping }),
+        BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }),
       ],
-      providers: [TenantDb, HousekeepingProcessor],
+      providers: [TenantDb, EventsService, HousekeepingProcessor, GovernanceProcessor],
     };
   }
 }

@@ -1,3 +1,5 @@
 export * from './client';
 export * from './tenant-scope';
 export * from './generated/prisma/client';
+export * from './signing-keys';
+export * from './policy-store';

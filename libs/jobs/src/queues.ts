@@ -4,6 +4,7 @@
  */
 export const QUEUES = {
   housekeeping: 'housekeeping',
+  governance: 'governance',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -19,6 +20,31 @@ export interface ExpireEnrollmentTokensPayload {
 export interface ExpireEnrollmentTokensResult {
   expired: number;
   checkedAt: string;
+}
+
+export const GOVERNANCE_JOBS = {
+  compileBundles: 'compile-bundles',
+} as const;
+export type GovernanceJobName = (typeof GOVERNANCE_JOBS)[keyof typeof GOVERNANCE_JOBS];
+
+/** Compile (and sign, and announce) the bundles of a tenant's sites: all of them, or those listed. */
+export interface CompileBundlesPayload {
+  tenantId: string;
+  siteIds?: string[];
+  reason: string;
+  requestedBy: string;
+}
+export interface CompileBundlesResult {
+  sites: number;
+  published: { siteId: string; version: number }[];
+}
+
+/** Redis pub/sub channel (under the queue prefix) on which new bundles are announced to every API replica. */
+export const POLICY_BUNDLE_CHANNEL = 'events:policy-bundle';
+export interface PolicyBundleEvent {
+  tenantId: string;
+  siteId: string;
+  version: number;
 }
 
 /** Retry policy shared by every producer: transient failures (database restart) retry with backoff. */

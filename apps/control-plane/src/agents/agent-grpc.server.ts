@@ -24,6 +24,7 @@ import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
+import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry, type StreamKind } from './stream-registry';
 
 const UNARY_TIMEOUT_MS = 15_000;
@@ -49,6 +50,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     private readonly streams: StreamRegistry,
     private readonly events: NodeEventsService,
     private readonly metrics: AgentMetrics,
+    private readonly policies: PolicyPushService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,11 +99,14 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     return {
       enroll: this.unary('Enroll', false, (request) => this.enrollment.enroll(request)),
       heartbeat: this.unary('Heartbeat', true, (request, node) => this.reports.heartbeat(node!, request)),
-      watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy'),
-      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', () => ({ revision: 0, models: [] })),
+      watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
+        this.policies.latestFor(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
+      ),
+      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', async () => ({ revision: 0, models: [] })),
       // Owned by the governance, rollout and audit work; authenticated already so the channel is real.
-      ackPolicy: this.unary('AckPolicy', true, async () => {
-        throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'policy acknowledgements are not accepted yet');
+      ackPolicy: this.unary('AckPolicy', true, async (request, node) => {
+        await this.policies.acknowledge(node!, request);
+        return {};
       }),
       reportModelState: this.unary('ReportModelState', true, async () => {
         throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'model state reports are not accepted yet');
@@ -144,7 +149,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  private stream<Message>(method: string, kind: StreamKind, initial?: () => Message) {
+  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown) => Promise<Message | undefined>) {
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
         const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
@@ -154,7 +159,9 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
         call.on('close', done);
         call.on('finish', done);
         call.on('error', done);
-        if (initial) call.write(initial());
+        // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
+        const first = initial ? await initial(node, call.request) : undefined;
+        if (first && !call.cancelled) call.write(first);
       });
     };
   }

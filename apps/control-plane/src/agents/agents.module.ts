@@ -6,11 +6,12 @@ import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
+import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
 
 @Module({
   imports: [TenancyModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
+import { POLICY_BUNDLE_CHANNEL, type PolicyBundleEvent } from '@meridian/jobs';
 import { InjectConfig } from '../config/config.module';
 import { closeRedis, InjectRedis, logConnectionErrors } from '../redis/redis.module';
 
@@ -20,29 +21,36 @@ export class NodeEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NodeEventsService.name);
   private subscriber: Redis | undefined;
   private readonly listeners = new Set<Listener>();
+  private readonly bundleListeners = new Set<(event: PolicyBundleEvent) => void>();
   private readonly channel: string;
+  private readonly bundleChannel: string;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() config: AppConfig,
   ) {
     this.channel = `${config.redis.queuePrefix}:events:node-revoked`;
+    this.bundleChannel = `${config.redis.queuePrefix}:${POLICY_BUNDLE_CHANNEL}`;
   }
 
   onModuleInit(): void {
     this.subscriber = this.redis.duplicate({ connectionName: 'meridian-api-events', enableOfflineQueue: true, maxRetriesPerRequest: null });
     logConnectionErrors(this.subscriber, 'events');
     this.subscriber.on('message', (channel, payload) => {
-      if (channel !== this.channel) return;
       try {
-        const event = JSON.parse(payload) as NodeRevokedEvent;
-        for (const listener of this.listeners) listener(event);
+        if (channel === this.channel) {
+          const event = JSON.parse(payload) as NodeRevokedEvent;
+          for (const listener of this.listeners) listener(event);
+        } else if (channel === this.bundleChannel) {
+          const event = JSON.parse(payload) as PolicyBundleEvent;
+          for (const listener of this.bundleListeners) listener(event);
+        }
       } catch (error) {
-        this.logger.warn({ err: error }, 'ignored malformed node event');
+        this.logger.warn({ err: error, channel }, 'ignored malformed event');
       }
     });
     // Not awaited: with Redis down the API still starts (and reports not ready); ioredis subscribes once connected.
-    this.subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn({ err: error }, 'node events subscription failed'));
+    this.subscriber.subscribe(this.channel, this.bundleChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'node events subscription failed'));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -51,6 +59,11 @@ export class NodeEventsService implements OnModuleInit, OnModuleDestroy {
 
   onRevoked(listener: Listener): void {
     this.listeners.add(listener);
+  }
+
+  /** A new bundle was compiled (by any worker): push it to the site's agents connected here. */
+  onPolicyBundle(listener: (event: PolicyBundleEvent) => void): void {
+    this.bundleListeners.add(listener);
   }
 
   async publishRevoked(event: NodeRevokedEvent): Promise<void> {

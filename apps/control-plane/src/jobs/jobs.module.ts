@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import type { AppConfig } from '@meridian/config';
 import { QUEUES } from '@meridian/jobs';
 import { APP_CONFIG } from '../config/config.module';
+import { GovernanceProducer } from './governance.producer';
 import { HousekeepingProducer } from './housekeeping.producer';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
@@ -16,10 +17,10 @@ import { JobsService } from './jobs.service';
         prefix: config.redis.queuePrefix,
       }),
     }),
-    BullModule.registerQueue({ name: QUEUES.housekeeping }),
+    BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }),
   ],
   controllers: [JobsController],
-  providers: [HousekeepingProducer, JobsService],
-  exports: [HousekeepingProducer],
+  providers: [HousekeepingProducer, GovernanceProducer, JobsService],
+  exports: [HousekeepingProducer, GovernanceProducer],
 })
 export class JobsModule {}

@@ -13,17 +13,23 @@ import { HousekeepingProducer } from './housekeeping.producer';
  */
 @Injectable()
 export class JobsService {
+  private readonly queues: Queue[];
+
   constructor(
-    @InjectQueue(QUEUES.housekeeping) private readonly housekeeping: Queue,
+    @InjectQueue(QUEUES.housekeeping) housekeeping: Queue,
+    @InjectQueue(QUEUES.governance) governance: Queue,
     private readonly producer: HousekeepingProducer,
   ) {
+    this.queues = [housekeeping, governance];
     const logger = new Logger('Queues');
-    let lastLogged = 0;
-    housekeeping.on('error', (error: Error) => {
-      if (Date.now() - lastLogged < 10_000) return;
-      lastLogged = Date.now();
-      logger.warn({ queue: QUEUES.housekeeping, err: error.message }, 'queue connection error');
-    });
+    for (const queue of this.queues) {
+      let lastLogged = 0;
+      queue.on('error', (error: Error) => {
+        if (Date.now() - lastLogged < 10_000) return;
+        lastLogged = Date.now();
+        logger.warn({ queue: queue.name, err: error.message }, 'queue connection error');
+      });
+    }
   }
 
   async expireEnrollmentTokens(principal: Principal): Promise<JobView> {
@@ -36,12 +42,20 @@ export class JobsService {
     return this.toView(job, (await job.getState()) as JobState);
   }
 
+  /** For services that start a job and hand its id back to the caller. */
+  view(job: Job): JobView {
+    return this.toView(job, 'waiting');
+  }
+
   async list(principal: Principal, query: JobQuery): Promise<JobList> {
     const state = query.state ?? 'failed';
     const limit = query.limit ?? 50;
-    // Scan a bounded window newest-first and keep this tenant's jobs.
-    const jobs = await this.housekeeping.getJobs([state], 0, Math.max(limit * 20, 200), false);
-    const own = jobs.filter((job): job is Job => Boolean(job) && job.data?.tenantId === principal.tenantId).slice(0, limit);
+    // Scan a bounded window newest-first in every queue and keep this tenant's jobs.
+    const jobs = (await Promise.all(this.queues.map((queue) => queue.getJobs([state], 0, Math.max(limit * 20, 200), false)))).flat();
+    const own = jobs
+      .filter((job): job is Job => Boolean(job) && job.data?.tenantId === principal.tenantId)
+      .sort((a, b) => b.timestamp - a.timestamp)
+      .slice(0, limit);
     return { items: own.map((job) => this.toView(job, state)) };
   }
 
@@ -54,9 +68,11 @@ export class JobsService {
   }
 
   private async ownJob(principal: Principal, id: string): Promise<Job> {
-    const job = await this.housekeeping.getJob(id);
-    if (!job || job.data?.tenantId !== principal.tenantId) throw notFound('job');
-    return job;
+    for (const queue of this.queues) {
+      const job = await queue.getJob(id);
+      if (job && job.data?.tenantId === principal.tenantId) return job;
+    }
+    throw notFound('job');
   }
 
   private toView(job: Job, state: JobState): JobView {

@@ -1,0 +1,69 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+
+import { bundleEnvelope, type PolicyBundle } from '@meridian/db';
+import type { PolicyAck, PolicyUpdate } from '@meridian/protocol';
+import { TenantPrisma } from '../prisma/prisma.service';
+import type { NodeIdentity } from './agent-auth.service';
+import { invalidArgument } from './agent-rpc-error';
+import { NodeEventsService } from './node-events.service';
+import { StreamRegistry } from './stream-registry';
+
+/**
+ * Push, not poll: a compiled bundle is announced on Redis by the worker; every replica writes it to
+ * the WatchPolicy streams of that site it holds. Agents that connect later get the latest on connect.
+ */
+@Injectable()
+export class PolicyPushService implements OnModuleInit {
+  private readonly logger = new Logger(PolicyPushService.name);
+
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly streams: StreamRegistry,
+    private readonly events: NodeEventsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.onPolicyBundle((event) => {
+      void this.push(event.tenantId, event.siteId, event.version).catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
+    });
+  }
+
+  async latestFor(node: NodeIdentity, newerThan: number): Promise<PolicyUpdate | undefined> {
+    const bundle = await this.db.run({ tenantId: node.tenantId }, (tx) =>
+      tx.policyBundle.findFirst({ where: { siteId: node.siteId, version: { gt: newerThan } }, orderBy: { version: 'desc' } }),
+    );
+    return bundle ? toUpdate(bundle) : undefined;
+  }
+
+  async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {
+    if (!Number.isInteger(ack.version) || ack.version < 0 || ack.digest.length > 64 || ack.error.length > 500) throw invalidArgument('malformed acknowledgement');
+    await this.db.run({ tenantId: node.tenantId }, async (tx) => {
+      if (!ack.applied) {
+        await tx.edgeNode.update({ where: { id: node.nodeId }, data: { policyError: ack.error || 'refused', policyAppliedAt: new Date() } });
+        return;
+      }
+      // Only a bundle that really exists for this node's site can be acknowledged as applied.
+      const bundle = await tx.policyBundle.findFirst({ where: { siteId: node.siteId, version: ack.version, digest: ack.digest } });
+      if (!bundle) throw invalidArgument(`no bundle version ${ack.version} with that digest for this site`);
+      await tx.edgeNode.update({
+        where: { id: node.nodeId },
+        data: { appliedPolicyVersion: ack.version, appliedPolicyDigest: ack.digest, policyAppliedAt: new Date(), policyError: null },
+      });
+    });
+  }
+
+  private async push(tenantId: string, siteId: string, version: number): Promise<void> {
+    const targets = this.streams.forSite(tenantId, siteId, 'policy');
+    if (targets.length === 0) return;
+    const bundle = await this.db.run({ tenantId }, (tx) => tx.policyBundle.findFirst({ where: { siteId, version } }));
+    if (!bundle) return;
+    const update = toUpdate(bundle);
+    for (const target of targets) target.call.write(update);
+    this.logger.log({ tenantId, siteId, version, streams: targets.length }, 'policy bundle pushed');
+  }
+}
+
+function toUpdate(bundle: PolicyBundle): PolicyUpdate {
+  return { bundle: bundleEnvelope(bundle) };
+}
+

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { ConsentService } from './consent.service';
+import { PoliciesController } from './policies.controller';
+import { PoliciesService } from './policies.service';
+import { SiteGovernanceController } from './site-governance.controller';
+
+@Module({
+  imports: [JobsModule],
+  controllers: [PoliciesController, SiteGovernanceController],
+  providers: [PoliciesService, ConsentService],
+})
+export class GovernanceModule {}

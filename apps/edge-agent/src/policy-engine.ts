@@ -1,0 +1,137 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { sha256Hex } from '@meridian/crypto';
+import { decide, redact, verifyBundle, type BundlePayload, type Decision, type DecisionRequest, type SignedBundleEnvelope } from '@meridian/governance';
+import { writeFileAtomic } from './files';
+import type { NodeIdentityFile } from './identity';
+
+export const POLICY_FILE = 'policy.json';
+export const TRUSTED_KEYS_FILE = 'trusted-keys.json';
+export const DECISIONS_FILE = 'decisions.log';
+
+interface StoredEnvelope {
+  payload: string; // base64
+  keyId: string;
+  signature: string; // base64
+  version: number;
+  digest: string;
+}
+
+export type ApplyResult = { applied: true; version: number } | { applied: false; reason: string };
+
+export interface EnforcedDecision extends Decision {
+  policyVersion: number;
+}
+
+/**
+ * The policy in force on this node. A bundle replaces it only after verification (trusted key,
+ * intact, for this site, newer); it is written to disk first (last known good), so a restart with
+ * the control plane unreachable enforces the same policy. With no valid bundle everything is denied.
+ */
+export class PolicyEngine {
+  private current: { envelope: SignedBundleEnvelope; payload: BundlePayload } | undefined;
+  private trusted = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly identity: NodeIdentityFile,
+    private readonly logger: Logger,
+  ) {
+    for (const key of identity.policySigningKeys) this.trusted.set(key.keyId, Buffer.from(key.publicKey, 'base64'));
+  }
+
+  get version(): number {
+    return this.current?.payload.version ?? 0;
+  }
+
+  get digest(): string {
+    return this.current?.envelope.digest ?? '';
+  }
+
+  /** Loads the persisted trusted keys and last-known-good bundle, re-verifying it (a tampered file is not enforced). */
+  async load(): Promise<void> {
+    try {
+      const keys = JSON.parse(await readFile(path.join(this.dataDir, TRUSTED_KEYS_FILE), 'utf8')) as { keyId: string; publicKey: string }[];
+      for (const key of keys) this.trusted.set(key.keyId, Buffer.from(key.publicKey, 'base64'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ err: String(error) }, 'ignored unreadable trusted keys file');
+    }
+    let stored: StoredEnvelope;
+    try {
+      stored = JSON.parse(await readFile(path.join(this.dataDir, POLICY_FILE), 'utf8')) as StoredEnvelope;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.error({ err: String(error) }, 'last-known-good policy unreadable; denying everything until a valid bundle arrives');
+      return;
+    }
+    const envelope = fromStored(stored);
+    const verified = verifyBundle(envelope, this.trusted, { siteId: this.identity.siteId, tenantId: this.identity.tenantId, currentVersion: 0 });
+    if (!verified.ok) {
+      this.logger.error({ reason: verified.reason }, 'last-known-good policy failed verification; denying everything until a valid bundle arrives');
+      return;
+    }
+    this.current = { envelope, payload: verified.payload };
+    this.logger.info({ version: verified.payload.version }, 'enforcing last-known-good policy');
+  }
+
+  async apply(envelope: SignedBundleEnvelope): Promise<ApplyResult> {
+    const verified = verifyBundle(envelope, this.trusted, { siteId: this.identity.siteId, tenantId: this.identity.tenantId, currentVersion: this.version });
+    if (!verified.ok) {
+      this.logger.warn({ version: envelope.version, keyId: envelope.keyId, reason: verified.reason }, 'policy bundle refused');
+      await this.journal({ event: 'bundle_refused', version: envelope.version, keyId: envelope.keyId, reason: verified.reason });
+      return { applied: false, reason: verified.reason };
+    }
+    await writeFileAtomic(path.join(this.dataDir, POLICY_FILE), JSON.stringify(toStored(envelope)));
+    // Key rotation: keys announced by a bundle we verified become trusted for the next ones.
+    const announced = verified.payload.signingKeys.filter((k) => !this.trusted.has(k.keyId));
+    if (announced.length) {
+      for (const key of announced) this.trusted.set(key.keyId, Buffer.from(key.publicKey, 'base64'));
+      await writeFileAtomic(
+        path.join(this.dataDir, TRUSTED_KEYS_FILE),
+        JSON.stringify([...this.trusted].map(([keyId, publicKey]) => ({ keyId, publicKey: Buffer.from(publicKey).toString('base64') }))),
+      );
+    }
+    this.current = { envelope, payload: verified.payload };
+    this.logger.info({ version: verified.payload.version, digest: envelope.digest }, 'policy bundle applied');
+    await this.journal({ event: 'bundle_applied', version: verified.payload.version, digest: envelope.digest });
+    return { applied: true, version: verified.payload.version };
+  }
+
+  async decide(request: DecisionRequest): Promise<EnforcedDecision> {
+    const decision: Decision = this.current
+      ? decide(this.current.payload.policy, this.current.payload.consent, request)
+      : { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'no valid policy bundle on this node yet', provenance: 'metadata' };
+    const enforced = { ...decision, policyVersion: this.version };
+    await this.journal({ event: 'decision', request, decision: enforced.decision, ruleId: enforced.ruleId, layer: enforced.layer, policyVersion: enforced.policyVersion });
+    return enforced;
+  }
+
+  redact(record: Record<string, unknown>, redaction: { drop: string[]; hash: string[] }): Record<string, unknown> {
+    return redact(record, redaction, sha256Hex);
+  }
+
+  /** Local decision log; the hash-chained audit journal takes this over. */
+  private async journal(entry: Record<string, unknown>): Promise<void> {
+    await appendFile(path.join(this.dataDir, DECISIONS_FILE), `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`, { mode: 0o600 });
+  }
+}
+
+function toStored(envelope: SignedBundleEnvelope): StoredEnvelope {
+  return {
+    payload: Buffer.from(envelope.payload).toString('base64'),
+    keyId: envelope.keyId,
+    signature: Buffer.from(envelope.signature).toString('base64'),
+    version: envelope.version,
+    digest: envelope.digest,
+  };
+}
+
+function fromStored(stored: StoredEnvelope): SignedBundleEnvelope {
+  return {
+    payload: Buffer.from(stored.payload, 'base64'),
+    keyId: stored.keyId,
+    signature: Buffer.from(stored.signature, 'base64'),
+    version: stored.version,
+    digest: stored.digest,
+  };
+}
