@@ -21,6 +21,6 @@ import { JobsService } from './jobs.service';
   ],
   controllers: [JobsController],
   providers: [HousekeepingProducer, GovernanceProducer, JobsService],
-  exports: [HousekeepingProducer, GovernanceProducer],
+  exports: [HousekeepingProducer, GovernanceProducer, JobsService],
 })
 export class JobsModule {}

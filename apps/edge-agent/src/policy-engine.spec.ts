@@ -1,0 +1,117 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair, loadPrivateKey, sha256Hex } from '@meridian/crypto';
+import { EXAMPLE_BASE_POLICY, EXAMPLE_STRICT_IN_COUNTRY_OVERLAY, mergePolicies, signBundle, type BundlePayload } from '@meridian/governance';
+import type { NodeIdentityFile } from './identity';
+import { DECISIONS_FILE, POLICY_FILE, PolicyEngine } from './policy-engine';
+
+const logger = pino({ level: 'silent' });
+const tenantKey = generateEd25519KeyPair();
+const tenantPrivate = loadPrivateKey(tenantKey.privateKeyPem);
+const nextKey = generateEd25519KeyPair();
+const identity: NodeIdentityFile = {
+  nodeId: 'n1',
+  tenantId: 't1',
+  siteId: 's1',
+  siteCountry: 'ID',
+  policySigningKeys: [{ keyId: 'tsk_1', publicKey: tenantKey.publicKey.toString('base64') }],
+  heartbeatIntervalSeconds: 10,
+  enrolledAt: '2026-11-25T00:00:00Z',
+  controlPlane: '127.0.0.1:50051',
+};
+
+function bundle(version: number, options: { overlay?: boolean; keys?: { keyId: string; publicKey: string }[] } = {}): BundlePayload {
+  return {
+    apiVersion: 'meridian.dev/bundle/v1',
+    tenantId: 't1',
+    siteId: 's1',
+    country: 'ID',
+    version,
+    issuedAt: new Date().toISOString(),
+    sources: { baseVersion: 1, overlayVersion: options.overlay ? 1 : null },
+    consent: {},
+    policy: mergePolicies(EXAMPLE_BASE_POLICY, options.overlay ? EXAMPLE_STRICT_IN_COUNTRY_OVERLAY : undefined, 'ID').policy,
+    signingKeys: options.keys ?? identity.policySigningKeys,
+  };
+}
+
+const imagesOut = { category: 'inspection_images', action: 'egress' as const, destination: 'vendor_cloud:eu' };
+
+describe('PolicyEngine', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-policy-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('denies everything without a bundle', async () => {
+    const engine = new PolicyEngine(dir, identity, logger);
+    await engine.load();
+    expect(await engine.decide({ category: 'model_outputs', action: 'infer' })).toMatchObject({ decision: 'deny', ruleId: 'policy.none' });
+  });
+
+  it('applies a verified bundle, persists it, and enforces it after a restart', async () => {
+    const engine = new PolicyEngine(dir, identity, logger);
+    expect(await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate))).toEqual({ applied: true, version: 1 });
+    expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'allow_with_redaction', policyVersion: 1 });
+    expect(await engine.apply(signBundle(bundle(2, { overlay: true }), 'tsk_1', tenantPrivate))).toEqual({ applied: true, version: 2 });
+    expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'deny', layer: 'overlay:ID', policyVersion: 2 });
+
+    const restarted = new PolicyEngine(dir, identity, logger);
+    await restarted.load();
+    expect(restarted.version).toBe(2);
+    expect(await restarted.decide(imagesOut)).toMatchObject({ decision: 'deny', policyVersion: 2 });
+    const log = (await fs.readFile(path.join(dir, DECISIONS_FILE), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    expect(log.map((e) => e.event)).toEqual(['bundle_applied', 'decision', 'bundle_applied', 'decision', 'decision']);
+  });
+
+  it('refuses a tampered bundle, an unknown key and a replayed older one, keeping the last known good', async () => {
+    const engine = new PolicyEngine(dir, identity, logger);
+    const v2 = signBundle(bundle(2, { overlay: true }), 'tsk_1', tenantPrivate);
+    await engine.apply(v2);
+    const onDisk = await fs.readFile(path.join(dir, POLICY_FILE), 'utf8');
+
+    const v3 = signBundle(bundle(3), 'tsk_1', tenantPrivate);
+    const tamperedPayload = Buffer.from(Buffer.from(v3.payload).toString('utf8').replace('"egress":{"layer":"base","value":[]}', '"egress":{"layer":"base","value":["third_party:*"]}'));
+    const tampered = { ...v3, payload: tamperedPayload, digest: sha256Hex(tamperedPayload) };
+    expect(await engine.apply(tampered)).toMatchObject({ applied: false, reason: expect.stringMatching(/signature/) });
+
+    const stranger = loadPrivateKey(generateEd25519KeyPair().privateKeyPem);
+    expect(await engine.apply(signBundle(bundle(3), 'tsk_evil', stranger))).toMatchObject({ applied: false, reason: expect.stringMatching(/unknown key/) });
+    expect(await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate))).toMatchObject({ applied: false, reason: expect.stringMatching(/rollback/) });
+    expect(await engine.apply(v2)).toMatchObject({ applied: false, reason: expect.stringMatching(/rollback/) });
+
+    expect(engine.version).toBe(2);
+    expect(await fs.readFile(path.join(dir, POLICY_FILE), 'utf8')).toBe(onDisk);
+    expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'deny', policyVersion: 2 });
+  });
+
+  it('does not enforce a last-known-good file that was altered on disk', async () => {
+    const engine = new PolicyEngine(dir, identity, logger);
+    await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate));
+    const stored = JSON.parse(await fs.readFile(path.join(dir, POLICY_FILE), 'utf8')) as { payload: string };
+    stored.payload = Buffer.from(Buffer.from(stored.payload, 'base64').toString('utf8').replace('"ID"', '"CL"')).toString('base64');
+    await fs.writeFile(path.join(dir, POLICY_FILE), JSON.stringify(stored));
+    const restarted = new PolicyEngine(dir, identity, logger);
+    await restarted.load();
+    expect(await restarted.decide(imagesOut)).toMatchObject({ decision: 'deny', ruleId: 'policy.none' });
+  });
+
+  it('accepts a new signing key only when a trusted key announces it', async () => {
+    const engine = new PolicyEngine(dir, identity, logger);
+    const nextPrivate = loadPrivateKey(nextKey.privateKeyPem);
+    const announced = [...identity.policySigningKeys, { keyId: 'tsk_2', publicKey: nextKey.publicKey.toString('base64') }];
+    // signed by the new key before anyone announced it: refused
+    expect(await engine.apply(signBundle(bundle(1, { keys: announced }), 'tsk_2', nextPrivate))).toMatchObject({ applied: false });
+    // announced by a bundle the old key signed: from then on the new key is trusted, across restarts
+    expect(await engine.apply(signBundle(bundle(1, { keys: announced }), 'tsk_1', tenantPrivate))).toMatchObject({ applied: true });
+    const restarted = new PolicyEngine(dir, identity, logger);
+    await restarted.load();
+    expect(await restarted.apply(signBundle(bundle(2, { keys: announced }), 'tsk_2', nextPrivate))).toMatchObject({ applied: true, version: 2 });
+  });
+});
