@@ -23,6 +23,19 @@ const UPDATE_BODIES: Record<string, unknown> = {
   tenant: { name: 'Hijacked' },
 };
 
+/**
+ * Path parameters other than :id, and why they cannot address another tenant's data: they name
+ * something inside the caller's own tenant (its policy scopes and their versions). Each maps to a
+ * value used to call the route.
+ */
+const PARAMS_WITHIN_CALLER_TENANT: Record<string, string> = { ':scope': 'base', ':version': '1' };
+
+/** Valid bodies for PUT routes, by route. */
+const PUT_BODIES: Record<string, unknown> = {
+  'PUT /v1/sites/:id/consent': { flags: { hijacked: true } },
+  'PUT /v1/policies/:scope': { document: { apiVersion: 'meridian.dev/v1', kind: 'BasePolicy', categories: {} } },
+};
+
 /** Create routes whose body can name another tenant's resources: tenant B tries to reach into A. */
 function crossTenantCreateBodies(h: Harness): Record<string, unknown> {
   const a = h.tenants.a;
@@ -32,11 +45,12 @@ function crossTenantCreateBodies(h: Harness): Record<string, unknown> {
     'POST /v1/api-keys': { name: 'smuggled', role: Role.integrator_viewer, integratorOrgId: a.orgIds[0] },
     'POST /v1/users': { email: 'smuggled@x.example', displayName: 'S', password: 'long-enough-password', role: Role.integrator_admin, integratorOrgId: a.orgIds[0] },
     'POST /v1/users/memberships': { email: a.emails.vendor_admin, role: Role.integrator_viewer, integratorOrgId: a.orgIds[0] },
+    'POST /v1/policies/simulate': { siteId: a.siteIds.ID, category: 'inspection_images', action: 'infer' },
   };
 }
 
 /** Create routes that can only ever create inside the caller's own tenant (their bodies name nothing of another tenant). */
-const TENANT_LOCAL_CREATES = new Set(['POST /v1/organizations', 'POST /v1/tenants', 'POST /v1/jobs/expire-enrollment-tokens']);
+const TENANT_LOCAL_CREATES = new Set(['POST /v1/organizations', 'POST /v1/tenants', 'POST /v1/jobs/expire-enrollment-tokens', 'POST /v1/policies/publish']);
 
 const key = (r: RouteInfo) => `${r.method} ${r.path}`;
 
@@ -85,6 +99,9 @@ describe('tenant isolation matrix', () => {
       expect(job.status).toBe(202);
       resourceIdsOfA.job = job.body.id;
     }
+    await o.policyVersion.create({
+      data: { tenantId: a.id, scope: 'base', version: 1, document: { apiVersion: 'meridian.dev/v1', kind: 'BasePolicy', description: 'secret-of-tenant-a', categories: {} } },
+    });
     snapshotBefore = await snapshotOfA();
   });
 
@@ -124,8 +141,10 @@ describe('tenant isolation matrix', () => {
       const id = resourceIdsOfA[route.resource!];
       expect(id, `no fixture for resource "${route.resource}" (${key(route)}); add one to this test`).toBeDefined();
       const role = pickRoleOfB(route);
-      const path = route.path.replace(':id', id!);
-      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource!] : route.method === 'POST' ? {} : undefined;
+      let path = route.path.replace(':id', id!);
+      for (const [param, value] of Object.entries(PARAMS_WITHIN_CALLER_TENANT)) path = path.replace(param, value);
+      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource!] : route.method === 'PUT' ? PUT_BODIES[key(route)] : route.method === 'POST' ? {} : undefined;
+      expect(route.method !== 'PUT' || body !== undefined, `no PUT body for ${key(route)}; add one to this test`).toBe(true);
       if (!role) {
         const response = await call(h, route.method, path, { token: await h.token('b', Role.vendor_admin), body });
         expect(response.status, `${key(route)} (no role of B allowed)`).toBe(403);
@@ -137,18 +156,31 @@ describe('tenant isolation matrix', () => {
     expect(await snapshotOfA()).toBe(snapshotBefore);
   });
 
-  it("never shows tenant A's ids in tenant B's lists", async () => {
-    const listRoutes = routes.filter((r) => r.method === 'GET' && !r.path.includes(':id') && !r.isPublic && !SELF_ROUTES.has(key(r)));
-    expect(listRoutes.length).toBeGreaterThan(5);
-    const secrets = [h.tenants.a.id, ...Object.values(resourceIdsOfA)];
-    for (const route of listRoutes) {
+  it('uses only path parameters that cannot reach into another tenant', () => {
+    const params = new Set(routes.flatMap((r) => r.path.match(/:[a-zA-Z]+/g) ?? []));
+    expect([...params].filter((p) => p !== ':id' && !PARAMS_WITHIN_CALLER_TENANT[p])).toEqual([]);
+  });
+
+  it("never shows tenant A's ids or documents in tenant B's reads", async () => {
+    const reads = routes.filter((r) => r.method === 'GET' && !r.path.includes(':id') && !r.isPublic && !SELF_ROUTES.has(key(r)));
+    expect(reads.length).toBeGreaterThan(5);
+    const secrets = [h.tenants.a.id, ...Object.values(resourceIdsOfA), 'secret-of-tenant-a'];
+    for (const route of reads) {
       const role = pickRoleOfB(route);
       if (!role) continue;
-      const response = await call(h, 'GET', route.path, { token: await h.token('b', role) });
-      expect(response.status, key(route)).toBe(200);
+      let path = route.path;
+      for (const [param, value] of Object.entries(PARAMS_WITHIN_CALLER_TENANT)) path = path.replace(param, value);
+      if (path.endsWith('/diff')) path += '?from=1&to=1';
+      const response = await call(h, 'GET', path, { token: await h.token('b', role) });
       const text = JSON.stringify(response.body);
       for (const secret of secrets) expect(text.includes(secret), `${key(route)} leaks ${secret}`).toBe(false);
-      expect(Array.isArray(response.body.items), key(route)).toBe(true);
+      if (path === route.path) {
+        expect(response.status, key(route)).toBe(200);
+        expect(Array.isArray(response.body.items), key(route)).toBe(true);
+      } else {
+        // B has no such policy version: its own (empty) view, never A's
+        expect([200, 404], key(route)).toContain(response.status);
+      }
     }
   });
 
@@ -199,7 +231,7 @@ describe('tenant isolation matrix', () => {
       expect(route.roles ?? [], `${key(route)} allows auditors`).not.toContain(Role.auditor);
       const id = route.resource ? resourceIdsOfA[route.resource] : undefined;
       const path = route.path.replace(':id', id ?? '00000000-0000-4000-8000-000000000000');
-      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource ?? ''] : crossTenantCreateBodies(h)[key(route)] ?? {};
+      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource ?? ''] : route.method === 'PUT' ? PUT_BODIES[key(route)] : (crossTenantCreateBodies(h)[key(route)] ?? {});
       const response = await call(h, route.method, path, { token: auditor, body });
       expect(response.status, key(route)).toBe(403);
     }
