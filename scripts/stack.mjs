@@ -125,6 +125,9 @@ async function startDemoAgents() {
   const { accessToken } = await login.json();
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
   const sites = (await (await fetch(`${base}/v1/sites`, { headers })).json()).items;
+  // Publish the saved policies (the seeded examples on a fresh database); unchanged sites get no new version.
+  const published = await fetch(`${base}/v1/policies/publish`, { method: 'POST', headers, body: '{}' });
+  if (!published.ok) console.error(`✖ publishing policies failed (${published.status})`);
   for (const agent of demoAgents) {
     const dataDir = path.join(root, '.data/agents', agent.country.toLowerCase());
     const identityFile = path.join(dataDir, 'identity.json');

@@ -100,7 +100,7 @@ describe('tenant isolation matrix', () => {
       resourceIdsOfA.job = job.body.id;
     }
     await o.policyVersion.create({
-      data: { tenantId: a.id, scope: 'base', version: 1, document: { apiVersion: 'meridian.dev/v1', kind: 'BasePolicy', description: 'secret-of-tenant-a', categories: {} } },
+      data: { tenantId: a.id, scope: 'base', version: 2, document: { apiVersion: 'meridian.dev/v1', kind: 'BasePolicy', description: 'secret-of-tenant-a', categories: {} } },
     });
     snapshotBefore = await snapshotOfA();
   });

@@ -17,6 +17,7 @@ describe('governance end to end', () => {
 
   beforeAll(async () => {
     stack = await startStack('governance_e2e', { worker: true });
+    await stack.owner.policyVersion.deleteMany(); // start from no policy at all, not the seeded examples
     sink = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -137,6 +138,28 @@ describe('governance end to end', () => {
     expect((await stack.api('GET', `/v1/sites/${stack.siteIds.CL}/policy-status`)).body.latestVersion).toBe(2);
   });
 
+  it('gives an agent that connects later the latest bundle, and reaches agents on every replica', async () => {
+    const replica = await stack.startReplica();
+    const token = await stack.api('POST', '/v1/enrollment-tokens', { siteId: stack.siteIds.CL });
+    const late = await stack.startAgent('CL', { token: token.body.token, name: 'gw-cl-2', grpcPort: replica.grpcPort });
+    await waitFor(async () => (await late.local('GET', '/v1/status')).body.policyVersion === 2, 5_000);
+    expect((await late.local('POST', '/v1/egress', imagesToVendor)).body).toMatchObject({ decision: 'deny', layer: 'overlay:CL' });
+
+    // a change made through replica 1 reaches the agent held by replica 2 (and the one on replica 1)
+    const saved = await stack.api('PUT', '/v1/policies/CL', {
+      document: { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: { inspection_images: { egress: { allow: ['control_plane'] } } } },
+    });
+    expect(saved.status).toBe(200);
+    const publishedAt = Date.now();
+    expect((await stack.api('POST', '/v1/policies/publish', { countries: ['CL'] })).status).toBe(202);
+    await waitFor(async () => (await late.local('GET', '/v1/status')).body.policyVersion === 3 && (await stack.agents.CL!.local('GET', '/v1/status')).body.policyVersion === 3, 5_000, 20);
+    console.log(`publish -> agents on both replicas at version 3: ${Date.now() - publishedAt} ms`);
+    const toControlPlane = await late.local('POST', '/v1/decide', { category: 'inspection_images', action: 'egress', destination: 'control_plane' });
+    expect(toControlPlane.body).toMatchObject({ decision: 'allow_with_redaction', policyVersion: 3 });
+    await late.process.stop('SIGTERM');
+    await replica.process.stop('SIGTERM');
+  });
+
   it('keeps enforcing its persisted bundle when restarted with the control plane down', async () => {
     await stack.controlPlane.stop('SIGKILL');
     const cl = stack.agents.CL!;
@@ -144,7 +167,7 @@ describe('governance end to end', () => {
     await stack.startAgent('CL', { env: { MERIDIAN_EGRESS_TARGETS: '{}' } }).catch(async () => undefined);
     const restarted = stack.agents.CL!;
     const response = await restarted.local('POST', '/v1/egress', imagesToVendor);
-    expect(response).toMatchObject({ status: 403, body: { decision: 'deny', layer: 'overlay:CL', policyVersion: 2 } });
-    expect((await restarted.local('GET', '/v1/status')).body).toMatchObject({ connected: false, policyVersion: 2 });
+    expect(response).toMatchObject({ status: 403, body: { decision: 'deny', layer: 'overlay:CL', policyVersion: 3 } });
+    expect((await restarted.local('GET', '/v1/status')).body).toMatchObject({ connected: false, policyVersion: 3 });
   });
 });

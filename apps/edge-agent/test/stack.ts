@@ -23,7 +23,9 @@ export interface TestStack {
   worker: Spawned | undefined;
   agents: Partial<Record<string, TestAgentProcess>>;
   startControlPlane(): Promise<void>;
-  startAgent(country: string, options?: { token?: string; env?: Record<string, string> }): Promise<TestAgentProcess>;
+  startAgent(country: string, options?: { token?: string; env?: Record<string, string>; name?: string; grpcPort?: number }): Promise<TestAgentProcess>;
+  /** Another control-plane process on the same database and Redis (a second replica). */
+  startReplica(): Promise<{ process: Spawned; httpPort: number; grpcPort: number }>;
   login(email?: string): Promise<string>;
   api(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -48,6 +50,20 @@ export async function startStack(label: string, options: { worker?: boolean } = 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const common = { NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: db.ownerUrl, APP_DATABASE_URL: db.appUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix };
   let adminToken = '';
+  const replicas: Spawned[] = [];
+  const controlPlaneProcess = async (http: number, grpc: number) => {
+    const child = spawnNode('apps/control-plane/dist/main.js', {
+      ...common,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(http),
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpc),
+      AGENT_HEARTBEAT_INTERVAL_SECONDS: String(E2E.heartbeatSeconds),
+      JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.ok === true, 30_000);
+    return child;
+  };
 
   const stack: TestStack = {
     db,
@@ -59,23 +75,20 @@ export async function startStack(label: string, options: { worker?: boolean } = 
     worker: undefined,
     agents: {},
     async startControlPlane() {
-      stack.controlPlane = spawnNode('apps/control-plane/dist/main.js', {
-        ...common,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        AGENT_HEARTBEAT_INTERVAL_SECONDS: String(E2E.heartbeatSeconds),
-        JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
-      });
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok === true, 30_000);
+      stack.controlPlane = await controlPlaneProcess(httpPort, grpcPort);
+    },
+    async startReplica() {
+      const [replicaHttp, replicaGrpc] = await Promise.all([freePort(), freePort()]);
+      const replica = await controlPlaneProcess(replicaHttp, replicaGrpc);
+      replicas.push(replica);
+      return { process: replica, httpPort: replicaHttp, grpcPort: replicaGrpc };
     },
     async startAgent(country, agentOptions = {}) {
       const agent = spawnNode('apps/edge-agent/dist/main.js', {
-        MERIDIAN_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
+        MERIDIAN_CONTROL_PLANE: `127.0.0.1:${agentOptions.grpcPort ?? grpcPort}`,
         MERIDIAN_ENROLLMENT_TOKEN: agentOptions.token,
-        MERIDIAN_DATA_DIR: path.join(dataRoot, country),
-        MERIDIAN_NODE_NAME: `gw-${country.toLowerCase()}-1`,
+        MERIDIAN_DATA_DIR: path.join(dataRoot, agentOptions.name ?? country),
+        MERIDIAN_NODE_NAME: agentOptions.name ?? `gw-${country.toLowerCase()}-1`,
         MERIDIAN_NODE_LABELS: `country=${country.toLowerCase()},line=a`,
         MERIDIAN_LOCAL_API_PORT: '0',
         MERIDIAN_BACKOFF_INITIAL_MS: '100',
@@ -94,7 +107,7 @@ export async function startStack(label: string, options: { worker?: boolean } = 
           return { status: response.status, body: await response.json() };
         },
       };
-      stack.agents[country] = handle;
+      stack.agents[agentOptions.name ?? country] = handle;
       return handle;
     },
     async login(email = 'vendor.admin@demo-vendor.example') {
@@ -116,6 +129,7 @@ export async function startStack(label: string, options: { worker?: boolean } = 
     },
     async close() {
       for (const agent of Object.values(stack.agents)) await agent?.process.stop('SIGKILL');
+      for (const replica of replicas) await replica.stop('SIGKILL');
       await stack.worker?.stop('SIGKILL');
       await stack.controlPlane?.stop('SIGKILL');
       await owner.$disconnect();

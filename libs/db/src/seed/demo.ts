@@ -1,4 +1,5 @@
 import { hashPassword } from '@meridian/crypto';
+import { EXAMPLE_BASE_POLICY, EXAMPLE_CONSENT_GATED_OVERLAY, EXAMPLE_STRICT_IN_COUNTRY_OVERLAY } from '@meridian/governance';
 import type { PrismaClient } from '../generated/prisma/client';
 import { Role } from '../generated/prisma/enums';
 
@@ -75,6 +76,17 @@ export async function seedDemo(owner: PrismaClient): Promise<SeedResult> {
         where: { tenantId_userId: { tenantId: tenant.id, userId: row.id } },
         create: { tenantId: tenant.id, userId: row.id, role: user.role, integratorOrgId },
         update: { role: user.role, integratorOrgId },
+      });
+    }
+    // Example policies (marked as examples, not legal statements), saved but not published: the
+    // quick start publishes them, so the demo agents enforce something from the first minute.
+    if ((await tx.policyVersion.count({ where: { tenantId: tenant.id } })) === 0) {
+      await tx.policyVersion.createMany({
+        data: [
+          { tenantId: tenant.id, scope: 'base', version: 1, document: EXAMPLE_BASE_POLICY, comment: 'example template', createdBy: 'seed' },
+          { tenantId: tenant.id, scope: 'ID', version: 1, document: EXAMPLE_STRICT_IN_COUNTRY_OVERLAY, comment: 'example template', createdBy: 'seed' },
+          { tenantId: tenant.id, scope: 'CL', version: 1, document: EXAMPLE_CONSENT_GATED_OVERLAY, comment: 'example template', createdBy: 'seed' },
+        ],
       });
     }
     return {
