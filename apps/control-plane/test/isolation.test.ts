@@ -50,7 +50,7 @@ function crossTenantCreateBodies(h: Harness): Record<string, unknown> {
 }
 
 /** Create routes that can only ever create inside the caller's own tenant (their bodies name nothing of another tenant). */
-const TENANT_LOCAL_CREATES = new Set(['POST /v1/organizations', 'POST /v1/tenants', 'POST /v1/jobs/expire-enrollment-tokens', 'POST /v1/policies/publish']);
+const TENANT_LOCAL_CREATES = new Set(['POST /v1/organizations', 'POST /v1/tenants', 'POST /v1/jobs/expire-enrollment-tokens', 'POST /v1/policies/publish', 'POST /v1/signing-keys/rotate']);
 
 const key = (r: RouteInfo) => `${r.method} ${r.path}`;
 

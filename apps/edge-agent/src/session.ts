@@ -92,6 +92,9 @@ export class Session {
     const backoff = new Backoff(this.options.backoff.initialMs, this.options.backoff.maxMs);
     while (!this.stopped) {
       const openedAt = Date.now();
+      // Messages are handled one at a time, in order: a bundle announcing a new key must be applied
+      // before the next one, signed with that key, is verified.
+      let handling = Promise.resolve();
       const outcome = await new Promise<{ error?: unknown }>((resolve) => {
         let stream: ClientReadableStream<T>;
         try {
@@ -107,7 +110,9 @@ export class Session {
         });
         stream.on('data', (message: T) => {
           this.markConnected();
-          Promise.resolve(handle(message)).catch((error: unknown) => this.logger.error({ err: error, stream: name }, 'stream message handler failed'));
+          handling = handling
+            .then(() => handle(message))
+            .catch((error: unknown) => this.logger.error({ err: error, stream: name }, 'stream message handler failed'));
         });
         stream.on('error', (error) => resolve({ error }));
         stream.on('end', () => resolve({}));

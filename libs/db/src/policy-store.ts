@@ -50,8 +50,20 @@ export async function compileSiteBundle(
 ): Promise<PolicyBundle | undefined> {
   const effective = effectiveForCountry(heads, site.country);
   if (effective.findings.some((f) => f.severity === 'error')) return undefined; // publishing validates first; never ship a broken merge
-  const key = await activeSigningKey(tx, site.tenantId, encryptionKey);
+  const active = await activeSigningKey(tx, site.tenantId, encryptionKey);
   const keys = await publicSigningKeys(tx);
+  const last = await tx.policyBundle.findFirst({ where: { siteId: site.id }, orderBy: { version: 'desc' } });
+  // Key rotation: nodes trust a new key only once a bundle signed with a key they already trust
+  // announces it. So after a rotation the site's next bundle is signed with the key of its last
+  // bundle and announces the new one; the bundle after that is signed with the new key.
+  const lastAnnounced = last ? ((JSON.parse(last.payload) as BundlePayload).signingKeys ?? []).map((k) => k.keyId) : [];
+  // A site's very first bundle after a rotation bridges from the newest retired key: nodes enrolled
+  // before the rotation know only that one.
+  const bridgeFrom = last ? last.keyId : (await tx.tenantSigningKey.findFirst({ where: { status: 'retired' }, orderBy: { retiredAt: 'desc' } }))?.keyId;
+  const signer =
+    !bridgeFrom || bridgeFrom === active.keyId || lastAnnounced.includes(active.keyId)
+      ? active
+      : await tx.tenantSigningKey.findFirstOrThrow({ where: { keyId: bridgeFrom } });
   const content: Omit<BundlePayload, 'version' | 'issuedAt'> = {
     apiVersion: 'meridian.dev/bundle/v1',
     tenantId: site.tenantId,
@@ -63,10 +75,9 @@ export async function compileSiteBundle(
     signingKeys: keys.filter((k) => k.status === 'active').map((k) => ({ keyId: k.keyId, publicKey: k.publicKey.toString('base64') })),
   };
   const digestOfContent = contentDigest(content);
-  const last = await tx.policyBundle.findFirst({ where: { siteId: site.id }, orderBy: { version: 'desc' } });
-  if (last && last.contentDigest === digestOfContent) return undefined;
+  if (last && last.contentDigest === digestOfContent && last.keyId === signer.keyId) return undefined;
   const payload: BundlePayload = { ...content, version: (last?.version ?? 0) + 1, issuedAt: new Date().toISOString() };
-  const signed = signBundle(payload, key.keyId, signingPrivateKey(key, encryptionKey));
+  const signed = signBundle(payload, signer.keyId, signingPrivateKey(signer, encryptionKey));
   return tx.policyBundle.create({
     data: {
       tenantId: site.tenantId,

@@ -39,3 +39,11 @@ export function signingPrivateKey(row: TenantSigningKey, encryptionKey: Buffer):
 function keyAssociatedData(tenantId: string, keyId: string): string {
   return `meridian/tenant-signing-key/${tenantId}/${keyId}`;
 }
+
+/** Retires the active key and creates its successor. Nodes learn the new key from the next bundle (see compileSiteBundle). */
+export async function rotateSigningKey(tx: TenantTx, tenantId: string, encryptionKey: Buffer): Promise<{ retired: string | null; active: TenantSigningKey }> {
+  const current = await tx.tenantSigningKey.findFirst({ where: { status: SigningKeyStatus.active } });
+  if (current) await tx.tenantSigningKey.update({ where: { id: current.id }, data: { status: SigningKeyStatus.retired, retiredAt: new Date() } });
+  const active = await activeSigningKey(tx, tenantId, encryptionKey);
+  return { retired: current?.keyId ?? null, active };
+}

@@ -100,9 +100,9 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       enroll: this.unary('Enroll', false, (request) => this.enrollment.enroll(request)),
       heartbeat: this.unary('Heartbeat', true, (request, node) => this.reports.heartbeat(node!, request)),
       watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
-        this.policies.latestFor(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
+        this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),
-      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', async () => ({ revision: 0, models: [] })),
+      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', async () => [{ revision: 0, models: [] }]),
       // Owned by the governance, rollout and audit work; authenticated already so the channel is real.
       ackPolicy: this.unary('AckPolicy', true, async (request, node) => {
         await this.policies.acknowledge(node!, request);
@@ -149,7 +149,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown) => Promise<Message | undefined>) {
+  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown) => Promise<Message[]>) {
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
         const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
@@ -160,8 +160,8 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
         call.on('finish', done);
         call.on('error', done);
         // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
-        const first = initial ? await initial(node, call.request) : undefined;
-        if (first && !call.cancelled) call.write(first);
+        const first = initial ? await initial(node, call.request) : [];
+        for (const message of first) if (!call.cancelled) call.write(message);
       });
     };
   }

@@ -28,11 +28,18 @@ export class PolicyPushService implements OnModuleInit {
     });
   }
 
-  async latestFor(node: NodeIdentity, newerThan: number): Promise<PolicyUpdate | undefined> {
-    const bundle = await this.db.run({ tenantId: node.tenantId }, (tx) =>
-      tx.policyBundle.findFirst({ where: { siteId: node.siteId, version: { gt: newerThan } }, orderBy: { version: 'desc' } }),
+  /**
+   * What a connecting node is missing: the latest bundle — preceded, when the signing key changed
+   * meanwhile, by the last bundle of each earlier key (the one that announced its successor), so a
+   * node that slept through a key rotation can follow the chain of trust.
+   */
+  async catchUp(node: NodeIdentity, newerThan: number): Promise<PolicyUpdate[]> {
+    const bundles = await this.db.run({ tenantId: node.tenantId }, (tx) =>
+      tx.policyBundle.findMany({ where: { siteId: node.siteId, version: { gt: newerThan } }, orderBy: { version: 'desc' }, take: 100 }),
     );
-    return bundle ? toUpdate(bundle) : undefined;
+    const chain: PolicyBundle[] = [];
+    for (const bundle of bundles) if (!chain.some((b) => b.keyId === bundle.keyId)) chain.push(bundle);
+    return chain.reverse().map(toUpdate);
   }
 
   async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {

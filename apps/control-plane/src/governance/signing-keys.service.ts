@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import type { AppConfig } from '@meridian/config';
+import { publicSigningKeys, rotateSigningKey } from '@meridian/db';
+import { tenantContext, type Principal } from '../auth/principal';
+import { InjectConfig } from '../config/config.module';
+import { GovernanceProducer } from '../jobs/governance.producer';
+import { TenantPrisma } from '../prisma/prisma.service';
+import type { RotationView, SigningKeyList } from './signing-keys.controller';
+
+@Injectable()
+export class SigningKeysService {
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly producer: GovernanceProducer,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  list(principal: Principal): Promise<SigningKeyList> {
+    return this.db.run(tenantContext(principal), async (tx) => ({
+      items: (await publicSigningKeys(tx)).map((k) => ({ keyId: k.keyId, publicKey: k.publicKey.toString('base64'), status: k.status })),
+    }));
+  }
+
+  /** New key now; every site's next bundle (compiled right away) is signed with the old key and announces the new one. */
+  async rotate(principal: Principal): Promise<RotationView> {
+    const result = await this.db.run(tenantContext(principal), (tx) => rotateSigningKey(tx, principal.tenantId, this.config.keys.encryptionKey));
+    const job = await this.producer.compileBundles({ tenantId: principal.tenantId, reason: 'key-rotation', requestedBy: principal.subjectId });
+    return { retiredKeyId: result.retired, activeKeyId: result.active.keyId, jobId: String(job.id) };
+  }
+}
