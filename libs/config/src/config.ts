@@ -47,6 +47,8 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('false'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Environment = z.infer<typeof envSchema>;
@@ -69,6 +71,8 @@ export interface AppConfig {
   agents: { heartbeatIntervalSeconds: number };
   /** Encrypts tenant signing keys at rest (AES-256-GCM). */
   keys: { encryptionKey: Buffer; isDevelopmentKey: boolean };
+  /** OpenTelemetry traces: exported over OTLP/HTTP when an endpoint is set; off otherwise. */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -132,6 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       encryptionKey: env.KEY_ENCRYPTION_KEY ? Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64') : DEV_KEY_ENCRYPTION_KEY,
       isDevelopmentKey: !env.KEY_ENCRYPTION_KEY,
     },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   };
 }
 
