@@ -15,6 +15,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
+# Writable places for the non-root user: the agent's data directory and the demo's token volume.
+RUN mkdir -p /var/lib/meridian-agent /tokens && chown node:node /var/lib/meridian-agent /tokens
 USER node
 EXPOSE 3000 50051
 CMD ["node", "apps/control-plane/dist/main.js"]

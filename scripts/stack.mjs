@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoSession } from './lib/demo.mjs';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensurePostgres, ensureRedis } from './lib/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,35 +117,19 @@ if (!stopping && !args.has('--no-agents')) {
 
 async function startDemoAgents() {
   const base = `http://127.0.0.1:${httpPort}`;
-  const login = await fetch(`${base}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'vendor.admin@demo-vendor.example', password: 'meridian-demo' }),
-  });
-  if (!login.ok) throw new Error(`demo login failed (${login.status}); was the seed skipped?`);
-  const { accessToken } = await login.json();
-  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
-  const sites = (await (await fetch(`${base}/v1/sites`, { headers })).json()).items;
+  const session = await demoSession(base);
   // Publish the saved policies (the seeded examples on a fresh database); unchanged sites get no new version.
-  const published = await fetch(`${base}/v1/policies/publish`, { method: 'POST', headers, body: '{}' });
-  if (!published.ok) console.error(`✖ publishing policies failed (${published.status})`);
+  await session.publishPolicies();
   for (const agent of demoAgents) {
     const dataDir = path.join(root, '.data/agents', agent.country.toLowerCase());
     const identityFile = path.join(dataDir, 'identity.json');
     let token;
     if (existsSync(identityFile)) {
       const { nodeId } = JSON.parse(readFileSync(identityFile, 'utf8'));
-      const known = await fetch(`${base}/v1/nodes/${nodeId}`, { headers });
-      const node = known.ok ? await known.json() : undefined;
-      if (!node || node.status === 'revoked') rmSync(dataDir, { recursive: true, force: true }); // the database was reset: enroll afresh
+      const known = await session.call('GET', `/v1/nodes/${nodeId}`);
+      if (!known.ok || known.body.status === 'revoked') rmSync(dataDir, { recursive: true, force: true }); // the database was reset: enroll afresh
     }
-    if (!existsSync(identityFile)) {
-      const site = sites.find((s) => s.country === agent.country);
-      if (!site) throw new Error(`no demo site in ${agent.country}`);
-      const created = await fetch(`${base}/v1/enrollment-tokens`, { method: 'POST', headers, body: JSON.stringify({ siteId: site.id, ttlSeconds: 600 }) });
-      if (!created.ok) throw new Error(`could not create an enrollment token (${created.status})`);
-      token = (await created.json()).token;
-    }
+    if (!existsSync(identityFile)) token = await session.enrollmentToken(agent.country);
     startProcess({
       name: `agent-${agent.country.toLowerCase()}`,
       entry: 'apps/edge-agent/dist/main.js',

@@ -20,7 +20,7 @@ describe('docker-compose.yml', () => {
   const known = configVariables();
 
   it('has the whole stack', () => {
-    expect(Object.keys(services).sort()).toEqual(expect.arrayContaining(['control-plane', 'migrate', 'postgres', 'redis', 'worker']));
+    expect(Object.keys(services).sort()).toEqual(expect.arrayContaining(['agent-cl', 'agent-id', 'control-plane', 'demo-tokens', 'migrate', 'postgres', 'redis', 'worker']));
     for (const [name, service] of Object.entries(services)) expect(service.image ?? service.build, name).toBeDefined();
   });
 
@@ -36,8 +36,21 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services['control-plane']!.environment!)).toEqual(expect.arrayContaining(['JWT_SECRET', 'KEY_ENCRYPTION_KEY']));
   });
 
+  it('runs demo agents with settings the agent reads', () => {
+    const agentSource = readFileSync(path.join(root, 'apps/edge-agent/src/config.ts'), 'utf8');
+    const agentVariables = new Set([...agentSource.matchAll(/^ {2}(MERIDIAN_[A-Z0-9_]+|LOG_LEVEL):/gm)].map((m) => m[1]!));
+    expect(agentVariables.size).toBeGreaterThan(8);
+    for (const name of ['agent-id', 'agent-cl']) {
+      const environment = services[name]!.environment ?? {};
+      expect(Object.keys(environment).filter((variable) => !agentVariables.has(variable)), name).toEqual([]);
+      expect(environment.MERIDIAN_CONTROL_PLANE).toBe('control-plane:50051');
+    }
+    expect(services['agent-id']!.environment!.MERIDIAN_ENROLLMENT_TOKEN_FILE).toBe('/tokens/id');
+    expect(services['agent-cl']!.environment!.MERIDIAN_ENROLLMENT_TOKEN_FILE).toBe('/tokens/cl');
+  });
+
   it('has health checks and valid dependencies', () => {
-    for (const name of ['postgres', 'redis', 'control-plane']) expect(services[name]!.healthcheck, name).toBeDefined();
+    for (const name of ['postgres', 'redis', 'control-plane', 'agent-id', 'agent-cl']) expect(services[name]!.healthcheck, name).toBeDefined();
     for (const [name, service] of Object.entries(services)) {
       for (const dependency of Object.keys(service.depends_on ?? {})) expect(services, `${name} depends on ${dependency}`).toHaveProperty(dependency);
     }
@@ -46,8 +59,8 @@ describe('docker-compose.yml', () => {
   it('runs entry points the build produces', () => {
     const entries = Object.values(services)
       .flatMap((service) => service.command ?? [])
-      .flatMap((part) => part.match(/[\w/.-]+\/dist\/[\w/.-]+\.js|tools\/[\w/.-]+\.mjs/g) ?? []);
-    expect(entries).toEqual(expect.arrayContaining(['apps/control-plane/dist/main.js', 'apps/worker/dist/main.js', 'tools/prisma-migrate/run.mjs']));
+      .flatMap((part) => part.match(/[\w/.-]+\/dist\/[\w/.-]+\.js|(tools|scripts)\/[\w/.-]+\.mjs/g) ?? []);
+    expect(entries).toEqual(expect.arrayContaining(['apps/control-plane/dist/main.js', 'apps/worker/dist/main.js', 'apps/edge-agent/dist/main.js', 'tools/prisma-migrate/run.mjs']));
     for (const entry of entries) {
       const source = entry.endsWith('.mjs') ? entry : entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
       expect(existsSync(path.join(root, source)), `${entry} has no source ${source}`).toBe(true);

@@ -21,6 +21,7 @@ const schema = z.object({
   MERIDIAN_CONTROL_PLANE: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port').default('127.0.0.1:50051'),
   MERIDIAN_TLS_CA_FILE: z.string().min(1).optional(),
   MERIDIAN_ENROLLMENT_TOKEN: z.string().min(1).optional(),
+  MERIDIAN_ENROLLMENT_TOKEN_FILE: z.string().min(1).optional(),
   MERIDIAN_DATA_DIR: z.string().min(1).default('./.data/edge-agent'),
   MERIDIAN_NODE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, dots, dashes or underscores').optional(),
   MERIDIAN_NODE_LABELS: z
@@ -70,7 +71,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   return {
     controlPlane: c.MERIDIAN_CONTROL_PLANE,
     tlsCaFile: c.MERIDIAN_TLS_CA_FILE,
-    enrollmentToken: c.MERIDIAN_ENROLLMENT_TOKEN,
+    enrollmentToken: c.MERIDIAN_ENROLLMENT_TOKEN ?? readTokenFile(c.MERIDIAN_ENROLLMENT_TOKEN_FILE),
     dataDir: c.MERIDIAN_DATA_DIR,
     nodeName: c.MERIDIAN_NODE_NAME ?? os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100),
     labels,
@@ -79,4 +80,14 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     logLevel: c.LOG_LEVEL,
     egressTargets: c.MERIDIAN_EGRESS_TARGETS ? (JSON.parse(c.MERIDIAN_EGRESS_TARGETS) as Record<string, string>) : {},
   };
+}
+
+/** A token handed over in a file (container secrets, the compose demo); absent file = no token. */
+function readTokenFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
