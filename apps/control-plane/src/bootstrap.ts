@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem.filter';
 import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
+import { mountQueueDashboard } from './jobs/queue-dashboard';
 
 /** Builds the HTTP application exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -19,6 +20,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
+
+  mountQueueDashboard(app);
 
   const document = buildOpenApi(app, config);
   const express = app.getHttpAdapter().getInstance() as { get(path: string, handler: (req: Request, res: Response) => void): void };

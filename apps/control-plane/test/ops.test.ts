@@ -35,6 +35,26 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/meridian_process_cpu_seconds_total/);
   });
 
+  it('reports queue depths and policy push counters', async () => {
+    const text = (await call(h, 'GET', '/metrics')).body as string;
+    expect(text).toMatch(/meridian_queue_jobs\{queue="governance",state="waiting"\} \d+/);
+    expect(text).toMatch(/meridian_queue_jobs\{queue="housekeeping",state="failed"\} \d+/);
+    expect(text).toMatch(/# TYPE meridian_policy_bundles_pushed_total counter/);
+    expect(text).toMatch(/# TYPE meridian_policy_bundles_acknowledged_total counter/);
+  });
+
+  it('serves the queue dashboard to platform admins only', async () => {
+    expect((await fetch(`${h.baseUrl}/admin/queues`)).status).toBe(401);
+    const vendor = await fetch(`${h.baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${await h.token('a', Role.vendor_admin)}` } });
+    expect(vendor.status).toBe(403);
+    const admin = await fetch(`${h.baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${await h.token('a', Role.platform_admin)}` } });
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toMatch(/<html/i);
+    const api = await fetch(`${h.baseUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${await h.token('a', Role.platform_admin)}` } });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toMatch(/governance/);
+  });
+
   it('publishes the OpenAPI document and interactive docs', async () => {
     const doc = await call(h, 'GET', '/openapi.json');
     expect(doc.status).toBe(200);

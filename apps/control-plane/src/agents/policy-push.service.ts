@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 
 import { bundleEnvelope, type PolicyBundle } from '@meridian/db';
 import type { PolicyAck, PolicyUpdate } from '@meridian/protocol';
+import { Counter } from 'prom-client';
+import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeIdentity } from './agent-auth.service';
 import { invalidArgument } from './agent-rpc-error';
@@ -15,12 +17,18 @@ import { StreamRegistry } from './stream-registry';
 @Injectable()
 export class PolicyPushService implements OnModuleInit {
   private readonly logger = new Logger(PolicyPushService.name);
+  private readonly pushed: Counter<'trigger'>;
+  private readonly acknowledged: Counter<'result'>;
 
   constructor(
     private readonly db: TenantPrisma,
     private readonly streams: StreamRegistry,
     private readonly events: NodeEventsService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.pushed = new Counter({ name: 'meridian_policy_bundles_pushed_total', help: 'Bundles written to agent streams, on publish or on connect', labelNames: ['trigger'], registers: [metrics.registry] });
+    this.acknowledged = new Counter({ name: 'meridian_policy_bundles_acknowledged_total', help: 'Bundle acknowledgements from agents', labelNames: ['result'], registers: [metrics.registry] });
+  }
 
   onModuleInit(): void {
     this.events.onPolicyBundle((event) => {
@@ -39,12 +47,14 @@ export class PolicyPushService implements OnModuleInit {
     );
     const chain: PolicyBundle[] = [];
     for (const bundle of bundles) if (!chain.some((b) => b.keyId === bundle.keyId)) chain.push(bundle);
+    if (chain.length) this.pushed.inc({ trigger: 'connect' }, chain.length);
     return chain.reverse().map(toUpdate);
   }
 
   async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {
     if (!Number.isInteger(ack.version) || ack.version < 0 || ack.digest.length > 64 || ack.error.length > 500) throw invalidArgument('malformed acknowledgement');
     await this.db.run({ tenantId: node.tenantId }, async (tx) => {
+      this.acknowledged.inc({ result: ack.applied ? 'applied' : 'refused' });
       if (!ack.applied) {
         await tx.edgeNode.update({ where: { id: node.nodeId }, data: { policyError: ack.error || 'refused', policyAppliedAt: new Date() } });
         return;
@@ -66,6 +76,7 @@ export class PolicyPushService implements OnModuleInit {
     if (!bundle) return;
     const update = toUpdate(bundle);
     for (const target of targets) target.call.write(update);
+    this.pushed.inc({ trigger: 'publish' }, targets.length);
     this.logger.log({ tenantId, siteId, version, streams: targets.length }, 'policy bundle pushed');
   }
 }

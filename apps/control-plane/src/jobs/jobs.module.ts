@@ -7,6 +7,7 @@ import { GovernanceProducer } from './governance.producer';
 import { HousekeepingProducer } from './housekeeping.producer';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { QueueMetrics } from './queue-metrics';
 
 @Module({
   imports: [
@@ -20,7 +21,7 @@ import { JobsService } from './jobs.service';
     BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }),
   ],
   controllers: [JobsController],
-  providers: [HousekeepingProducer, GovernanceProducer, JobsService],
+  providers: [HousekeepingProducer, GovernanceProducer, JobsService, QueueMetrics],
   exports: [HousekeepingProducer, GovernanceProducer, JobsService],
 })
 export class JobsModule {}
