@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@meridian/config';
+import { httpTracingMiddleware } from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem.filter';
 import { requestIdMiddleware } from './common/request-id';
@@ -17,6 +18,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
+  app.use(httpTracingMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());

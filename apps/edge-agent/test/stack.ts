@@ -21,6 +21,8 @@ export interface TestStack {
   grpcPort: number;
   controlPlane: Spawned;
   worker: Spawned | undefined;
+  /** Another worker process on the same queues. */
+  startWorker(): Promise<Spawned>;
   agents: Partial<Record<string, TestAgentProcess>>;
   startControlPlane(): Promise<void>;
   startAgent(country: string, options?: { token?: string; env?: Record<string, string>; name?: string; grpcPort?: number }): Promise<TestAgentProcess>;
@@ -40,7 +42,7 @@ export interface TestAgentProcess {
 
 export const E2E = { backoffMaxMs: 1_000, heartbeatSeconds: 1 };
 
-export async function startStack(label: string, options: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startStack(label: string, options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const db = await createTestDatabase(label);
   const owner = createPrismaClient({ url: db.ownerUrl, poolSize: 2 });
   const siteIds = (await seedDemo(owner)).siteIds;
@@ -48,7 +50,8 @@ export async function startStack(label: string, options: { worker?: boolean } = 
   const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
   const queuePrefix = `meridian-test-${randomBytes(4).toString('hex')}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const common = { NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: db.ownerUrl, APP_DATABASE_URL: db.appUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix };
+  const common = { NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: db.ownerUrl, APP_DATABASE_URL: db.appUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, ...options.env };
+  const workers: Spawned[] = [];
   let adminToken = '';
   const replicas: Spawned[] = [];
   const controlPlaneProcess = async (http: number, grpc: number) => {
@@ -76,6 +79,12 @@ export async function startStack(label: string, options: { worker?: boolean } = 
     agents: {},
     async startControlPlane() {
       stack.controlPlane = await controlPlaneProcess(httpPort, grpcPort);
+    },
+    async startWorker() {
+      const worker = spawnNode('apps/worker/dist/main.js', common);
+      await worker.waitFor(/worker ready/);
+      workers.push(worker);
+      return worker;
     },
     async startReplica() {
       const [replicaHttp, replicaGrpc] = await Promise.all([freePort(), freePort()]);
@@ -130,6 +139,7 @@ export async function startStack(label: string, options: { worker?: boolean } = 
     async close() {
       for (const agent of Object.values(stack.agents)) await agent?.process.stop('SIGKILL');
       for (const replica of replicas) await replica.stop('SIGKILL');
+      for (const worker of workers) await worker.stop('SIGKILL');
       await stack.worker?.stop('SIGKILL');
       await stack.controlPlane?.stop('SIGKILL');
       await owner.$disconnect();
@@ -142,10 +152,7 @@ export async function startStack(label: string, options: { worker?: boolean } = 
     },
   };
   await stack.startControlPlane();
-  if (options.worker) {
-    stack.worker = spawnNode('apps/worker/dist/main.js', common);
-    await stack.worker.waitFor(/worker ready/);
-  }
+  if (options.worker) stack.worker = await stack.startWorker();
   return stack;
 }
 

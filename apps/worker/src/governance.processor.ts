@@ -7,6 +7,7 @@ import { GOVERNANCE_JOBS, QUEUES, type CompileBundlesPayload, type CompileBundle
 import { InjectConfig } from './config.module';
 import { EventsService } from './events.service';
 import { assertHandlersCover } from './housekeeping.processor';
+import { continueTrace } from '@meridian/telemetry';
 import { TenantDb } from './tenant-db.service';
 
 /**
@@ -32,7 +33,8 @@ export class GovernanceProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     const handler = this.handlers[job.name];
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
-    return handler(job);
+    const data = job.data as { tenantId?: string; trace?: Record<string, string> };
+    return continueTrace(data.trace, `job ${job.name}`, { 'messaging.destination.name': job.queueName, 'meridian.tenant_id': data.tenantId ?? '', 'meridian.job_id': String(job.id) }, () => handler(job));
   }
 
   private async compile(payload: CompileBundlesPayload): Promise<CompileBundlesResult> {

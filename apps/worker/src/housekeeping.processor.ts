@@ -9,6 +9,7 @@ import {
   type ExpireEnrollmentTokensResult,
   type HousekeepingJobName,
 } from '@meridian/jobs';
+import { continueTrace } from '@meridian/telemetry';
 import { TenantDb } from './tenant-db.service';
 
 type Handlers = { [Name in HousekeepingJobName]: (job: Job) => Promise<unknown> };
@@ -36,7 +37,8 @@ export class HousekeepingProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     const handler = (this.handlers as Record<string, ((job: Job) => Promise<unknown>) | undefined>)[job.name];
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
-    const result = await handler(job);
+    const data = job.data as { tenantId?: string; trace?: Record<string, string> };
+    const result = await continueTrace(data.trace, `job ${job.name}`, { 'messaging.destination.name': job.queueName, 'meridian.tenant_id': data.tenantId ?? '', 'meridian.job_id': String(job.id) }, () => handler(job));
     this.logger.log({ jobId: job.id, name: job.name, tenantId: (job.data as { tenantId?: string }).tenantId, result }, 'job completed');
     return result;
   }

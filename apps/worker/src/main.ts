@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@meridian/config';
+import { startTracing, stopTracing } from '@meridian/telemetry';
 import { createLogger } from './logger';
 import { WorkerModule } from './worker.module';
 
@@ -8,6 +9,7 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
+  if (startTracing(config.tracing.serviceName ?? 'meridian-worker', config.tracing.otlpEndpoint)) logger.pino.info('tracing on');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   await app.init();
   logger.pino.info({ queuePrefix: config.redis.queuePrefix }, 'worker ready');
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
     logger.pino.info({ signal }, 'worker stopping');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    app.close().then(
+    app.close().then(stopTracing).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.pino.error({ err: error }, 'worker shutdown failed');

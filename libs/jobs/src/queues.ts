@@ -13,7 +13,12 @@ export const HOUSEKEEPING_JOBS = {
 } as const;
 export type HousekeepingJobName = (typeof HOUSEKEEPING_JOBS)[keyof typeof HOUSEKEEPING_JOBS];
 
-export interface ExpireEnrollmentTokensPayload {
+/** W3C trace context of the request that queued a job, so its trace continues in the worker. */
+export interface TracedPayload {
+  trace?: Record<string, string>;
+}
+
+export interface ExpireEnrollmentTokensPayload extends TracedPayload {
   tenantId: string;
   requestedBy: string;
 }
@@ -28,7 +33,7 @@ export const GOVERNANCE_JOBS = {
 export type GovernanceJobName = (typeof GOVERNANCE_JOBS)[keyof typeof GOVERNANCE_JOBS];
 
 /** Compile (and sign, and announce) the bundles of a tenant's sites: all of them, or those listed. */
-export interface CompileBundlesPayload {
+export interface CompileBundlesPayload extends TracedPayload {
   tenantId: string;
   siteIds?: string[];
   reason: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { currentTraceCarrier, inSpan } from '@meridian/telemetry';
 import { DEFAULT_JOB_OPTIONS, GOVERNANCE_JOBS, QUEUES, type CompileBundlesPayload } from '@meridian/jobs';
 
 @Injectable()
@@ -9,6 +10,9 @@ export class GovernanceProducer {
   constructor(@InjectQueue(QUEUES.governance) private readonly queue: Queue) {}
 
   compileBundles(payload: CompileBundlesPayload): Promise<Job> {
-    return this.queue.add(GOVERNANCE_JOBS.compileBundles, payload, { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: 200 }, jobId: randomUUID() });
+    const name = GOVERNANCE_JOBS.compileBundles;
+    return inSpan(`queue.add ${name}`, { 'messaging.destination.name': this.queue.name, 'meridian.tenant_id': payload.tenantId }, () =>
+      this.queue.add(name, { ...payload, trace: currentTraceCarrier() }, { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: 200 }, jobId: randomUUID() }),
+    );
   }
 }
