@@ -1,0 +1,102 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
+import { Journal, JOURNAL_DIR, JournalCorrupted, JournalFull } from './journal';
+
+const logger = pino({ level: 'silent' });
+const options = { maxBytes: 1_000_000, flushIntervalMs: 5, retentionMs: 24 * 3600_000 };
+const event = (i: number, at = new Date().toISOString()): AuditEvent => ({ at, type: 'policy.decision', actor: 'node:n1', category: 'inspection_images', decision: 'deny', data: { i } });
+const logFile = (dir: string) => path.join(dir, JOURNAL_DIR, 'journal.log');
+const readAll = async (dir: string) => (await fs.readFile(logFile(dir), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChainRecord);
+
+describe('agent audit journal', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-journal-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('appends a hash chain in fsyncd batches and continues it after a restart', async () => {
+    const journal = await Journal.open(dir, options, logger);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => journal.append(event(i))));
+    await journal.close();
+    const reopened = await Journal.open(dir, options, logger);
+    expect(reopened.lastSeq).toBe(50);
+    await reopened.append(event(50));
+    await reopened.close();
+    const records = await readAll(dir);
+    expect(records).toHaveLength(51);
+    expect(verifyChain(records)).toEqual({ ok: true });
+  });
+
+  it('detects and cuts a torn last record', async () => {
+    const journal = await Journal.open(dir, options, logger);
+    for (let i = 0; i < 5; i += 1) await journal.append(event(i));
+    await journal.close();
+    const text = await fs.readFile(logFile(dir), 'utf8');
+    await fs.writeFile(logFile(dir), `${text}{"seq":6,"prevHash":"ab`); // crash in the middle of a write
+    const reopened = await Journal.open(dir, options, logger);
+    expect(reopened.lastSeq).toBe(5);
+    await reopened.append(event(5));
+    await reopened.close();
+    expect(verifyChain(await readAll(dir))).toEqual({ ok: true });
+  });
+
+  it('refuses to start on damage before the tail instead of accepting it', async () => {
+    const journal = await Journal.open(dir, options, logger);
+    for (let i = 0; i < 5; i += 1) await journal.append(event(i));
+    await journal.close();
+    const lines = (await fs.readFile(logFile(dir), 'utf8')).split('\n');
+    lines[2] = lines[2]!.replace('deny', 'DENY');
+    expect(lines[2]).toContain('DENY');
+    await fs.writeFile(logFile(dir), lines.join('\n'));
+    await expect(Journal.open(dir, options, logger)).rejects.toThrow(JournalCorrupted);
+  });
+
+  it('hands out unacknowledged records and never compacts them away', async () => {
+    const journal = await Journal.open(dir, { ...options, retentionMs: 0 }, logger);
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    for (let i = 0; i < 10; i += 1) await journal.append(event(i, old));
+    const batch = await journal.unacknowledged(4);
+    expect(batch.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    await journal.acknowledge({ seq: 4, hash: batch[3]!.hash });
+    expect(await journal.compact()).toBe(4);
+    expect((await journal.unacknowledged(100)).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    await journal.close();
+    // the chain still verifies from the compaction anchor, across a restart
+    const reopened = await Journal.open(dir, options, logger);
+    expect(reopened).toMatchObject({ lastSeq: 10, acknowledgedSeq: 4 });
+    await reopened.append(event(10));
+    expect((await reopened.unacknowledged(100)).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+    await reopened.close();
+  });
+
+  it('refuses new events when the disk budget is spent by unacknowledged ones, and resumes after upload', async () => {
+    const journal = await Journal.open(dir, { ...options, maxBytes: 2_000, retentionMs: 0 }, logger);
+    let written = 0;
+    let refusal: unknown;
+    for (let i = 0; i < 100 && !refusal; i += 1) {
+      try {
+        await journal.append(event(i, new Date(0).toISOString()));
+        written += 1;
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    expect(refusal).toBeInstanceOf(JournalFull);
+    expect(written).toBeGreaterThan(3);
+    expect(journal.full || journal.pendingUpload === written).toBe(true);
+    // nothing was dropped to make room
+    expect((await journal.unacknowledged(1000)).length).toBe(written);
+    const all = await journal.unacknowledged(1000);
+    await journal.acknowledge({ seq: all[all.length - 1]!.seq, hash: all[all.length - 1]!.hash });
+    await journal.compact();
+    await expect(journal.append(event(999))).resolves.toMatchObject({ seq: written + 1 });
+    await journal.close();
+  });
+});
