@@ -6,6 +6,7 @@ import {
   AgentServiceClient,
   enrollProofPayload,
   signRequest,
+  type AuditAck,
   type EnrollResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
@@ -62,6 +63,14 @@ export class TestAgent {
 
   watchPolicy(metadata: Metadata = this.sign('WatchPolicy')): ClientReadableStream<unknown> {
     return this.client.watchPolicy({ currentVersion: 0 }, metadata);
+  }
+
+  uploadAudit(records: { seq: number; prevHash: string; hash: string; body: string }[], options: { signWith?: KeyObject } = {}): Promise<AuditAck> {
+    const encoded = records.map((r) => ({ seq: r.seq, prevHash: Buffer.from(r.prevHash, 'hex'), hash: Buffer.from(r.hash, 'hex'), body: Buffer.from(r.body, 'utf8') }));
+    const signature = signEd25519(options.signWith ?? this.privateKey, Buffer.concat(encoded.map((r) => r.hash)));
+    return new Promise((resolve, reject) =>
+      this.client.uploadAudit({ records: encoded, signature }, this.sign('UploadAudit'), { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
   }
 
   close(): void {

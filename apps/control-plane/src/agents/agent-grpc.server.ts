@@ -19,6 +19,7 @@ import {
 } from '@meridian/protocol';
 import { InjectConfig } from '../config/config.module';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
+import { AuditIngestService } from './audit-ingest.service';
 import { AgentRpcError, notFound, toServiceError } from './agent-rpc-error';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
@@ -51,6 +52,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     private readonly events: NodeEventsService,
     private readonly metrics: AgentMetrics,
     private readonly policies: PolicyPushService,
+    private readonly audit: AuditIngestService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -111,9 +113,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       reportModelState: this.unary('ReportModelState', true, async () => {
         throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'model state reports are not accepted yet');
       }),
-      uploadAudit: this.unary('UploadAudit', true, async () => {
-        throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'audit upload is not accepted yet');
-      }),
+      uploadAudit: this.unary('UploadAudit', true, (request, node) => this.audit.ingest(node!, request)),
       fetchArtifact: (call) => {
         void this.guard('FetchArtifact', call, async () => {
           // No model registry yet: nothing exists in the node's tenant to fetch.

@@ -3,6 +3,7 @@ import { TenancyModule } from '../tenancy/tenancy.module';
 import { AgentAuthService } from './agent-auth.service';
 import { AgentGrpcServer } from './agent-grpc.server';
 import { AgentMetrics } from './agent.metrics';
+import { AuditIngestService } from './audit-ingest.service';
 import { EnrollmentService } from './enrollment.service';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
@@ -11,7 +12,7 @@ import { StreamRegistry } from './stream-registry';
 
 @Module({
   imports: [TenancyModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

@@ -1,0 +1,97 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendRecord, type AuditEvent, type ChainRecord } from '@meridian/audit';
+import { generateEd25519KeyPair, loadPrivateKey } from '@meridian/crypto';
+import { Role } from '@meridian/db';
+import { grpcError, TestAgent } from './agent-client';
+import { call, startHarness, type Harness } from './harness';
+
+const event = (i: number): AuditEvent => ({ at: new Date().toISOString(), type: 'policy.decision', actor: 'node:self', category: 'inspection_images', decision: i % 2 ? 'deny' : 'allow', data: { i } });
+function chain(n: number, after?: ChainRecord): ChainRecord[] {
+  const out: ChainRecord[] = [];
+  for (let i = 0; i < n; i += 1) out.push(appendRecord(out[out.length - 1] ?? after, event(i)));
+  return out;
+}
+
+describe('audit ingest over UploadAudit', () => {
+  let h: Harness;
+  const agents: TestAgent[] = [];
+  const enrolled = async () => {
+    const agent = new TestAgent(h.grpcTarget);
+    agents.push(agent);
+    const token = await call(h, 'POST', '/v1/enrollment-tokens', { token: await h.token('a', Role.vendor_admin), body: { siteId: h.tenants.a.siteIds.CL } });
+    await agent.enroll(token.body.token);
+    return agent;
+  };
+  const stored = (nodeId: string) => h.owner.auditEvent.count({ where: { sourceId: nodeId } });
+
+  beforeAll(async () => {
+    h = await startHarness('audit-ingest');
+  });
+  afterAll(async () => {
+    for (const a of agents) a.close();
+    await h?.close();
+  });
+
+  it('stores a verified batch, acknowledges it, and adds nothing when it is re-sent', async () => {
+    const agent = await enrolled();
+    const records = chain(10);
+    const ack = await agent.uploadAudit(records);
+    expect(ack.acknowledgedSeq).toBe(10);
+    expect(Buffer.from(ack.acknowledgedHash).toString('hex')).toBe(records[9]!.hash);
+    expect(await stored(agent.nodeId)).toBe(10);
+    const again = await agent.uploadAudit(records);
+    expect(again.acknowledgedSeq).toBe(10);
+    expect(await stored(agent.nodeId)).toBe(10);
+    // overlapping re-send with new records: only the new ones are stored
+    const more = chain(5, records[9]);
+    expect((await agent.uploadAudit([...records.slice(7), ...more])).acknowledgedSeq).toBe(15);
+    expect(await stored(agent.nodeId)).toBe(15);
+    const row = await h.owner.auditEvent.findFirstOrThrow({ where: { sourceId: agent.nodeId, seq: 3n } });
+    expect(row).toMatchObject({ tenantId: h.tenants.a.id, siteId: h.tenants.a.siteIds.CL, type: 'policy.decision', category: 'inspection_images', actor: `node:${agent.nodeId}` });
+  });
+
+  it('refuses a gap, flags the node, and keeps refusing', async () => {
+    const agent = await enrolled();
+    const records = chain(6);
+    await agent.uploadAudit(records.slice(0, 2));
+    const gap = await grpcError(agent.uploadAudit(records.slice(3)));
+    expect(gap.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(gap.details).toMatch(/gap: expected record 3, got 4/);
+    expect(await h.owner.auditSource.findFirst({ where: { sourceId: agent.nodeId } })).toMatchObject({ brokenReason: expect.stringMatching(/gap/) });
+    const after = await grpcError(agent.uploadAudit(records.slice(2)));
+    expect(after.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(after.details).toMatch(/broken/);
+    expect(await stored(agent.nodeId)).toBe(2);
+  });
+
+  it('refuses reordered, altered and forked batches', async () => {
+    const reordered = await enrolled();
+    const r = chain(4);
+    expect((await grpcError(reordered.uploadAudit([r[0]!, r[2]!, r[1]!, r[3]!]))).details).toMatch(/gap|repeats/);
+    const altered = await enrolled();
+    const a = chain(3);
+    const changed = { ...a[1]!, body: a[1]!.body.replace('deny', 'allow') };
+    expect((await grpcError(altered.uploadAudit([a[0]!, changed, a[2]!]))).details).toMatch(/record 2 was altered/);
+    expect(await stored(altered.nodeId)).toBe(0);
+    const forked = await enrolled();
+    const f = chain(3);
+    await forked.uploadAudit(f);
+    const other = chain(3); // same seqs, different content: a second history
+    const fork = await grpcError(forked.uploadAudit(other));
+    expect(fork.details).toMatch(/differs from the one already stored \(fork\)/);
+  });
+
+  it('refuses a batch not signed by the node and malformed batches, without flagging', async () => {
+    const agent = await enrolled();
+    const records = chain(2);
+    const forged = await grpcError(agent.uploadAudit(records, { signWith: loadPrivateKey(generateEd25519KeyPair().privateKeyPem) }));
+    expect(forged.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    const tooMany = await grpcError(agent.uploadAudit(chain(1001)));
+    expect(tooMany.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    const notEvent = { ...appendRecord(undefined, event(0)) };
+    notEvent.body = 'not json';
+    expect((await grpcError(agent.uploadAudit([notEvent]))).code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    await expect(agent.uploadAudit(records)).resolves.toMatchObject({ acknowledgedSeq: 2 });
+  });
+});
