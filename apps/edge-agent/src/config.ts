@@ -12,6 +12,7 @@ export interface AgentConfig {
   labels: Record<string, string>;
   localApiPort: number;
   backoff: { initialMs: number; maxMs: number };
+  journal: { maxBytes: number; retentionDays: number; durability: 'strict' | 'batch' };
   logLevel: string;
   /** Where allowed egress is delivered, by destination. Destinations without a target are never contacted. */
   egressTargets: Record<string, string>;
@@ -29,6 +30,9 @@ const schema = z.object({
     .regex(/^([a-z0-9][a-z0-9._/-]*=[^,=]*)(,[a-z0-9][a-z0-9._/-]*=[^,=]*)*$/, 'must look like line=A,zone=north')
     .optional(),
   MERIDIAN_LOCAL_API_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
+  MERIDIAN_JOURNAL_MAX_BYTES: z.coerce.number().int().min(10_000).default(512 * 1024 * 1024),
+  MERIDIAN_JOURNAL_DURABILITY: z.enum(['strict', 'batch']).default('strict'),
+  MERIDIAN_JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   MERIDIAN_BACKOFF_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   MERIDIAN_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   MERIDIAN_EGRESS_TARGETS: z
@@ -77,6 +81,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     labels,
     localApiPort: c.MERIDIAN_LOCAL_API_PORT,
     backoff: { initialMs: c.MERIDIAN_BACKOFF_INITIAL_MS, maxMs: c.MERIDIAN_BACKOFF_MAX_MS },
+    journal: { maxBytes: c.MERIDIAN_JOURNAL_MAX_BYTES, retentionDays: c.MERIDIAN_JOURNAL_RETENTION_DAYS, durability: c.MERIDIAN_JOURNAL_DURABILITY },
     logLevel: c.LOG_LEVEL,
     egressTargets: c.MERIDIAN_EGRESS_TARGETS ? (JSON.parse(c.MERIDIAN_EGRESS_TARGETS) as Record<string, string>) : {},
   };

@@ -6,6 +6,8 @@ import {
   AgentServiceClient,
   MAX_MESSAGE_BYTES,
   signRequest,
+  type AuditAck,
+  type AuditBatch,
   type DesiredState,
   type EnrollRequest,
   type EnrollResponse,
@@ -57,6 +59,12 @@ export class ControlPlaneClient {
   ackPolicy(request: PolicyAck): Promise<void> {
     return new Promise((resolve, reject) =>
       this.client.ackPolicy(request, this.sign('AckPolicy'), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  uploadAudit(batch: AuditBatch): Promise<AuditAck> {
+    return new Promise((resolve, reject) =>
+      this.client.uploadAudit(batch, this.sign('UploadAudit'), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );
   }
 

@@ -7,6 +7,8 @@ import { enroll, EnrollmentRefused } from './enroll';
 import { IdentityError, loadIdentity, loadOrCreateKey } from './identity';
 import { registerGovernedRoutes } from './governed-api';
 import { LocalApi } from './local-api';
+import { AuditUploader } from './audit-uploader';
+import { Journal } from './journal';
 import { PolicyEngine } from './policy-engine';
 import { Session } from './session';
 import { createAgentState } from './state';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const state = createAgentState(AGENT_VERSION);
 
   let session: Session | undefined;
+  let uploader: AuditUploader | undefined;
   let api: LocalApi | undefined;
   const shutdown = async (signal: string) => {
     if (stopping.signal.aborted) return;
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     force.unref();
     await session?.stop();
     await api?.close();
+    await uploader?.close();
     client.close();
     logger.info('stopped');
     process.exit(0);
@@ -81,7 +85,11 @@ async function main(): Promise<void> {
   }
   logger = logger.child({ nodeId: identity.nodeId });
   client.authenticateAs(identity.nodeId, key.privateKey);
-  const policy = new PolicyEngine(config.dataDir, identity, logger);
+  const journal = await Journal.open(config.dataDir, { maxBytes: config.journal.maxBytes, flushIntervalMs: config.journal.durability === 'strict' ? 2 : 20, retentionMs: config.journal.retentionDays * 86_400_000 }, logger);
+  const audit = new AuditUploader(journal, client, key.privateKey, identity.nodeId, state, logger, config.backoff);
+  uploader = audit;
+  audit.start();
+  const policy = new PolicyEngine(config.dataDir, identity, logger, audit, config.journal.durability);
   await policy.load();
   engine = policy;
   const syncState = () => {

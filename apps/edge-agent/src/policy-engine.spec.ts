@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, loadPrivateKey, sha256Hex } from '@meridian/crypto';
 import { EXAMPLE_BASE_POLICY, EXAMPLE_STRICT_IN_COUNTRY_OVERLAY, mergePolicies, signBundle, type BundlePayload } from '@meridian/governance';
 import type { NodeIdentityFile } from './identity';
-import { DECISIONS_FILE, POLICY_FILE, PolicyEngine } from './policy-engine';
+import { Journal } from './journal';
+import { POLICY_FILE, PolicyEngine, type AuditRecorder } from './policy-engine';
 
 const logger = pino({ level: 'silent' });
 const tenantKey = generateEd25519KeyPair();
@@ -42,36 +43,49 @@ const imagesOut = { category: 'inspection_images', action: 'egress' as const, de
 
 describe('PolicyEngine', () => {
   let dir: string;
+  let journal: Journal;
+  let recorder: AuditRecorder;
+  const recorded = async () => {
+    await journal.flush();
+    return (await journal.unacknowledged(1000)).map((r) => JSON.parse(r.body) as { type: string; decision?: string });
+  };
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-policy-'));
+    journal = await Journal.open(dir, { maxBytes: 1_000_000, flushIntervalMs: 1, retentionMs: 86_400_000 }, logger);
+    recorder = {
+      get full() {
+        return journal.full;
+      },
+      record: (event) => journal.append({ at: new Date().toISOString(), actor: 'node:n1', ...event }).then(() => undefined),
+    };
   });
   afterEach(async () => {
+    await journal.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('denies everything without a bundle', async () => {
-    const engine = new PolicyEngine(dir, identity, logger);
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
     await engine.load();
     expect(await engine.decide({ category: 'model_outputs', action: 'infer' })).toMatchObject({ decision: 'deny', ruleId: 'policy.none' });
   });
 
   it('applies a verified bundle, persists it, and enforces it after a restart', async () => {
-    const engine = new PolicyEngine(dir, identity, logger);
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
     expect(await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate))).toEqual({ applied: true, version: 1 });
     expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'allow_with_redaction', policyVersion: 1 });
     expect(await engine.apply(signBundle(bundle(2, { overlay: true }), 'tsk_1', tenantPrivate))).toEqual({ applied: true, version: 2 });
     expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'deny', layer: 'overlay:ID', policyVersion: 2 });
 
-    const restarted = new PolicyEngine(dir, identity, logger);
+    const restarted = new PolicyEngine(dir, identity, logger, recorder);
     await restarted.load();
     expect(restarted.version).toBe(2);
     expect(await restarted.decide(imagesOut)).toMatchObject({ decision: 'deny', policyVersion: 2 });
-    const log = (await fs.readFile(path.join(dir, DECISIONS_FILE), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string });
-    expect(log.map((e) => e.event)).toEqual(['bundle_applied', 'decision', 'bundle_applied', 'decision', 'decision']);
+    expect((await recorded()).map((e) => e.type)).toEqual(['bundle.applied', 'policy.decision', 'bundle.applied', 'policy.decision', 'policy.decision']);
   });
 
   it('refuses a tampered bundle, an unknown key and a replayed older one, keeping the last known good', async () => {
-    const engine = new PolicyEngine(dir, identity, logger);
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
     const v2 = signBundle(bundle(2, { overlay: true }), 'tsk_1', tenantPrivate);
     await engine.apply(v2);
     const onDisk = await fs.readFile(path.join(dir, POLICY_FILE), 'utf8');
@@ -89,28 +103,36 @@ describe('PolicyEngine', () => {
     expect(engine.version).toBe(2);
     expect(await fs.readFile(path.join(dir, POLICY_FILE), 'utf8')).toBe(onDisk);
     expect(await engine.decide(imagesOut)).toMatchObject({ decision: 'deny', policyVersion: 2 });
+    expect((await recorded()).filter((e) => e.type === 'bundle.refused')).toHaveLength(4);
+  });
+
+  it('denies, rather than acting unrecorded, when the journal is full', async () => {
+    const full: AuditRecorder = { full: true, record: async () => undefined };
+    const engine = new PolicyEngine(dir, identity, logger, full);
+    await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate));
+    expect(await engine.decide({ category: 'model_outputs', action: 'infer' })).toMatchObject({ decision: 'deny', ruleId: 'audit.journal_full' });
   });
 
   it('does not enforce a last-known-good file that was altered on disk', async () => {
-    const engine = new PolicyEngine(dir, identity, logger);
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
     await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate));
     const stored = JSON.parse(await fs.readFile(path.join(dir, POLICY_FILE), 'utf8')) as { payload: string };
     stored.payload = Buffer.from(Buffer.from(stored.payload, 'base64').toString('utf8').replace('"ID"', '"CL"')).toString('base64');
     await fs.writeFile(path.join(dir, POLICY_FILE), JSON.stringify(stored));
-    const restarted = new PolicyEngine(dir, identity, logger);
+    const restarted = new PolicyEngine(dir, identity, logger, recorder);
     await restarted.load();
     expect(await restarted.decide(imagesOut)).toMatchObject({ decision: 'deny', ruleId: 'policy.none' });
   });
 
   it('accepts a new signing key only when a trusted key announces it', async () => {
-    const engine = new PolicyEngine(dir, identity, logger);
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
     const nextPrivate = loadPrivateKey(nextKey.privateKeyPem);
     const announced = [...identity.policySigningKeys, { keyId: 'tsk_2', publicKey: nextKey.publicKey.toString('base64') }];
     // signed by the new key before anyone announced it: refused
     expect(await engine.apply(signBundle(bundle(1, { keys: announced }), 'tsk_2', nextPrivate))).toMatchObject({ applied: false });
     // announced by a bundle the old key signed: from then on the new key is trusted, across restarts
     expect(await engine.apply(signBundle(bundle(1, { keys: announced }), 'tsk_1', tenantPrivate))).toMatchObject({ applied: true });
-    const restarted = new PolicyEngine(dir, identity, logger);
+    const restarted = new PolicyEngine(dir, identity, logger, recorder);
     await restarted.load();
     expect(await restarted.apply(signBundle(bundle(2, { keys: announced }), 'tsk_2', nextPrivate))).toMatchObject({ applied: true, version: 2 });
   });

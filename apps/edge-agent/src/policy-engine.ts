@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { sha256Hex } from '@meridian/crypto';
@@ -8,7 +8,21 @@ import type { NodeIdentityFile } from './identity';
 
 export const POLICY_FILE = 'policy.json';
 export const TRUSTED_KEYS_FILE = 'trusted-keys.json';
-export const DECISIONS_FILE = 'decisions.log';
+
+/** Where the engine records what it did: the hash-chained journal. */
+export interface AuditRecorder {
+  /** True when the journal cannot take more events; the engine then denies (no action without a record). */
+  readonly full: boolean;
+  /** Resolves once the event is on disk. */
+  record(event: { type: string; category?: string; decision?: string; data?: Record<string, unknown> }): Promise<void>;
+}
+
+/**
+ * strict: a decision is answered only once its record is on disk (group commit: concurrent requests
+ * share one fsync). batch: answered at once, recorded within the flush interval — faster, but a
+ * power loss can lose the last few records.
+ */
+export type JournalDurability = 'strict' | 'batch';
 
 interface StoredEnvelope {
   payload: string; // base64
@@ -37,6 +51,8 @@ export class PolicyEngine {
     private readonly dataDir: string,
     private readonly identity: NodeIdentityFile,
     private readonly logger: Logger,
+    private readonly audit: AuditRecorder,
+    private readonly durability: JournalDurability = 'strict',
   ) {
     for (const key of identity.policySigningKeys) this.trusted.set(key.keyId, Buffer.from(key.publicKey, 'base64'));
   }
@@ -78,7 +94,7 @@ export class PolicyEngine {
     const verified = verifyBundle(envelope, this.trusted, { siteId: this.identity.siteId, tenantId: this.identity.tenantId, currentVersion: this.version });
     if (!verified.ok) {
       this.logger.warn({ version: envelope.version, keyId: envelope.keyId, reason: verified.reason }, 'policy bundle refused');
-      await this.journal({ event: 'bundle_refused', version: envelope.version, keyId: envelope.keyId, reason: verified.reason });
+      await this.audit.record({ type: 'bundle.refused', data: { version: envelope.version, keyId: envelope.keyId, reason: verified.reason } }).catch(() => undefined);
       return { applied: false, reason: verified.reason };
     }
     await writeFileAtomic(path.join(this.dataDir, POLICY_FILE), JSON.stringify(toStored(envelope)));
@@ -93,16 +109,33 @@ export class PolicyEngine {
     }
     this.current = { envelope, payload: verified.payload };
     this.logger.info({ version: verified.payload.version, digest: envelope.digest }, 'policy bundle applied');
-    await this.journal({ event: 'bundle_applied', version: verified.payload.version, digest: envelope.digest });
+    await this.audit.record({ type: 'bundle.applied', data: { version: verified.payload.version, digest: envelope.digest, keyId: envelope.keyId } }).catch(() => undefined);
     return { applied: true, version: verified.payload.version };
   }
 
   async decide(request: DecisionRequest): Promise<EnforcedDecision> {
+    if (this.audit.full) {
+      return { decision: 'deny', ruleId: 'audit.journal_full', layer: 'default', reason: 'the audit journal is full until the control plane acknowledges uploaded events', provenance: 'metadata', policyVersion: this.version };
+    }
     const decision: Decision = this.current
       ? decide(this.current.payload.policy, this.current.payload.consent, request)
       : { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'no valid policy bundle on this node yet', provenance: 'metadata' };
     const enforced = { ...decision, policyVersion: this.version };
-    await this.journal({ event: 'decision', request, decision: enforced.decision, ruleId: enforced.ruleId, layer: enforced.layer, policyVersion: enforced.policyVersion });
+    const written = this.audit.record({
+      type: 'policy.decision',
+      category: request.category,
+      decision: enforced.decision,
+      data: { action: request.action, destination: request.destination, location: request.location, ruleId: enforced.ruleId, layer: enforced.layer, policyVersion: enforced.policyVersion },
+    });
+    if (this.durability === 'strict') {
+      try {
+        await written;
+      } catch {
+        return { decision: 'deny', ruleId: 'audit.journal_error', layer: 'default', reason: 'the decision could not be recorded', provenance: 'metadata', policyVersion: this.version };
+      }
+    } else {
+      written.catch(() => undefined);
+    }
     return enforced;
   }
 
@@ -110,10 +143,6 @@ export class PolicyEngine {
     return redact(record, redaction, sha256Hex);
   }
 
-  /** Local decision log; the hash-chained audit journal takes this over. */
-  private async journal(entry: Record<string, unknown>): Promise<void> {
-    await appendFile(path.join(this.dataDir, DECISIONS_FILE), `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`, { mode: 0o600 });
-  }
 }
 
 function toStored(envelope: SignedBundleEnvelope): StoredEnvelope {

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { AuditEvent } from '@meridian/audit';
+import { signEd25519 } from '@meridian/crypto';
+import type { KeyObject } from 'node:crypto';
+import { Backoff, sleep } from './backoff';
+import type { ControlPlaneClient } from './control-plane-client';
+import type { Journal } from './journal';
+import type { AuditRecorder } from './policy-engine';
+import type { AgentState } from './state';
+
+const BATCH = 500;
+const COMPACT_EVERY_MS = 60_000;
+
+/** Journals events for the policy engine and uploads them in signed batches whenever the control plane is reachable. */
+export class AuditUploader implements AuditRecorder {
+  private readonly stop = new AbortController();
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly client: ControlPlaneClient,
+    private readonly key: KeyObject,
+    private readonly nodeId: string,
+    private readonly state: AgentState,
+    private readonly logger: Logger,
+    private readonly backoffOptions: { initialMs: number; maxMs: number },
+  ) {}
+
+  get full(): boolean {
+    return this.journal.full;
+  }
+
+  record(event: Omit<AuditEvent, 'at' | 'actor'>): Promise<void> {
+    return this.journal.append({ at: new Date().toISOString(), actor: `node:${this.nodeId}`, ...event }).then(
+      () => {
+        this.state.auditPendingEvents = this.journal.pendingUpload;
+        this.wake?.();
+      },
+      (error: unknown) => {
+        this.logger.error({ err: String(error), type: event.type }, 'could not journal an audit event');
+        throw error;
+      },
+    );
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    this.wake?.();
+    await this.loop;
+    await this.journal.close();
+  }
+
+  private async run(): Promise<void> {
+    const backoff = new Backoff(this.backoffOptions.initialMs, this.backoffOptions.maxMs);
+    let lastCompaction = Date.now();
+    while (!this.stop.signal.aborted) {
+      try {
+        const batch = await this.journal.unacknowledged(BATCH);
+        if (batch.length === 0) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            setTimeout(resolve, 1_000).unref();
+          });
+          continue;
+        }
+        const hashes = Buffer.concat(batch.map((r) => Buffer.from(r.hash, 'hex')));
+        const ack = await this.client.uploadAudit({
+          records: batch.map((r) => ({ seq: r.seq, prevHash: Buffer.from(r.prevHash, 'hex'), hash: Buffer.from(r.hash, 'hex'), body: Buffer.from(r.body, 'utf8') })),
+          signature: signEd25519(this.key, hashes),
+        });
+        await this.journal.acknowledge({ seq: ack.acknowledgedSeq, hash: Buffer.from(ack.acknowledgedHash).toString('hex') });
+        this.state.auditPendingEvents = this.journal.pendingUpload;
+        backoff.reset();
+        if (Date.now() - lastCompaction > COMPACT_EVERY_MS) {
+          lastCompaction = Date.now();
+          await this.journal.compact();
+        }
+      } catch (error) {
+        if (this.stop.signal.aborted) return;
+        this.logger.debug({ err: String(error) }, 'audit upload failed; will retry');
+        await sleep(backoff.next(), this.stop.signal);
+      }
+    }
+  }
+}
