@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@meridian/config';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
@@ -39,6 +40,7 @@ export class AppModule {
         AgentsModule,
         JobsModule,
         GovernanceModule,
+        AuditModule,
       ],
     };
   }

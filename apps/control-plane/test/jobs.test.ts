@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,11 +28,13 @@ describe('job path', () => {
 
   afterAll(async () => {
     await worker?.stop('SIGKILL');
+    if (!h) return; // the harness did not start; its own error is the one to read
     const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${h.config.redis.queuePrefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    for await (const keys of redis.scanStream({ match: `${h.config.redis.queuePrefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length) await redis.del(...keys);
+    }
     await redis.quit();
-    await h?.close();
+    await h.close();
   });
 
   it('expires lapsed enrollment tokens of the requesting tenant only, in the worker process', async () => {
@@ -70,7 +73,7 @@ describe('job path', () => {
 
   it('lists failed jobs (the dead-letter view) and retries them', async () => {
     const queue = new Queue(QUEUES.housekeeping, { connection: { url: redisUrl }, prefix: h.config.redis.queuePrefix });
-    const jobId = '6f1f8f7e-2a4b-4c1d-9e3f-0123456789ab';
+    const jobId = randomUUID();
     await queue.add('no-such-job', { tenantId: h.tenants.a.id }, { jobId, attempts: 1 });
     await queue.close();
     const admin = await h.token('a', Role.vendor_admin);

@@ -14,12 +14,12 @@ import { TenantDb } from './tenant-db.service';
 
 type Handlers = { [Name in HousekeepingJobName]: (job: Job) => Promise<unknown> };
 
-/** Checks at construction that every job name has exactly one handler, so a missing one fails the boot, not a job. */
+/** Checks at construction that every job name of a queue has exactly one handler, so a missing one fails the boot, not a job. Shared by every processor. */
 export function assertHandlersCover(handlers: Record<string, unknown>, names: readonly string[]): void {
   const missing = names.filter((name) => typeof handlers[name] !== 'function');
   const unknown = Object.keys(handlers).filter((name) => !names.includes(name));
   if (missing.length || unknown.length) {
-    throw new Error(`housekeeping handlers out of sync: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`);
+    throw new Error(`job handlers out of sync: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`);
   }
 }
 

@@ -16,6 +16,12 @@ export class TenantDb implements OnModuleDestroy {
     return withTenant(this.client, { tenantId }, work);
   }
 
+  /** Tenant ids only, through a narrow SECURITY DEFINER function: the worker never reads across tenants otherwise. */
+  async tenantsWithPendingAudit(): Promise<string[]> {
+    const rows = await this.client.$queryRaw<{ id: string }[]>`SELECT app_tenants_with_pending_audit() AS id`;
+    return rows.map((row) => row.id);
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.client.$disconnect();
   }

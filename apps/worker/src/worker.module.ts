@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@meridian/config';
 import { QUEUES } from '@meridian/jobs';
 import { WorkerConfigModule } from './config.module';
+import { AuditProcessor } from './audit.processor';
 import { EventsService } from './events.service';
 import { GovernanceProcessor } from './governance.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
@@ -19,9 +20,9 @@ export class WorkerModule {
           connection: { url: config.redis.url, maxRetriesPerRequest: null, connectionName: 'meridian-worker' },
           prefix: config.redis.queuePrefix,
         }),
-        BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }),
+        BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }),
       ],
-      providers: [TenantDb, EventsService, HousekeepingProcessor, GovernanceProcessor],
+      providers: [TenantDb, EventsService, HousekeepingProcessor, GovernanceProcessor, AuditProcessor],
     };
   }
 }

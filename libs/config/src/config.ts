@@ -42,6 +42,7 @@ const envSchema = z.object({
   GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
   GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
   AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt.max(3600).default(10),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
   KEY_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
@@ -69,6 +70,7 @@ export interface AppConfig {
   metrics: { token: string | undefined };
   grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
   agents: { heartbeatIntervalSeconds: number };
+  audit: { checkpointIntervalSeconds: number };
   /** Encrypts tenant signing keys at rest (AES-256-GCM). */
   keys: { encryptionKey: Buffer; isDevelopmentKey: boolean };
   /** OpenTelemetry traces: exported over OTLP/HTTP when an endpoint is set; off otherwise. */
@@ -132,6 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       tls: env.GRPC_TLS_CERT_FILE && env.GRPC_TLS_KEY_FILE ? { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE } : undefined,
     },
     agents: { heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS },
+    audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
     keys: {
       encryptionKey: env.KEY_ENCRYPTION_KEY ? Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64') : DEV_KEY_ENCRYPTION_KEY,
       isDevelopmentKey: !env.KEY_ENCRYPTION_KEY,

@@ -3,3 +3,4 @@ export * from './tenant-scope';
 export * from './generated/prisma/client';
 export * from './signing-keys';
 export * from './policy-store';
+export * from './audit-store';

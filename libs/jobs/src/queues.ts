@@ -5,6 +5,7 @@
 export const QUEUES = {
   housekeeping: 'housekeeping',
   governance: 'governance',
+  audit: 'audit',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -42,6 +43,18 @@ export interface CompileBundlesPayload extends TracedPayload {
 export interface CompileBundlesResult {
   sites: number;
   published: { siteId: string; version: number }[];
+}
+
+export const AUDIT_JOBS = {
+  checkpoint: 'checkpoint',
+} as const;
+/** Without tenantId: every tenant with events not yet in its log (the periodic run). */
+export interface CheckpointPayload extends TracedPayload {
+  tenantId?: string;
+  requestedBy?: string;
+}
+export interface CheckpointResult {
+  checkpoints: { tenantId: string; treeSize: number; rootHash: string }[];
 }
 
 /** Redis pub/sub channel (under the queue prefix) on which new bundles are announced to every API replica. */

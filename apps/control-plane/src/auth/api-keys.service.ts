@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordChange } from '../audit/record';
 import { generateSecret, sha256Hex } from '@meridian/crypto';
 import type { ApiKey } from '@meridian/db';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
@@ -19,6 +20,7 @@ export class ApiKeysService {
     const key = generateSecret(API_KEY_PREFIX);
     const row = await this.db.run(tenantContext(principal), async (tx) => {
       const integratorOrgId = await requireOrganizationForRole(tx, input.role, input.integratorOrgId);
+      await recordChange(tx, principal, 'admin.api_key.created', { name: input.name, role: input.role, prefix: key.slice(0, 12) });
       return tx.apiKey.create({
         data: {
           tenantId: principal.tenantId,
@@ -50,9 +52,11 @@ export class ApiKeysService {
 
   /** Revocation takes effect on the next request: keys are looked up on every call, never cached. */
   async revoke(principal: Principal, id: string): Promise<void> {
-    const result = await this.db.run(tenantContext(principal), (tx) =>
-      tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } }),
-    );
+    const result = await this.db.run(tenantContext(principal), async (tx) => {
+      const revoked = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (revoked.count) await recordChange(tx, principal, 'admin.api_key.revoked', { apiKeyId: id });
+      return revoked;
+    });
     if (result.count === 0) {
       const exists = await this.db.run(tenantContext(principal), (tx) => tx.apiKey.count({ where: { id } }));
       if (!exists) throw notFound('API key');

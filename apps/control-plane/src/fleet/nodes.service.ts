@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
 import { NodeStatus, type EdgeNode, type TenantTx } from '@meridian/db';
 import { NodeEventsService } from '../agents/node-events.service';
@@ -61,6 +62,7 @@ export class NodesService {
     const node = await this.db.run(tenantContext(principal), async (tx) => {
       const found = await findNode(tx, principal, id);
       if (found.status === NodeStatus.revoked) return found;
+      await recordChange(tx, principal, 'admin.node.revoked', { nodeId: found.id, name: found.name }, found.siteId);
       return tx.edgeNode.update({ where: { id: found.id }, data: { status: NodeStatus.revoked, revokedAt: new Date() } });
     });
     await this.events.publishRevoked({ nodeId: node.id, tenantId: principal.tenantId });

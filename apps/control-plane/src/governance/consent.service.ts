@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordChange } from '../audit/record';
 import { tenantContext, type Principal } from '../auth/principal';
 import { findSite } from '../fleet/sites.service';
 import { GovernanceProducer } from '../jobs/governance.producer';
@@ -29,6 +30,7 @@ export class ConsentService {
         where: { id: site.id },
         data: { consent: merged, consentUpdatedAt: new Date(), consentUpdatedBy: principal.subjectId },
       });
+      await recordChange(tx, principal, 'admin.consent.changed', { before: siteConsent(site), after: merged }, site.id);
       return { siteId: updated.id, flags: merged, updatedAt: updated.consentUpdatedAt, updatedBy: updated.consentUpdatedBy };
     });
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, siteIds: [siteId], reason: 'consent', requestedBy: principal.subjectId });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordChange } from '../audit/record';
 import { BASE_SCOPE, effectiveForCountry, policyHeads, siteConsent, type PolicyVersion, type TenantTx } from '@meridian/db';
 import { decide, mergePolicies, parsePolicyDocument, type BasePolicy, type CountryOverlay } from '@meridian/governance';
 import { tenantContext, type Principal } from '../auth/principal';
@@ -76,6 +77,7 @@ export class PoliciesService {
       const row = await tx.policyVersion.create({
         data: { tenantId: principal.tenantId, scope: s, version: latest + 1, document: document as object, comment: input.comment ?? null, createdBy: principal.subjectId },
       });
+      await recordChange(tx, principal, 'admin.policy.saved', { scope: s, version: row.version, comment: input.comment ?? null });
       const warnings = findings.filter((f) => f.severity === 'warning').map((w) => ({ ...w, path: prefixed(w.path) }));
       return { ...toView(row), warnings };
     });
@@ -104,6 +106,7 @@ export class PoliciesService {
       ? await this.db.run(tenantContext(principal), async (tx) => (await tx.site.findMany({ where: { country: { in: countries } }, select: { id: true } })).map((s) => s.id))
       : undefined;
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, siteIds, reason: 'publish', requestedBy: principal.subjectId });
+    await this.db.run(tenantContext(principal), (tx) => recordChange(tx, principal, 'admin.policy.published', { countries: countries ?? 'all', jobId: String(job.id) }));
     return this.jobs.view(job);
   }
 

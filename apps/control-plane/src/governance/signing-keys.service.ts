@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
 import { publicSigningKeys, rotateSigningKey } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
@@ -23,7 +24,11 @@ export class SigningKeysService {
 
   /** New key now; every site's next bundle (compiled right away) is signed with the old key and announces the new one. */
   async rotate(principal: Principal): Promise<RotationView> {
-    const result = await this.db.run(tenantContext(principal), (tx) => rotateSigningKey(tx, principal.tenantId, this.config.keys.encryptionKey));
+    const result = await this.db.run(tenantContext(principal), async (tx) => {
+      const rotated = await rotateSigningKey(tx, principal.tenantId, this.config.keys.encryptionKey);
+      await recordChange(tx, principal, 'admin.signing_key.rotated', { retired: rotated.retired, active: rotated.active.keyId });
+      return rotated;
+    });
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, reason: 'key-rotation', requestedBy: principal.subjectId });
     return { retiredKeyId: result.retired, activeKeyId: result.active.keyId, jobId: String(job.id) };
   }

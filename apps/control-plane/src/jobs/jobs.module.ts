@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import type { AppConfig } from '@meridian/config';
 import { QUEUES } from '@meridian/jobs';
 import { APP_CONFIG } from '../config/config.module';
+import { AuditProducer } from './audit.producer';
 import { GovernanceProducer } from './governance.producer';
 import { HousekeepingProducer } from './housekeeping.producer';
 import { JobsController } from './jobs.controller';
@@ -18,10 +19,10 @@ import { QueueMetrics } from './queue-metrics';
         prefix: config.redis.queuePrefix,
       }),
     }),
-    BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }),
+    BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }),
   ],
   controllers: [JobsController],
-  providers: [HousekeepingProducer, GovernanceProducer, JobsService, QueueMetrics],
-  exports: [HousekeepingProducer, GovernanceProducer, JobsService],
+  providers: [HousekeepingProducer, GovernanceProducer, AuditProducer, JobsService, QueueMetrics],
+  exports: [HousekeepingProducer, GovernanceProducer, AuditProducer, JobsService],
 })
 export class JobsModule {}

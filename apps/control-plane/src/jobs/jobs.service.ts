@@ -18,9 +18,10 @@ export class JobsService {
   constructor(
     @InjectQueue(QUEUES.housekeeping) housekeeping: Queue,
     @InjectQueue(QUEUES.governance) governance: Queue,
+    @InjectQueue(QUEUES.audit) audit: Queue,
     private readonly producer: HousekeepingProducer,
   ) {
-    this.queues = [housekeeping, governance];
+    this.queues = [housekeeping, governance, audit];
     const logger = new Logger('Queues');
     for (const queue of this.queues) {
       let lastLogged = 0;

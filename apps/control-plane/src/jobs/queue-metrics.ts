@@ -14,8 +14,9 @@ export class QueueMetrics {
     metrics: MetricsService,
     @InjectQueue(QUEUES.housekeeping) housekeeping: Queue,
     @InjectQueue(QUEUES.governance) governance: Queue,
+    @InjectQueue(QUEUES.audit) audit: Queue,
   ) {
-    const queues = [housekeeping, governance];
+    const queues = [housekeeping, governance, audit];
     new Gauge({
       name: 'meridian_queue_jobs',
       help: 'Jobs per queue and state',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordChange } from '../audit/record';
 import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
 import type { Membership, TenantTx, User } from '@meridian/db';
@@ -36,6 +37,7 @@ export class UsersService {
       // createMany: no RETURNING, since the new user only becomes visible to this tenant through the membership below.
       await tx.user.createMany({ data: [{ id: userId, email, displayName: input.displayName, passwordHash }] });
       await tx.membership.create({ data: { tenantId: principal.tenantId, userId, role: input.role, integratorOrgId } });
+      await recordChange(tx, principal, 'admin.user.created', { userId, email, role: input.role });
       return toView(await findMembership(tx, userId));
     });
   }
@@ -60,6 +62,7 @@ export class UsersService {
         const orgInput = input.integratorOrgId === undefined ? membership.integratorOrgId : input.integratorOrgId;
         const integratorOrgId = await requireOrganizationForRole(tx, role, orgInput);
         await tx.membership.update({ where: { id: membership.id }, data: { role, integratorOrgId } });
+        await recordChange(tx, principal, 'admin.user.role_changed', { userId, from: membership.role, to: role });
         // A changed role must not live on in refresh tokens minted for the old one.
         await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
       }
@@ -73,6 +76,7 @@ export class UsersService {
       const membership = await findMembership(tx, userId);
       await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
       await tx.membership.delete({ where: { id: membership.id } });
+      await recordChange(tx, principal, 'admin.user.removed', { userId, email: membership.user.email });
     });
   }
 }

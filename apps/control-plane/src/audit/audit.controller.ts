@@ -1,0 +1,66 @@
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Role } from '@meridian/db';
+import { ANY_ROLE, Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
+import { JobView } from '../jobs/dto/job.dto';
+import { AuditService } from './audit.service';
+import { AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
+
+const AUDIT_READERS = ANY_ROLE;
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Allow(...AUDIT_READERS)
+  @Get('events')
+  @ApiOkResponse({ type: AuditEventPage, description: 'Newest first; filter by source, site, category, decision, actor, type, time' })
+  events(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventQuery) {
+    return this.audit.events(principal, query);
+  }
+
+  @Allow(...AUDIT_READERS)
+  @Get('events/:sourceId/:seq')
+  @ApiOkResponse({ type: AuditEventDetailView, description: 'The event, whether its hash still matches, and its inclusion proof against the latest checkpoint' })
+  event(@CurrentPrincipal() principal: Principal, @Param('sourceId') sourceId: string, @Param('seq', ParseIntPipe) seq: number) {
+    return this.audit.event(principal, sourceId, seq);
+  }
+
+  @Allow(...AUDIT_READERS)
+  @Get('checkpoints')
+  @ApiOkResponse({ type: CheckpointList })
+  checkpoints(@CurrentPrincipal() principal: Principal) {
+    return this.audit.checkpoints(principal);
+  }
+
+  @Allow(...TENANT_ADMINS)
+  @Post('checkpoints')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: JobView })
+  requestCheckpoint(@CurrentPrincipal() principal: Principal) {
+    return this.audit.requestCheckpoint(principal);
+  }
+
+  @Allow(...AUDIT_READERS)
+  @Get('proofs/consistency')
+  @ApiOkResponse({ type: ConsistencyProofView })
+  consistency(@CurrentPrincipal() principal: Principal, @Query() query: ConsistencyQuery) {
+    return this.audit.consistency(principal, query.from, query.to);
+  }
+
+  @Allow(Role.platform_admin, Role.vendor_admin, Role.vendor_engineer, Role.auditor)
+  @Get('verify')
+  @ApiOkResponse({ type: VerificationView, description: 'Re-verifies every chain and the latest checkpoint from the stored rows; names the first bad event' })
+  verify(@CurrentPrincipal() principal: Principal) {
+    return this.audit.verify(principal);
+  }
+
+  @Allow(Role.platform_admin, Role.vendor_admin, Role.auditor)
+  @Get('export')
+  @ApiOkResponse({ description: 'meridian.audit-export.v1: checkpoint, signing keys and every event up to it; verify with `meridian-verify`' })
+  export(@CurrentPrincipal() principal: Principal) {
+    return this.audit.export(principal);
+  }
+}

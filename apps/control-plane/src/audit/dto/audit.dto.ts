@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDateString, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+
+export class AuditEventQuery {
+  @ApiPropertyOptional({ description: 'node id, or "control-plane"' }) @IsOptional() @IsString() @Length(1, 100) sourceId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() siteId?: string;
+  @ApiPropertyOptional({ example: 'inspection_images' }) @IsOptional() @Matches(/^[a-z][a-z0-9_]{1,62}$/) category?: string;
+  @ApiPropertyOptional({ example: 'deny' }) @IsOptional() @Matches(/^(allow|deny|allow_with_redaction)$/) decision?: string;
+  @ApiPropertyOptional({ example: 'user:…' }) @IsOptional() @IsString() @Length(1, 120) actor?: string;
+  @ApiPropertyOptional({ example: 'policy.decision' }) @IsOptional() @Matches(/^[a-z_.]{1,60}$/) type?: string;
+  @ApiPropertyOptional() @IsOptional() @IsDateString() from?: string;
+  @ApiPropertyOptional() @IsOptional() @IsDateString() to?: string;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @Matches(/^\d{1,19}$/, { message: 'cursor is not a cursor this API issued' }) cursor?: string;
+}
+
+export class AuditEventView {
+  @ApiProperty() sourceId!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty() type!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty({ type: String, nullable: true }) siteId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) category!: string | null;
+  @ApiProperty({ type: String, nullable: true }) decision!: string | null;
+  @ApiProperty() occurredAt!: Date;
+  @ApiProperty() receivedAt!: Date;
+  @ApiProperty() hash!: string;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Position in the tenant log, once checkpointed' }) logIndex!: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) event!: unknown;
+}
+
+export class AuditEventPage {
+  @ApiProperty({ type: [AuditEventView] }) items!: AuditEventView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class CheckpointView {
+  @ApiProperty() logId!: string;
+  @ApiProperty() treeSize!: number;
+  @ApiProperty() rootHash!: string;
+  @ApiProperty() timestamp!: string;
+  @ApiProperty() keyId!: string;
+  @ApiProperty() signature!: string;
+}
+
+export class CheckpointList {
+  @ApiProperty({ type: [CheckpointView] }) items!: CheckpointView[];
+}
+
+export class InclusionProofView {
+  @ApiProperty() leafIndex!: number;
+  @ApiProperty() treeSize!: number;
+  @ApiProperty({ description: 'hex of the leaf hash (RFC 9162: SHA-256(0x00 || sourceId \\n seq \\n hash))' }) leafHash!: string;
+  @ApiProperty({ type: [String] }) path!: string[];
+  @ApiProperty() verified!: boolean;
+  @ApiProperty({ type: CheckpointView }) checkpoint!: CheckpointView;
+}
+
+export class AuditEventDetailView extends AuditEventView {
+  @ApiProperty({ description: 'The record hash recomputed from the stored content matches' }) chainIntact!: boolean;
+  @ApiPropertyOptional({ type: InclusionProofView, nullable: true }) inclusion!: InclusionProofView | null;
+}
+
+export class ConsistencyQuery {
+  @ApiProperty() @Type(() => Number) @IsInt() @Min(1) from!: number;
+  @ApiProperty() @Type(() => Number) @IsInt() @Min(1) to!: number;
+}
+
+export class ConsistencyProofView {
+  @ApiProperty() from!: number;
+  @ApiProperty() to!: number;
+  @ApiProperty({ type: [String] }) proof!: string[];
+  @ApiProperty() verified!: boolean;
+}
+
+export class VerificationView {
+  @ApiProperty() ok!: boolean;
+  @ApiPropertyOptional() events?: number;
+  @ApiPropertyOptional() sources?: number;
+  @ApiPropertyOptional({ description: 'The first event that fails: source and seq' }) sourceId?: string;
+  @ApiPropertyOptional() seq?: number;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ type: CheckpointView, nullable: true }) checkpoint?: CheckpointView | null;
+}

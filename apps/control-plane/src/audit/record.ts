@@ -1,0 +1,15 @@
+import { recordControlPlaneEvent, type TenantTx } from '@meridian/db';
+import type { Principal } from '../auth/principal';
+
+/**
+ * Records a change made through the API in the tenant's audit log, inside the transaction that makes
+ * the change: both commit or neither does.
+ */
+export function recordChange(tx: TenantTx, principal: Principal, type: string, data: Record<string, unknown>, siteId?: string): Promise<void> {
+  return recordControlPlaneEvent(tx, principal.tenantId, {
+    type,
+    actor: `${principal.kind === 'user' ? 'user' : 'api_key'}:${principal.subjectId}`,
+    ...(siteId ? { siteId } : {}),
+    data: { ...data, role: principal.role },
+  });
+}
