@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain, type ChainRecord } from '@meridian/audit';
 import { enrollAgent, startStack, waitFor, type TestStack } from './stack';
@@ -21,7 +25,7 @@ describe('audit trail end to end', () => {
   const decisionCount = (nodeId: string) => stack.owner.auditEvent.count({ where: { sourceId: nodeId, type: 'policy.decision' } });
 
   beforeAll(async () => {
-    stack = await startStack('audit_e2e');
+    stack = await startStack('audit_e2e', { worker: true });
     await enrollAgent(stack, 'ID');
   }, 120_000);
   afterAll(async () => {
@@ -66,5 +70,68 @@ describe('audit trail end to end', () => {
     // every answered decision survives the kill and is uploaded exactly once
     expect(stored).toBe(decisions);
     console.log(`after kill -9: ${stored} of ${decisions} decisions stored (acknowledged before the kill: ${storedBefore})`);
+  });
+
+  const checkpointNow = async () => {
+    const job = await stack.api('POST', '/v1/audit/checkpoints');
+    expect(job.status).toBe(202);
+    await waitFor(async () => (await stack.api('GET', `/v1/jobs/${job.body.id}`)).body.state === 'completed', 10_000);
+    return (await stack.api('GET', '/v1/audit/checkpoints')).body.items[0] as { treeSize: number; rootHash: string };
+  };
+  const verifyCli = (file: string) => spawnSync(process.execPath, [path.resolve(__dirname, '../../cli/dist/main.js'), file], { encoding: 'utf8' });
+
+  it('records admin changes in the same log, checkpoints it, and proves inclusion and consistency', async () => {
+    const consent = await stack.api('PUT', `/v1/sites/${stack.siteIds.ID}/consent`, { flags: { vendor_remote_diagnostics: true } });
+    expect(consent.status).toBe(200);
+    const admin = await stack.api('GET', '/v1/audit/events?type=admin.consent.changed');
+    expect(admin.body.items[0]).toMatchObject({ sourceId: 'control-plane', siteId: stack.siteIds.ID, actor: expect.stringMatching(/^user:/) });
+
+    const first = await checkpointNow();
+    // events keep arriving (the agent journals the bundle the consent change produced): the checkpoint covers those in the log
+    expect(first.treeSize).toBe(await stack.owner.auditEvent.count({ where: { logIndex: { not: null } } }));
+    expect(first.treeSize).toBeGreaterThanOrEqual(decisions);
+    const nodeId = stack.agents.ID!.nodeId;
+    const detail = await stack.api('GET', `/v1/audit/events/${nodeId}/3`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ chainIntact: true, inclusion: { verified: true, treeSize: first.treeSize } });
+
+    await decide('ID', 7);
+    await waitFor(async () => (await decisionCount(nodeId)) === decisions, 10_000);
+    const second = await checkpointNow();
+    expect(second.treeSize).toBeGreaterThan(first.treeSize);
+    const consistency = await stack.api('GET', `/v1/audit/proofs/consistency?from=${first.treeSize}&to=${second.treeSize}`);
+    expect(consistency.body).toMatchObject({ verified: true });
+    expect((await stack.api('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, checkpoint: { treeSize: second.treeSize } });
+  });
+
+  it('exports a log that the CLI verifies with the control plane stopped, and both name a tampered event', async () => {
+    const exported = await stack.api('GET', '/v1/audit/export');
+    expect(exported.status).toBe(200);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-export-'));
+    const file = path.join(dir, 'export.json');
+    await fs.writeFile(file, JSON.stringify(exported.body));
+
+    await stack.controlPlane.stop('SIGKILL');
+    const verified = verifyCli(file);
+    expect(verified.status, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^OK: \d+ events from \d+ sources/);
+
+    // one byte of one exported event changed: the CLI names it
+    const tampered = structuredClone(exported.body) as { events: { sourceId: string; seq: number; body: string }[] };
+    const victim = tampered.events.find((e) => e.body.includes('"infer"'))!;
+    victim.body = victim.body.replace('"infer"', '"infeR"');
+    await fs.writeFile(path.join(dir, 'tampered.json'), JSON.stringify(tampered));
+    const caught = verifyCli(path.join(dir, 'tampered.json'));
+    expect(caught.status).toBe(1);
+    expect(caught.stdout).toContain(`event ${victim.sourceId}#${victim.seq} was altered`);
+
+    // one byte changed directly in PostgreSQL: the API's verification endpoint names it
+    await stack.startControlPlane();
+    await stack.owner.$executeRawUnsafe(`UPDATE audit_events SET body = replace(body, '"infer"', '"infeR"') WHERE source_id = $1 AND seq = $2`, victim.sourceId, BigInt(victim.seq));
+    const verdict = (await stack.api('GET', '/v1/audit/verify')).body;
+    expect(verdict).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: victim.seq, reason: expect.stringMatching(/altered/) });
+    const detail = await stack.api('GET', `/v1/audit/events/${victim.sourceId}/${victim.seq}`);
+    expect(detail.body.chainIntact).toBe(false);
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
