@@ -72,6 +72,13 @@ describe('agent protocol: enrollment, identity, refusals', () => {
     const proofError = await grpcError(agent().enroll(token, 'gw-x', { proof: forgedProof }));
     expect(proofError.code).toBe(GrpcStatus.UNAUTHENTICATED);
     expect(proofError.details).toMatch(/proof of possession/);
+    // a small-order public key would let anyone forge this node's signatures
+    const weak = new TestAgent(h.grpcTarget);
+    agents.push(weak);
+    (weak.keyPair as { publicKey: Buffer }).publicKey = Buffer.alloc(32);
+    const weakError = await grpcError(weak.enroll(token));
+    expect(weakError.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(weakError.details).toMatch(/^publicKey: is not a usable Ed25519 public key/);
     const badName = await grpcError(agent().enroll(token, 'has spaces in it'));
     expect(badName.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(badName.details).toMatch(/^nodeName:/);

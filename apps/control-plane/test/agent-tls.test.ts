@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair } from '@meridian/crypto';
 import { Role } from '@meridian/db';
 import { AgentServiceClient } from '@meridian/protocol';
 import { grpcError } from './agent-client';
@@ -31,7 +32,7 @@ describe('agent gRPC over TLS', () => {
 
   const enrollWith = (client: AgentServiceClient, token: string) =>
     new Promise((resolve, reject) =>
-      client.enroll({ enrollmentToken: token, publicKey: Buffer.alloc(32), nodeName: 'x', agentVersion: '', labels: {}, proof: Buffer.alloc(64) }, (error, response) =>
+      client.enroll({ enrollmentToken: token, publicKey: generateEd25519KeyPair().publicKey, nodeName: 'x', agentVersion: '', labels: {}, proof: Buffer.alloc(64) }, (error, response) =>
         error ? reject(error) : resolve(response),
       ),
     );

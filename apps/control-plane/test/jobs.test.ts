@@ -29,12 +29,13 @@ describe('job path', () => {
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     if (!h) return; // the harness did not start; its own error is the one to read
+    // The API first: its queues write their meta keys again until they are closed.
+    await h.close();
     const redis = new Redis(redisUrl);
     for await (const keys of redis.scanStream({ match: `${h.config.redis.queuePrefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
       if (keys.length) await redis.del(...keys);
     }
     await redis.quit();
-    await h.close();
   });
 
   it('expires lapsed enrollment tokens of the requesting tenant only, in the worker process', async () => {

@@ -40,6 +40,10 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   private async checkpoint(payload: CheckpointPayload): Promise<CheckpointResult> {
+    if (!payload.tenantId) {
+      const created = await this.db.ensureAuditPartitions();
+      if (created) this.logger.log({ created }, 'audit partitions created');
+    }
     const tenants = payload.tenantId ? [payload.tenantId] : await this.db.tenantsWithPendingAudit();
     const checkpoints: CheckpointResult['checkpoints'] = [];
     for (const tenantId of tenants) {

@@ -22,6 +22,12 @@ export class TenantDb implements OnModuleDestroy {
     return rows.map((row) => row.id);
   }
 
+  /** Keeps monthly audit partitions two months ahead (DDL through a SECURITY DEFINER function). */
+  async ensureAuditPartitions(): Promise<number> {
+    const [row] = await this.client.$queryRaw<{ created: number }[]>`SELECT audit_ensure_partitions(2) AS created`;
+    return row?.created ?? 0;
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.client.$disconnect();
   }

@@ -19,3 +19,14 @@ describe('ed25519', () => {
     expect(verifyEd25519(pair.publicKey, 'x', Buffer.alloc(10))).toBe(false);
   });
 });
+
+describe('weak Ed25519 public keys', () => {
+  it('flags small-order points and non-canonical encodings, not real keys', async () => {
+    const { isWeakEd25519PublicKey } = await import('./ed25519');
+    expect(isWeakEd25519PublicKey(Buffer.alloc(32))).toBe(true);
+    expect(isWeakEd25519PublicKey(Buffer.from('0100000000000000000000000000000000000000000000000000000000000000', 'hex'))).toBe(true);
+    expect(isWeakEd25519PublicKey(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'))).toBe(true);
+    expect(isWeakEd25519PublicKey(Buffer.from('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'hex'))).toBe(true);
+    for (let i = 0; i < 20; i += 1) expect(isWeakEd25519PublicKey(generateEd25519KeyPair().publicKey)).toBe(false);
+  });
+});

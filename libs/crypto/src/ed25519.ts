@@ -46,3 +46,32 @@ export function verifyEd25519(publicKey: Uint8Array | KeyObject, data: Uint8Arra
     return false;
   }
 }
+
+const FIELD_PRIME = (1n << 255n) - 19n;
+/** Encodings of the eight points of small order (with and without the sign bit): keys for which signatures can be forged. */
+const SMALL_ORDER_POINTS = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '0100000000000000000000000000000000000000000000000000000000000080',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+];
+
+/**
+ * True for public keys no honest node would generate and that let anyone forge signatures: points of
+ * small order and non-canonical encodings. Refuse them wherever a key is registered.
+ */
+export function isWeakEd25519PublicKey(raw: Uint8Array): boolean {
+  if (raw.length !== 32) return true;
+  const hex = Buffer.from(raw).toString('hex');
+  if (SMALL_ORDER_POINTS.includes(hex)) return true;
+  const bytes = Buffer.from(raw);
+  bytes[31] = bytes[31]! & 0x7f;
+  const y = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);
+  return y >= FIELD_PRIME;
+}

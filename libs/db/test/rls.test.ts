@@ -40,7 +40,7 @@ describe('row-level security', () => {
              (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
              has_table_privilege('meridian_app', c.oid, 'SELECT') AS granted
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r'
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_name = c.relname AND col.column_name = 'tenant_id')
       ORDER BY 1`;
     expect(tables.length).toBeGreaterThanOrEqual(8);

@@ -84,6 +84,26 @@ describe('schema and migrations', () => {
     expect(updated.status).toBe('online');
   });
 
+  it('partitions audit events by month of arrival', async () => {
+    const [partitioned] = await owner.$queryRaw<{ strategy: string }[]>`SELECT partstrat::text AS strategy FROM pg_partitioned_table WHERE partrelid = 'audit_events'::regclass`;
+    expect(partitioned?.strategy).toBe('r');
+    const partitions = await owner.$queryRaw<{ name: string }[]>`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass ORDER BY 1`;
+    const names = partitions.map((p) => p.name);
+    const now = new Date();
+    const thisMonth = `audit_events_y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+    expect(names).toEqual(expect.arrayContaining(['audit_events_default', thisMonth]));
+    expect(names.length).toBeGreaterThanOrEqual(4); // default + this month + 2 ahead
+    const tenant = await owner.tenant.create({ data: { slug: 'parts', name: 'Parts' } });
+    await owner.auditEvent.create({
+      data: { tenantId: tenant.id, sourceId: 's', seq: 1n, prevHash: '0', hash: '1', body: '{}', type: 't', actor: 'a', occurredAt: now },
+    });
+    const [where] = await owner.$queryRaw<{ partition: string }[]>`SELECT tableoid::regclass::text AS partition FROM audit_events WHERE tenant_id = ${tenant.id}::uuid`;
+    expect(where?.partition).toBe(thisMonth);
+    // idempotent, and callable by the application role
+    const [again] = await owner.$queryRaw<{ created: number }[]>`SELECT audit_ensure_partitions() AS created`;
+    expect(again?.created).toBe(0);
+  });
+
   it('enforces the invariants the application relies on', async () => {
     const tenant = await owner.tenant.create({ data: { slug: 'inv', name: 'Inv' } });
     await expect(owner.site.create({ data: { tenantId: tenant.id, name: 'x', country: 'id' } })).rejects.toThrow(/sites_country_iso_alpha2/);

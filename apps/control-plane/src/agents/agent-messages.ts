@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWeakEd25519PublicKey } from '@meridian/crypto';
 import { invalidArgument } from './agent-rpc-error';
 
 /**
@@ -11,7 +12,7 @@ const shortText = (max: number) => z.string().max(max);
 
 export const enrollRequestSchema = z.object({
   enrollmentToken: z.string().regex(/^me_[A-Za-z0-9_-]{43}$/, 'is not an enrollment token'),
-  publicKey: bytes(32),
+  publicKey: bytes(32).refine((key) => !isWeakEd25519PublicKey(key), 'is not a usable Ed25519 public key (small order or non-canonical)'),
   nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, dots, dashes or underscores'),
   agentVersion: shortText(50),
   labels: z

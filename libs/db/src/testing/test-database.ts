@@ -72,13 +72,14 @@ export async function runSql<T = Record<string, unknown>>(url: string, sql: stri
 
 /** What Prisma's schema decides about a database, in a comparable form (RLS policies and checks are ours). */
 export async function describeCatalog(url: string) {
-  const app = "NOT IN ('_prisma_migrations')";
+  // Partitions are storage details of their parent table (hand-written SQL), not part of Prisma's schema.
+  const app = "NOT IN ('_prisma_migrations') AND NOT EXISTS (SELECT 1 FROM pg_class pc WHERE pc.relname = %T% AND pc.relispartition)";
   const [columns, indexes, foreignKeys, enums] = await Promise.all([
     runSql(url, `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length
-                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name ${app} ORDER BY 1, 2`),
-    runSql(url, `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename ${app} AND indexname NOT LIKE '%_manual' ORDER BY 1, 2`),
+                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name ${app.replace('%T%', 'table_name')} ORDER BY 1, 2`),
+    runSql(url, `SELECT tablename, indexname, regexp_replace(indexdef, ' ON (ONLY )?', ' ON ') AS indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename ${app.replace('%T%', 'tablename')} AND indexname NOT LIKE '%_manual' ORDER BY 1, 2`),
     runSql(url, `SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-                 WHERE contype IN ('f', 'p', 'u') AND connamespace = 'public'::regnamespace AND conrelid::regclass::text ${app} ORDER BY 1, 2`),
+                 WHERE contype IN ('f', 'p', 'u') AND connamespace = 'public'::regnamespace AND conrelid::regclass::text ${app.replace('%T%', 'conrelid::regclass::text')} ORDER BY 1, 2`),
     runSql(url, `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels FROM pg_type t
                  JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY 1`),
   ]);
