@@ -1,15 +1,38 @@
 // `npm start`: the whole local stack on this machine's PostgreSQL and Redis (or DATABASE_URL /
 // REDIS_URL): build, migrate, seed the demo tenant, then run every process with prefixed output.
-// Flags: --skip-build, --no-seed, --no-agents.
+// Flags (after `npm start --`): --skip-build, --no-seed, --no-agents, --help.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoSession } from './lib/demo.mjs';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensurePostgres, ensureRedis } from './lib/services.mjs';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensurePostgres, ensureRedis, runOrExplain } from './lib/services.mjs';
+
+const USAGE = `usage: npm start [-- options]   (or: node scripts/stack.mjs [options])
+
+Builds (tsc -b), applies migrations, seeds the demo tenant, then runs the control plane, the worker
+and two demo edge agents (ID and CL plants) until Ctrl-C. PostgreSQL and Redis come from DATABASE_URL
+and REDIS_URL (default: the local ones, started if they are down; the database is created if missing).
+
+options:
+  --skip-build   use the existing dist/ output
+  --no-seed      do not (re)seed the demo tenant
+  --no-agents    do not start the demo edge agents
+  --help         this text`;
+
+const FLAGS = new Set(['--skip-build', '--no-seed', '--no-agents', '--help', '-h']);
+const args = new Set(process.argv.slice(2));
+const unknown = [...args].filter((arg) => !FLAGS.has(arg));
+if (unknown.length > 0) {
+  console.error(`unknown option ${unknown.join(' ')}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.has('--help') || args.has('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = new Set(process.argv.slice(2));
 const env = {
   ...process.env,
   NODE_ENV: process.env.NODE_ENV ?? 'development',
@@ -17,21 +40,30 @@ const env = {
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
 };
 const httpPort = Number(env.HTTP_PORT ?? 3000);
+const grpcPort = Number(env.GRPC_PORT ?? 50051);
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+function fail(message, code = 1) {
+  console.error(`\n✖ ${message}`);
+  process.exit(code);
+}
 
 function step(label, command, commandArgs, options = {}) {
   console.log(`\n▶ ${label}`);
   const result = spawnSync(command, commandArgs, { cwd: root, env, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`✖ ${label} failed (exit ${result.status})`);
-    process.exit(result.status ?? 1);
-  }
+  if (result.status !== 0) fail(`${label} failed (exit ${result.status ?? result.signal})${options.hint ? `\n  ${options.hint}` : ''}`, result.status || 1);
   return result.stdout ?? '';
 }
 
-await ensurePostgres(env.DATABASE_URL);
-await ensureRedis(env.REDIS_URL);
-await ensureDatabase(env.DATABASE_URL);
-if (!args.has('--skip-build')) step('build', 'npm', ['run', '--silent', 'build']);
+// ── 1. Services, database, build, migrations, seed ────────────────────────────────────────────
+console.log('▶ PostgreSQL and Redis');
+await runOrExplain(async () => {
+  await ensurePostgres(env.DATABASE_URL);
+  await ensureRedis(env.REDIS_URL);
+  await ensureDatabase(env.DATABASE_URL);
+});
+if (!args.has('--skip-build')) step('build (tsc -b)', 'npm', ['run', '--silent', 'build'], { hint: 'fix the type errors above (or run with --skip-build to use the existing dist/)' });
 step('migrate', process.execPath, ['tools/prisma-migrate/run.mjs', 'deploy']);
 let seedSummary = '';
 if (!args.has('--no-seed')) {
@@ -39,36 +71,53 @@ if (!args.has('--no-seed')) {
   process.stdout.write(seedSummary);
 }
 
-// Every long-running process of the stack. The portal and demo agents join this list.
+// ── 2. Long-running processes ─────────────────────────────────────────────────────────────────
+// Every process of the stack started up front. The portal dev server joins this list; the demo
+// agents (below) start once the API is ready, because they enroll with tokens minted through it.
 const processes = [
   { name: 'control-plane', entry: 'apps/control-plane/dist/main.js', env: {} },
   { name: 'worker', entry: 'apps/worker/dist/main.js', env: {} },
 ];
+const missing = processes.filter((spec) => !existsSync(path.join(root, spec.entry)));
+if (missing.length > 0) {
+  fail(`${missing.map((spec) => spec.entry).join(', ')} not found: the build did not produce ${missing.length > 1 ? 'them' : 'it'}${args.has('--skip-build') ? ' (run without --skip-build)' : ''}`);
+}
 
 const children = new Map();
 let stopping = false;
 
 function prefixLines(name, stream, target) {
+  const prefix = `${name.padEnd(14)}| `;
   let buffer = '';
   stream.on('data', (chunk) => {
     buffer += chunk.toString('utf8');
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
-    for (const line of lines) target.write(`${name.padEnd(14)}| ${line}\n`);
+    for (const line of lines) target.write(`${prefix}${line}\n`);
+  });
+  stream.on('end', () => {
+    if (buffer) target.write(`${prefix}${buffer}\n`);
+    buffer = '';
   });
 }
+
+const running = () => [...children.values()].filter((child) => child.exitCode === null && child.signalCode === null);
 
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children.values()) child.kill('SIGTERM');
+  if (running().length > 0) console.error(`\n■ stopping ${running().map((child) => child.meridianName).join(', ')}`);
+  for (const child of running()) child.kill('SIGTERM');
   const force = setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(code);
-  }, 15_000);
+    for (const child of running()) {
+      console.error(`✖ ${child.meridianName} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
+      child.kill('SIGKILL');
+    }
+    process.exit(code || 1);
+  }, STOP_TIMEOUT_MS);
   force.unref();
   const check = setInterval(() => {
-    if ([...children.values()].every((child) => child.exitCode !== null || child.signalCode !== null)) {
+    if (running().length === 0) {
       clearInterval(check);
       process.exit(code);
     }
@@ -76,48 +125,78 @@ function stopAll(code) {
 }
 
 function startProcess(spec) {
-  const child = spawn(process.execPath, [spec.entry], { cwd: root, env: { ...env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (stopping) return;
+  // detached: own process group, so a terminal's Ctrl-C reaches only this script, which then sends
+  // each child exactly one SIGTERM (and waits for it).
+  const child = spawn(process.execPath, [spec.entry], { cwd: root, env: { ...env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.meridianName = spec.name;
   children.set(spec.name, child);
   prefixLines(spec.name, child.stdout, process.stdout);
   prefixLines(spec.name, child.stderr, process.stderr);
+  child.on('error', (error) => {
+    if (stopping) return;
+    console.error(`✖ ${spec.name} could not be started: ${error.message}; stopping the stack`);
+    stopAll(1);
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`✖ ${spec.name} exited unexpectedly (code ${code}, signal ${signal}); stopping the stack`);
     stopAll(1);
   });
 }
-for (const spec of processes) startProcess(spec);
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
 
-// Banner once the API answers /readyz.
-const deadline = Date.now() + 60_000;
+console.log('\n▶ starting processes');
+for (const spec of processes) startProcess(spec);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopAll(0));
+// Children are detached: if this script dies some other way, do not leave them behind.
+process.on('exit', () => {
+  for (const child of running()) child.kill('SIGTERM');
+});
+
+// ── 3. Ready: demo agents, banner ─────────────────────────────────────────────────────────────
+const readyUrl = `http://127.0.0.1:${httpPort}/readyz`;
+let ready = false;
+const deadline = Date.now() + READY_TIMEOUT_MS;
 while (!stopping && Date.now() < deadline) {
   try {
-    const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
-    if (response.ok) break;
+    const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
+    if (response.status === 200) {
+      ready = true;
+      break;
+    }
   } catch {
     // not up yet
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
 }
-// Demo edge agents, one per demo plant, enrolled on first start with tokens the demo vendor admin
-// creates; later starts reuse their identity in .data/agents/<country>.
-const demoAgents = [
-  { country: 'ID', name: 'gw-cikarang-1', port: 7071 },
-  { country: 'CL', name: 'gw-antofagasta-1', port: 7072 },
-];
-if (!stopping && !args.has('--no-agents')) {
-  try {
-    await startDemoAgents();
-  } catch (error) {
-    console.error(`✖ demo agents not started: ${error.message}`);
+if (!ready) {
+  if (!stopping) {
+    console.error(`\n✖ ${readyUrl} did not answer 200 within ${READY_TIMEOUT_MS / 1000} s (see the control-plane output above)`);
+    stopAll(1);
   }
+} else {
+  // Demo edge agents, one per demo plant, enrolled on first start with tokens the demo vendor admin
+  // creates; later starts reuse their identity in .data/agents/<country>.
+  const demoAgents = [
+    { country: 'ID', name: 'gw-cikarang-1', port: 7071 },
+    { country: 'CL', name: 'gw-antofagasta-1', port: 7072 },
+  ];
+  const agentEntry = 'apps/edge-agent/dist/main.js';
+  let agentsStarted = false;
+  if (!args.has('--no-agents')) {
+    try {
+      if (!existsSync(path.join(root, agentEntry))) throw new Error(`${agentEntry} not found`);
+      await startDemoAgents(demoAgents, agentEntry);
+      agentsStarted = true;
+    } catch (error) {
+      console.error(`✖ demo agents not started: ${error.message}`);
+    }
+  }
+  if (!stopping) printBanner(agentsStarted ? demoAgents : []);
 }
 
-async function startDemoAgents() {
-  const base = `http://127.0.0.1:${httpPort}`;
-  const session = await demoSession(base);
+async function startDemoAgents(demoAgents, entry) {
+  const session = await demoSession(`http://127.0.0.1:${httpPort}`);
   // Publish the saved policies (the seeded examples on a fresh database); unchanged sites get no new version.
   await session.publishPolicies();
   for (const agent of demoAgents) {
@@ -132,20 +211,23 @@ async function startDemoAgents() {
     if (!existsSync(identityFile)) token = await session.enrollmentToken(agent.country);
     startProcess({
       name: `agent-${agent.country.toLowerCase()}`,
-      entry: 'apps/edge-agent/dist/main.js',
+      entry,
       env: {
-        MERIDIAN_CONTROL_PLANE: `127.0.0.1:${env.GRPC_PORT ?? 50051}`,
+        MERIDIAN_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
         MERIDIAN_DATA_DIR: dataDir,
         MERIDIAN_NODE_NAME: agent.name,
         MERIDIAN_LOCAL_API_PORT: String(agent.port),
-        MERIDIAN_ENROLLMENT_TOKEN: token,
+        ...(token ? { MERIDIAN_ENROLLMENT_TOKEN: token } : {}),
       },
     });
   }
 }
 
-if (!stopping) {
+function printBanner(agents) {
   const base = `http://localhost:${httpPort}`;
+  const logins = seedSummary
+    ? seedSummary.trimEnd().split('\n').map((line) => ` ${line}`)
+    : [' Demo logins: not re-seeded (--no-seed); see the README (password meridian-demo).'];
   console.log(
     [
       '',
@@ -154,10 +236,11 @@ if (!stopping) {
       `   API            ${base}/v1`,
       `   API docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
       `   Metrics        ${base}/metrics`,
-      `   Agent gRPC     127.0.0.1:${env.GRPC_PORT ?? 50051}`,
-      ...(args.has('--no-agents') ? [] : demoAgents.map((a) => `   Demo agent ${a.country}  http://127.0.0.1:${a.port}/v1/status`)),
+      `   Health         ${base}/healthz, ${base}/readyz`,
+      `   Agent gRPC     127.0.0.1:${grpcPort}`,
+      ...agents.map((a) => `   Demo agent ${a.country}  http://127.0.0.1:${a.port}/v1/status`),
       ' Log in: POST /v1/auth/login {"email": ..., "password": ...}',
-      seedSummary ? seedSummary.trimEnd().split('\n').map((l) => ` ${l}`).join('\n') : '',
+      ...logins,
       ' Ctrl-C stops everything.',
       '──────────────────────────────────────────────────────────────',
     ].join('\n'),
