@@ -12,7 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^@meridian\/db\/testing$/, replacement: `${lib('db')}/testing/index.ts` },
       { find: /^@meridian\/db\/seed$/, replacement: `${lib('db')}/seed/index.ts` },
-      { find: /^@meridian\/(config|crypto|db|jobs|protocol|governance|telemetry|audit)$/, replacement: `${path.resolve(__dirname, 'libs')}/$1/src/index.ts` },
+      { find: /^@meridian\/(config|crypto|db|jobs|protocol|governance|telemetry|audit|models)$/, replacement: `${path.resolve(__dirname, 'libs')}/$1/src/index.ts` },
     ],
   },
   test: {
