@@ -63,6 +63,9 @@ describe('audit ingest over UploadAudit', () => {
     expect(after.code).toBe(GrpcStatus.FAILED_PRECONDITION);
     expect(after.details).toMatch(/broken/);
     expect(await stored(agent.nodeId)).toBe(2);
+    // operators see the flag on the node
+    const node = await call(h, 'GET', `/v1/nodes/${agent.nodeId}`, { token: await h.token('a', Role.vendor_admin) });
+    expect(node.body.auditChain).toMatchObject({ acknowledgedSeq: 2, brokenAt: expect.any(String), brokenReason: expect.stringMatching(/gap/) });
   });
 
   it('refuses reordered, altered and forked batches', async () => {

@@ -24,7 +24,7 @@ const identity: NodeIdentityFile = {
   controlPlane: '127.0.0.1:50051',
 };
 
-function bundle(version: number, options: { overlay?: boolean; keys?: { keyId: string; publicKey: string }[] } = {}): BundlePayload {
+function bundle(version: number, options: { overlay?: boolean; keys?: { keyId: string; publicKey: string }[]; consent?: Record<string, boolean> } = {}): BundlePayload {
   return {
     apiVersion: 'meridian.dev/bundle/v1',
     tenantId: 't1',
@@ -33,7 +33,7 @@ function bundle(version: number, options: { overlay?: boolean; keys?: { keyId: s
     version,
     issuedAt: new Date().toISOString(),
     sources: { baseVersion: 1, overlayVersion: options.overlay ? 1 : null },
-    consent: {},
+    consent: options.consent ?? {},
     policy: mergePolicies(EXAMPLE_BASE_POLICY, options.overlay ? EXAMPLE_STRICT_IN_COUNTRY_OVERLAY : undefined, 'ID').policy,
     signingKeys: options.keys ?? identity.policySigningKeys,
   };
@@ -82,6 +82,18 @@ describe('PolicyEngine', () => {
     expect(restarted.version).toBe(2);
     expect(await restarted.decide(imagesOut)).toMatchObject({ decision: 'deny', policyVersion: 2 });
     expect((await recorded()).map((e) => e.type)).toEqual(['bundle.applied', 'policy.decision', 'bundle.applied', 'policy.decision', 'policy.decision']);
+  });
+
+  it('journals the consent state it enforces whenever a flag changes, and only then', async () => {
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
+    await engine.apply(signBundle(bundle(1, { consent: { vendor_remote_diagnostics: true } }), 'tsk_1', tenantPrivate));
+    await engine.apply(signBundle(bundle(2, { consent: { vendor_remote_diagnostics: true } }), 'tsk_1', tenantPrivate));
+    await engine.apply(signBundle(bundle(3, { consent: { vendor_remote_diagnostics: false, share_images: true } }), 'tsk_1', tenantPrivate));
+    const seen = (await recorded()).filter((e) => e.type === 'consent.seen') as unknown as { data: { version: number; changed: string[]; consent: Record<string, boolean> } }[];
+    expect(seen.map((e) => e.data)).toEqual([
+      { version: 1, changed: ['vendor_remote_diagnostics'], consent: { vendor_remote_diagnostics: true } },
+      { version: 3, changed: ['share_images', 'vendor_remote_diagnostics'], consent: { vendor_remote_diagnostics: false, share_images: true } },
+    ]);
   });
 
   it('refuses a tampered bundle, an unknown key and a replayed older one, keeping the last known good', async () => {

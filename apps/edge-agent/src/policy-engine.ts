@@ -107,9 +107,18 @@ export class PolicyEngine {
         JSON.stringify([...this.trusted].map(([keyId, publicKey]) => ({ keyId, publicKey: Buffer.from(publicKey).toString('base64') }))),
       );
     }
+    const previousConsent = this.current?.payload.consent;
     this.current = { envelope, payload: verified.payload };
     this.logger.info({ version: verified.payload.version, digest: envelope.digest }, 'policy bundle applied');
     await this.audit.record({ type: 'bundle.applied', data: { version: verified.payload.version, digest: envelope.digest, keyId: envelope.keyId } }).catch(() => undefined);
+    const consentChanges = changedFlags(previousConsent, verified.payload.consent);
+    if (consentChanges.length > 0) {
+      // The node records when it first enforced each consent state, so an auditor can tell from the
+      // node's own chain which decisions were taken under which consent.
+      await this.audit
+        .record({ type: 'consent.seen', data: { version: verified.payload.version, consent: verified.payload.consent, changed: consentChanges } })
+        .catch(() => undefined);
+    }
     return { applied: true, version: verified.payload.version };
   }
 
@@ -163,4 +172,11 @@ function fromStored(stored: StoredEnvelope): SignedBundleEnvelope {
     version: stored.version,
     digest: stored.digest,
   };
+}
+
+/** Flags whose value differs between two consent maps (a flag absent counts as off); everything on the first bundle. */
+export function changedFlags(before: Record<string, boolean> | undefined, after: Record<string, boolean>): string[] {
+  if (!before) return Object.keys(after).sort();
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => (before[name] ?? false) !== (after[name] ?? false)).sort();
 }

@@ -171,14 +171,14 @@ describe('governance end to end', () => {
     await waitFor(async () => {
       const latest = await stack.owner.policyBundle.findFirst({ where: { siteId: stack.siteIds.CL }, orderBy: { version: 'desc' } });
       return latest?.keyId === newKey;
-    }, 5_000);
+    }, 15_000);
     const cl = await stack.owner.policyBundle.findMany({ where: { siteId: stack.siteIds.CL }, orderBy: { version: 'desc' }, take: 2 });
     expect(cl.map((b) => b.keyId)).toEqual([newKey, before[0]!.keyId]);
     await waitFor(async () => {
       const status = (await stack.api('GET', `/v1/sites/${stack.siteIds.CL}/policy-status`)).body;
       // gw-cl-2 was stopped in the previous test and shows as lagging; the running agent is compliant
       return status.nodes.find((n: { nodeId: string }) => n.nodeId === stack.agents.CL!.nodeId)?.compliant === true;
-    }, 5_000);
+    }, 15_000);
     expect((await stack.agents.CL!.local('GET', '/v1/status')).body.policyVersion).toBe(cl[0]!.version);
     for (const key of await stack.owner.tenantSigningKey.findMany()) {
       expect(key.encryptedPrivateKey).toMatch(/^v1\./);
@@ -187,8 +187,10 @@ describe('governance end to end', () => {
   });
 
   it('keeps enforcing its persisted bundle when restarted with the control plane down', async () => {
-    await stack.controlPlane.stop('SIGKILL');
     const cl = stack.agents.CL!;
+    const latest = (await stack.owner.policyBundle.findFirstOrThrow({ where: { siteId: stack.siteIds.CL }, orderBy: { version: 'desc' } })).version;
+    await waitFor(async () => (await cl.local('GET', '/v1/status')).body.policyVersion === latest, 15_000);
+    await stack.controlPlane.stop('SIGKILL');
     expect(await cl.process.stop('SIGTERM')).toBe(0);
     await stack.startAgent('CL', { env: { MERIDIAN_EGRESS_TARGETS: '{}' } }).catch(async () => undefined);
     const restarted = stack.agents.CL!;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
-import { NodeStatus, type EdgeNode, type TenantTx } from '@meridian/db';
+import { NodeStatus, type AuditSource, type EdgeNode, type TenantTx } from '@meridian/db';
 import { NodeEventsService } from '../agents/node-events.service';
 import { InjectConfig } from '../config/config.module';
 import { tenantContext, type Principal } from '../auth/principal';
@@ -31,13 +31,18 @@ export class NodesService {
     const where = {
       AND: [{ site }, query.siteId ? { siteId: query.siteId } : {}, query.status ? nodeStatusFilter(query.status, this.intervalSeconds) : {}, page.where],
     };
-    return this.db.run(tenantContext(principal), async (tx) =>
-      toPage(await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take }), page.pageSize, (row) => this.toView(row)),
-    );
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const rows = await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take });
+      const chains = await auditChains(tx, rows.map((row) => row.id));
+      return toPage(rows, page.pageSize, (row) => this.toView(row, chains.get(row.id)));
+    });
   }
 
   get(principal: Principal, id: string): Promise<NodeView> {
-    return this.db.run(tenantContext(principal), async (tx) => this.toView(await findNode(tx, principal, id)));
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const node = await findNode(tx, principal, id);
+      return this.toView(node, (await auditChains(tx, [node.id])).get(node.id));
+    });
   }
 
   update(principal: Principal, id: string, input: UpdateNodeDto): Promise<NodeView> {
@@ -77,8 +82,8 @@ export class NodesService {
     await this.events.publishRevoked({ nodeId: id, tenantId: principal.tenantId });
   }
 
-  private toView(row: EdgeNode): NodeView {
-    return toView(row, deriveNodeStatus(row.status, row.lastSeenAt, this.intervalSeconds));
+  private toView(row: EdgeNode, chain?: AuditSource): NodeView {
+    return toView(row, deriveNodeStatus(row.status, row.lastSeenAt, this.intervalSeconds), chain);
   }
 }
 
@@ -88,7 +93,14 @@ async function findNode(tx: TenantTx, principal: Principal, id: string): Promise
   return node;
 }
 
-function toView(row: EdgeNode, status: NodeStatus): NodeView {
+/** Where each node's uploaded audit chain stands (the node id is its audit source id). */
+async function auditChains(tx: TenantTx, nodeIds: string[]): Promise<Map<string, AuditSource>> {
+  if (nodeIds.length === 0) return new Map();
+  const sources = await tx.auditSource.findMany({ where: { sourceId: { in: nodeIds } } });
+  return new Map(sources.map((source) => [source.sourceId, source]));
+}
+
+function toView(row: EdgeNode, status: NodeStatus, chain?: AuditSource): NodeView {
   return {
     id: row.id,
     siteId: row.siteId,
@@ -100,6 +112,7 @@ function toView(row: EdgeNode, status: NodeStatus): NodeView {
     lastSeenAt: row.lastSeenAt,
     enrolledAt: row.enrolledAt,
     revokedAt: row.revokedAt,
+    auditChain: chain ? { acknowledgedSeq: Number(chain.lastSeq), brokenAt: chain.brokenAt, brokenReason: chain.brokenReason } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -71,6 +71,12 @@ export class ReportedStateView {
   @ApiPropertyOptional() auditPendingEvents?: number;
 }
 
+export class AuditChainView {
+  @ApiProperty({ description: 'Last sequence number of the node journal stored and acknowledged' }) acknowledgedSeq!: number;
+  @ApiProperty({ type: Date, nullable: true, description: 'When an upload broke the chain; uploads are refused from then on' }) brokenAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) brokenReason!: string | null;
+}
+
 export class NodeView {
   @ApiProperty() id!: string;
   @ApiProperty() siteId!: string;
@@ -82,6 +88,7 @@ export class NodeView {
   @ApiProperty({ type: Date, nullable: true }) lastSeenAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) enrolledAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) revokedAt!: Date | null;
+  @ApiProperty({ type: AuditChainView, nullable: true, description: 'The node audit chain as stored by the control plane; null before its first upload' }) auditChain!: AuditChainView | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
