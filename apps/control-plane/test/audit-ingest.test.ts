@@ -49,6 +49,18 @@ describe('audit ingest over UploadAudit', () => {
     expect(await stored(agent.nodeId)).toBe(15);
     const row = await h.owner.auditEvent.findFirstOrThrow({ where: { sourceId: agent.nodeId, seq: 3n } });
     expect(row).toMatchObject({ tenantId: h.tenants.a.id, siteId: h.tenants.a.siteIds.CL, type: 'policy.decision', category: 'inspection_images', actor: `node:${agent.nodeId}` });
+    // pages through events no checkpoint has reached yet, each exactly once, newest first
+    const token = await h.token('a', Role.auditor);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { seq: number }[]; nextCursor: string | null } } = await call(h, 'GET', `/v1/audit/events?sourceId=${agent.nodeId}&limit=4${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((item) => item.seq));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect((await call(h, 'GET', '/v1/audit/events?cursor=bm90LWEtY3Vyc29y', { token })).status).toBe(400);
   });
 
   it('refuses a gap, flags the node, and keeps refusing', async () => {

@@ -4,6 +4,7 @@ import { leafBytes, logLeafHashes, publicSigningKeys, toCheckpoint, verifyTenant
 import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound } from '../common/problem';
 import { AuditProducer } from '../jobs/audit.producer';
+import { afterEventCursor, decodeEventCursor, encodeEventCursor } from './event-cursor';
 import { JobsService } from '../jobs/jobs.service';
 import type { JobView } from '../jobs/dto/job.dto';
 import { TenantPrisma } from '../prisma/prisma.service';
@@ -31,15 +32,14 @@ export class AuditService {
         ...(query.type ? { type: query.type } : {}),
         ...(query.from || query.to ? { occurredAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
-      // Keyset on arrival order (received_at, source, seq) expressed as one opaque number: the row's position.
       const rows = await tx.auditEvent.findMany({
-        where: { AND: [where, query.cursor ? { OR: [{ logIndex: { lt: BigInt(query.cursor) } }] } : {}] },
-        orderBy: [{ logIndex: { sort: 'desc', nulls: 'first' } }, { receivedAt: 'desc' }],
+        where: { AND: [where, query.cursor ? afterEventCursor(decodeEventCursor(query.cursor)) : {}] },
+        orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }],
         take: limit + 1,
       });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return { items: items.map(toView), nextCursor: rows.length > limit && last?.logIndex !== null && last ? String(last.logIndex) : null };
+      return { items: items.map(toView), nextCursor: rows.length > limit && last ? encodeEventCursor(last) : null };
     });
   }
 

@@ -1,0 +1,42 @@
+import { badRequest } from '../common/problem';
+
+/**
+ * Keyset position in the tenant's event list, newest first by arrival: (received_at, source_id, seq)
+ * is unique per tenant and exists for every event, checkpointed or not, so paging never stalls on
+ * events the checkpoint job has not reached yet. Opaque to clients (base64url).
+ */
+export interface EventCursor {
+  receivedAt: Date;
+  sourceId: string;
+  seq: bigint;
+}
+
+export function encodeEventCursor(cursor: EventCursor): string {
+  return Buffer.from(JSON.stringify([cursor.receivedAt.toISOString(), cursor.sourceId, cursor.seq.toString()]), 'utf8').toString('base64url');
+}
+
+export function decodeEventCursor(value: string): EventCursor {
+  const invalid = () => badRequest('cursor is not a cursor this API issued');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
+  const [at, sourceId, seq] = parsed as unknown[];
+  const receivedAt = typeof at === 'string' ? new Date(at) : new Date(Number.NaN);
+  if (Number.isNaN(receivedAt.getTime()) || typeof sourceId !== 'string' || sourceId.length > 100 || typeof seq !== 'string' || !/^\d{1,19}$/.test(seq)) throw invalid();
+  return { receivedAt, sourceId, seq: BigInt(seq) };
+}
+
+/** Events strictly after the cursor in (received_at desc, source_id desc, seq desc) order. */
+export function afterEventCursor(cursor: EventCursor) {
+  return {
+    OR: [
+      { receivedAt: { lt: cursor.receivedAt } },
+      { receivedAt: cursor.receivedAt, sourceId: { lt: cursor.sourceId } },
+      { receivedAt: cursor.receivedAt, sourceId: cursor.sourceId, seq: { lt: cursor.seq } },
+    ],
+  };
+}
