@@ -54,11 +54,25 @@ describe('authentication', () => {
     expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: third.body.refreshToken } })).status).toBe(401);
   });
 
-  it('makes a logged-out refresh token stop working at once', async () => {
+  it('ends the session at logout: its refresh token and its access tokens stop working at once', async () => {
     const session = (await login('auditor@audit-firm.example')).body;
+    const other = (await login('auditor@audit-firm.example')).body;
+    expect((await call(h, 'GET', '/v1/auth/me', { token: session.accessToken })).status).toBe(200);
     expect((await call(h, 'POST', '/v1/auth/logout', { body: { refreshToken: session.refreshToken } })).status).toBe(204);
     const after = await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
     expect(after.status).toBe(401);
+    const access = await call(h, 'GET', '/v1/auth/me', { token: session.accessToken });
+    expect(access).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/session has ended/) } });
+    // another session of the same user is not affected
+    expect((await call(h, 'GET', '/v1/auth/me', { token: other.accessToken })).status).toBe(200);
+  });
+
+  it('ends the whole session when a rotated refresh token is replayed, including its current access token', async () => {
+    const session = (await login('auditor@audit-firm.example')).body;
+    const rotated = (await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } })).body;
+    expect((await call(h, 'GET', '/v1/auth/me', { token: rotated.accessToken })).status).toBe(200);
+    expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
+    expect((await call(h, 'GET', '/v1/auth/me', { token: rotated.accessToken })).status).toBe(401);
   });
 
   it('refuses tokens signed with another secret, expired tokens and garbage', async () => {

@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { SessionRevocations } from './session-revocations';
 
 @Module({
   imports: [
@@ -21,6 +22,6 @@ import { JwtStrategy } from './jwt.strategy';
     }),
   ],
   controllers: [AuthController, ApiKeysController],
-  providers: [AuthService, ApiKeysService, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [AuthService, ApiKeysService, SessionRevocations, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
 })
 export class AuthModule {}

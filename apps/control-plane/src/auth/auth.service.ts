@@ -10,6 +10,7 @@ import { SystemPrisma } from '../prisma/prisma.service';
 import type { LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
 import type { Principal } from './principal';
+import { SessionRevocations } from './session-revocations';
 
 const REFRESH_PREFIX = 'mr';
 
@@ -24,6 +25,7 @@ export class AuthService {
   constructor(
     private readonly system: SystemPrisma,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionRevocations,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -96,7 +98,7 @@ export class AuthService {
   }
 
   private async openSession(userId: string, membership: MembershipView, memberships: MembershipView[], familyId: string): Promise<SessionView> {
-    const claims: AccessTokenClaims = { sub: userId, tid: membership.tenantId, role: membership.role, org: membership.integratorOrgId, typ: 'access' };
+    const claims: AccessTokenClaims = { sub: userId, tid: membership.tenantId, role: membership.role, org: membership.integratorOrgId, typ: 'access', sid: familyId };
     const accessToken = await this.jwt.signAsync(claims, {
       expiresIn: this.config.auth.accessTokenTtlSeconds,
       issuer: 'meridian',
@@ -126,5 +128,6 @@ export class AuthService {
 
   private async revokeFamily(familyId: string): Promise<void> {
     await this.system.client.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.sessions.end(familyId);
   }
 }

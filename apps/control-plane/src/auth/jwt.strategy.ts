@@ -6,6 +6,7 @@ import { Role } from '@meridian/db';
 import { InjectConfig } from '../config/config.module';
 import { unauthorized } from '../common/problem';
 import type { Principal } from './principal';
+import { SessionRevocations } from './session-revocations';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -13,11 +14,16 @@ export interface AccessTokenClaims {
   role: Role;
   org: string | null;
   typ: 'access';
+  /** Session (refresh-token family): logout or a detected token reuse ends it, and its access tokens with it. */
+  sid: string;
 }
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(@InjectConfig() config: AppConfig) {
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly sessions: SessionRevocations,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.auth.jwtSecret,
@@ -28,8 +34,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: AccessTokenClaims): Principal {
-    if (claims.typ !== 'access' || !Object.values(Role).includes(claims.role)) throw unauthorized('not an access token');
+  async validate(claims: AccessTokenClaims): Promise<Principal> {
+    if (claims.typ !== 'access' || !Object.values(Role).includes(claims.role) || typeof claims.sid !== 'string') throw unauthorized('not an access token');
+    if (await this.sessions.isEnded(claims.sid)) throw unauthorized('this session has ended; log in again');
     return { kind: 'user', subjectId: claims.sub, userId: claims.sub, tenantId: claims.tid, role: claims.role, integratorOrgId: claims.org };
   }
 }
