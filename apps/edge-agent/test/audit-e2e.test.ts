@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +79,8 @@ describe('audit trail end to end', () => {
     await waitFor(async () => (await stack.api('GET', `/v1/jobs/${job.body.id}`)).body.state === 'completed', 10_000);
     return (await stack.api('GET', '/v1/audit/checkpoints')).body.items[0] as { treeSize: number; rootHash: string };
   };
-  const verifyCli = (file: string) => spawnSync(process.execPath, [path.resolve(__dirname, '../../cli/dist/main.js'), file], { encoding: 'utf8' });
+  const cliDist = path.resolve(__dirname, '../../cli/dist');
+  const verifyCli = (file: string, ...extra: string[]) => spawnSync(process.execPath, [path.join(cliDist, 'main.js'), 'audit', 'verify', file, ...extra], { encoding: 'utf8' });
 
   it('records admin changes in the same log, checkpoints it, and proves inclusion and consistency', async () => {
     const consent = await stack.api('PUT', `/v1/sites/${stack.siteIds.ID}/consent`, { flags: { vendor_remote_diagnostics: true } });
@@ -104,34 +106,78 @@ describe('audit trail end to end', () => {
     expect((await stack.api('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, checkpoint: { treeSize: second.treeSize } });
   });
 
-  it('exports a log that the CLI verifies with the control plane stopped, and both name a tampered event', async () => {
-    const exported = await stack.api('GET', '/v1/audit/export');
-    expect(exported.status).toBe(200);
+  it('exports a bundle as a job with progress that the CLI verifies with the control plane stopped, and both name a tampered event', async () => {
+    const keys = (await stack.api('GET', '/v1/signing-keys')).body.items as { keyId: string; publicKey: string }[];
+    const pinned = keys.flatMap((k) => ['--trusted-key', `${k.keyId}=${k.publicKey}`]);
+    const auditor = await stack.login('auditor@audit-firm.example');
+    const requested = await stack.api('POST', '/v1/audit/exports', undefined, auditor);
+    expect(requested).toMatchObject({ status: 202, body: { status: 'queued', progress: 0, requestedBy: expect.stringMatching(/^user:/) } });
+    let view: { status: string; progress: number; sha256: string; downloadUrl: string; eventCount: number; treeSize: number } | undefined;
+    await waitFor(async () => {
+      view = (await stack.api('GET', `/v1/audit/exports/${requested.body.id}`, undefined, auditor)).body;
+      return view?.status === 'completed';
+    }, 20_000);
+    expect(view).toMatchObject({ progress: 100, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(view!.eventCount).toBe(view!.treeSize);
+    expect((await stack.api('GET', '/v1/audit/exports', undefined, auditor)).body.items[0]).toMatchObject({ id: requested.body.id, status: 'completed' });
+    // the request itself is in the log
+    expect((await stack.api('GET', '/v1/audit/events?type=admin.audit.export_requested')).body.items[0]).toMatchObject({ event: { data: { exportId: requested.body.id } } });
+
+    const download = await fetch(`http://127.0.0.1:${stack.httpPort}${view!.downloadUrl}`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toMatch(/attachment; filename="meridian-audit-/);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(view!.sha256);
+    expect(download.headers.get('x-content-sha256')).toBe(view!.sha256);
+    const bundle = JSON.parse(bytes.toString('utf8')) as { manifest: { format: string }; events: { sourceId: string; seq: number; body: string }[]; checkpoints: unknown[]; consistencyProofs: unknown[] };
+    expect(bundle.manifest.format).toBe('meridian.audit-export.v2');
+    expect(bundle.checkpoints.length).toBeGreaterThanOrEqual(2);
+    expect(bundle.consistencyProofs).toHaveLength(bundle.checkpoints.length - 1);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-export-'));
-    const file = path.join(dir, 'export.json');
-    await fs.writeFile(file, JSON.stringify(exported.body));
+    const file = path.join(dir, 'bundle.json');
+    await fs.writeFile(file, bytes);
 
     await stack.controlPlane.stop('SIGKILL');
-    const verified = verifyCli(file);
+    const verified = verifyCli(file, ...pinned);
     expect(verified.status, verified.stdout + verified.stderr).toBe(0);
-    expect(verified.stdout).toMatch(/^OK: \d+ events from \d+ sources/);
+    expect(verified.stdout).toMatch(/^OK: \d+ events from \d+ sources; \d+ checkpoints up to tree size \d+/);
+    expect(verified.stdout).toContain('(pinned keys)');
+    const alias = spawnSync(process.execPath, [path.join(cliDist, 'verify.js'), file, '--json'], { encoding: 'utf8' });
+    expect(alias.status).toBe(0);
+    expect(JSON.parse(alias.stdout)).toMatchObject({ ok: true, events: bundle.events.length });
+    // a key the auditor does not trust is refused, and so is a file that is not a bundle
+    const wrongKey = verifyCli(file, '--trusted-key', `${keys[0]!.keyId}=${Buffer.alloc(32, 7).toString('base64')}`);
+    expect(wrongKey.status).toBe(1);
+    expect(wrongKey.stdout).toMatch(/signature does not verify/);
+    await fs.writeFile(path.join(dir, 'garbage.json'), '{"hello": 1}');
+    const garbage = verifyCli(path.join(dir, 'garbage.json'));
+    expect(garbage.status).toBe(1);
+    expect(garbage.stdout).toMatch(/not an audit export/);
+    expect(verifyCli(path.join(dir, 'missing.json')).status).toBe(2);
 
     // one byte of one exported event changed: the CLI names it
-    const tampered = structuredClone(exported.body) as { events: { sourceId: string; seq: number; body: string }[] };
+    const tampered = structuredClone(bundle);
     const victim = tampered.events.find((e) => e.body.includes('"infer"'))!;
     victim.body = victim.body.replace('"infer"', '"infeR"');
     await fs.writeFile(path.join(dir, 'tampered.json'), JSON.stringify(tampered));
-    const caught = verifyCli(path.join(dir, 'tampered.json'));
+    const caught = verifyCli(path.join(dir, 'tampered.json'), ...pinned);
     expect(caught.status).toBe(1);
     expect(caught.stdout).toContain(`event ${victim.sourceId}#${victim.seq} was altered`);
 
-    // one byte changed directly in PostgreSQL: the API's verification endpoint names it
+    // one byte changed directly in PostgreSQL: the API's verification endpoint names it, and so does
+    // the CLI on a fresh export
     await stack.startControlPlane();
     await stack.owner.$executeRawUnsafe(`UPDATE audit_events SET body = replace(body, '"infer"', '"infeR"') WHERE source_id = $1 AND seq = $2`, victim.sourceId, BigInt(victim.seq));
     const verdict = (await stack.api('GET', '/v1/audit/verify')).body;
     expect(verdict).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: victim.seq, reason: expect.stringMatching(/altered/) });
     const detail = await stack.api('GET', `/v1/audit/events/${victim.sourceId}/${victim.seq}`);
     expect(detail.body.chainIntact).toBe(false);
+    const fresh = await stack.api('GET', '/v1/audit/export', undefined, auditor);
+    expect(fresh.status).toBe(200);
+    await fs.writeFile(path.join(dir, 'fresh.json'), JSON.stringify(fresh.body));
+    const fromDatabase = verifyCli(path.join(dir, 'fresh.json'), ...pinned);
+    expect(fromDatabase.status).toBe(1);
+    expect(fromDatabase.stdout).toContain(`event ${victim.sourceId}#${victim.seq} was altered`);
     await fs.rm(dir, { recursive: true, force: true });
   });
 });

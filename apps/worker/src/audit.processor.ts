@@ -2,8 +2,11 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import type { AppConfig } from '@meridian/config';
-import { createCheckpoint } from '@meridian/db';
-import { AUDIT_JOBS, QUEUES, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { buildAuditExport, createCheckpoint, NothingToExportError } from '@meridian/db';
+import { AUDIT_JOBS, QUEUES, type AuditExportPayload, type AuditExportResult, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
 import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
 import { assertHandlersCover } from './housekeeping.processor';
@@ -24,7 +27,10 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
     @InjectQueue(QUEUES.audit) private readonly queue: Queue,
   ) {
     super();
-    this.handlers = { [AUDIT_JOBS.checkpoint]: (job) => this.checkpoint(job.data as CheckpointPayload) };
+    this.handlers = {
+      [AUDIT_JOBS.checkpoint]: (job) => this.checkpoint(job.data as CheckpointPayload),
+      [AUDIT_JOBS.export]: (job) => this.export(job),
+    };
     assertHandlersCover(this.handlers, Object.values(AUDIT_JOBS));
   }
 
@@ -53,4 +59,42 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
     if (checkpoints.length) this.logger.log({ checkpoints }, 'audit checkpoints signed');
     return { checkpoints };
   }
+
+  /**
+   * Builds the bundle in one read transaction (a consistent view of the log), then stores it
+   * compressed. Progress goes to the job and to the row the API shows; a failure is recorded on
+   * the row with its reason, so the requester sees why instead of a bundle that never comes.
+   */
+  private async export(job: Job): Promise<AuditExportResult> {
+    const payload = job.data as AuditExportPayload;
+    const progress = async (percent: number) => {
+      await job.updateProgress(percent);
+      await this.db.run(payload.tenantId, (tx) => tx.auditExport.update({ where: { id: payload.exportId }, data: { status: 'running', progress: percent } }));
+    };
+    await progress(0);
+    try {
+      const bundle = await this.db.run(payload.tenantId, (tx) => buildAuditExport(tx, { tenantId: payload.tenantId, requestedBy: payload.requestedBy }, progress), { timeoutMs: 10 * 60_000 });
+      const json = Buffer.from(JSON.stringify(bundle), 'utf8');
+      const content = await gzipAsync(json);
+      const result = { exportId: payload.exportId, treeSize: bundle.manifest.treeSize, events: bundle.events.length, sha256: createHash('sha256').update(json).digest('hex'), sizeBytes: json.length };
+      await this.db.run(payload.tenantId, (tx) =>
+        tx.auditExport.update({
+          where: { id: payload.exportId },
+          data: { status: 'completed', progress: 100, content, treeSize: BigInt(result.treeSize), eventCount: result.events, sha256: result.sha256, sizeBytes: result.sizeBytes, completedAt: new Date() },
+        }),
+      );
+      await job.updateProgress(100);
+      this.logger.log({ tenantId: payload.tenantId, ...result }, 'audit export built');
+      return result;
+    } catch (error) {
+      const permanent = error instanceof NothingToExportError;
+      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.db.run(payload.tenantId, (tx) => tx.auditExport.update({ where: { id: payload.exportId }, data: { status: 'failed', error: (error as Error).message, completedAt: new Date() } }));
+      }
+      if (permanent) return { exportId: payload.exportId, treeSize: 0, events: 0, sha256: '', sizeBytes: 0 };
+      throw error;
+    }
+  }
 }
+
+const gzipAsync = promisify(gzip);

@@ -12,8 +12,8 @@ export class TenantDb implements OnModuleDestroy {
     this.client = createPrismaClient({ url: config.database.appUrl, poolSize: Math.min(config.database.poolSize, 5), applicationName: 'meridian-worker' });
   }
 
-  run<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
-    return withTenant(this.client, { tenantId }, work);
+  run<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    return withTenant(this.client, { tenantId }, work, options);
   }
 
   /** Tenant ids only, through a narrow SECURITY DEFINER function: the worker never reads across tenants otherwise. */

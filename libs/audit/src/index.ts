@@ -1,3 +1,4 @@
 export * from './merkle';
 export * from './chain';
 export * from './checkpoint';
+export * from './export';

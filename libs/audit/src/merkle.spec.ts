@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootFromLeafHashes, verifyConsistency, verifyInclusion } from './merkle';
+import { consistencyProof, EMPTY_ROOT, MerkleRanges, inclusionProof, leafHash, nodeHash, rootFromLeafHashes, verifyConsistency, verifyInclusion } from './merkle';
 
 const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`event-${i}`)));
 
@@ -45,5 +45,17 @@ describe('RFC 9162 Merkle tree', () => {
         }
       }
     }
+  });
+
+  it('gives the same roots and consistency proofs from memoised ranges', () => {
+    const all = leaves(37);
+    const ranges = new MerkleRanges(all);
+    for (let n = 1; n <= 37; n += 1) {
+      expect(ranges.root(0, n).equals(rootFromLeafHashes(all.slice(0, n)))).toBe(true);
+      for (let m = 1; m <= n; m += 1) {
+        expect(ranges.consistencyProof(m, n).map((h) => h.toString('hex'))).toEqual(consistencyProof(m, all.slice(0, n)).map((h) => h.toString('hex')));
+      }
+    }
+    expect(() => ranges.consistencyProof(5, 38)).toThrow(RangeError);
   });
 });

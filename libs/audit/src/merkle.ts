@@ -117,3 +117,50 @@ export function verifyConsistency(firstSize: number, secondSize: number, firstRo
   }
   return sn === 0 && fr.equals(Buffer.from(firstRoot)) && sr.equals(Buffer.from(secondRoot));
 }
+
+/**
+ * Subtree hashes of one list of leaves, memoised by range: many proofs over the same log (an export
+ * holds one per pair of checkpoints) share most of their subtrees, so each is hashed once.
+ */
+export class MerkleRanges {
+  private readonly memo = new Map<string, Buffer>();
+
+  constructor(private readonly leaves: readonly Uint8Array[]) {}
+
+  /** MTH(D[start:end]). */
+  root(start: number, end: number): Buffer {
+    const n = end - start;
+    if (n === 0) return EMPTY_ROOT;
+    if (n === 1) return Buffer.from(this.leaves[start]!);
+    const key = `${start}:${end}`;
+    const cached = this.memo.get(key);
+    if (cached) return cached;
+    const k = largestPowerOfTwoBelow(n);
+    const hash = nodeHash(this.root(start, start + k), this.root(start + k, end));
+    this.memo.set(key, hash);
+    return hash;
+  }
+
+  /** PROOF(m, D[0:n]), the same result as consistencyProof(m, leaves.slice(0, n)). */
+  consistencyProof(m: number, n: number): Buffer[] {
+    if (m <= 0 || m > n || n > this.leaves.length) throw new RangeError(`no consistency proof from size ${m} to ${n}`);
+    const proof: Buffer[] = [];
+    const walk = (m: number, start: number, end: number, complete: boolean): void => {
+      const size = end - start;
+      if (m === size) {
+        if (!complete) proof.push(this.root(start, end));
+        return;
+      }
+      const k = largestPowerOfTwoBelow(size);
+      if (m <= k) {
+        walk(m, start, start + k, complete);
+        proof.push(this.root(start + k, end));
+      } else {
+        walk(m - k, start + k, end, false);
+        proof.push(this.root(start, start + k));
+      }
+    };
+    walk(m, 0, n, true);
+    return proof;
+  }
+}

@@ -2,6 +2,7 @@ import {
   appendRecord,
   GENESIS_HASH,
   leafHash,
+  logLeafBytes,
   recordHash,
   rootFromLeafHashes,
   signCheckpoint,
@@ -17,9 +18,9 @@ import type { TenantTx } from './tenant-scope';
 /** The control plane's own chain in each tenant's log: who changed which policy, consent, key, user. */
 export const CONTROL_PLANE_SOURCE = 'control-plane';
 
-/** The bytes a Merkle leaf commits to: which source, which link of its chain, and that link's hash. */
+/** The bytes a Merkle leaf commits to (one definition, in libs/audit, shared with the offline verifier). */
 export function leafBytes(row: Pick<AuditEventRow, 'sourceId' | 'seq' | 'hash'>): Buffer {
-  return Buffer.from(`${row.sourceId}\n${row.seq}\n${row.hash}`, 'utf8');
+  return logLeafBytes(row);
 }
 
 export function toChainRecord(row: Pick<AuditEventRow, 'seq' | 'prevHash' | 'hash' | 'body'>): ChainRecord {
@@ -104,7 +105,11 @@ export type LogVerification = { ok: true; events: number; sources: number } | { 
 export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint, 'treeSize' | 'rootHash'>): Promise<LogVerification> {
   const rows = await tx.auditEvent.findMany({ orderBy: [{ sourceId: 'asc' }, { seq: 'asc' }], select: { sourceId: true, seq: true, prevHash: true, hash: true, body: true, logIndex: true } });
   const bySource = new Map<string, typeof rows>();
-  for (const row of rows) bySource.set(row.sourceId, [...(bySource.get(row.sourceId) ?? []), row]);
+  for (const row of rows) {
+    const list = bySource.get(row.sourceId);
+    if (list) list.push(row);
+    else bySource.set(row.sourceId, [row]);
+  }
   for (const [sourceId, sourceRows] of bySource) {
     const check = verifyChain(sourceRows.map(toChainRecord));
     if (!check.ok) return { ok: false, sourceId, seq: check.seq, reason: check.reason };

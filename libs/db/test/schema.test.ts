@@ -82,6 +82,10 @@ describe('schema and migrations', () => {
     expect(await owner.refreshToken.findUnique({ where: { tokenHash: 'h2' } })).toMatchObject({ id: refresh.id });
     const updated = await owner.edgeNode.update({ where: { id: node.id }, data: { status: 'online', lastSeenAt: new Date() } });
     expect(updated.status).toBe('online');
+
+    const exported = await owner.auditExport.create({ data: { tenantId: tenant.id, requestedBy: `user:${user.id}` } });
+    await owner.auditExport.update({ where: { id: exported.id }, data: { status: 'completed', progress: 100, content: Buffer.from([1, 2, 3]), treeSize: 3n } });
+    expect(await owner.auditExport.findUniqueOrThrow({ where: { id: exported.id } })).toMatchObject({ status: 'completed', treeSize: 3n, content: new Uint8Array([1, 2, 3]) });
   });
 
   it('partitions audit events by month of arrival', async () => {

@@ -47,6 +47,7 @@ export interface CompileBundlesResult {
 
 export const AUDIT_JOBS = {
   checkpoint: 'checkpoint',
+  export: 'export',
 } as const;
 /** Without tenantId: every tenant with events not yet in its log (the periodic run). */
 export interface CheckpointPayload extends TracedPayload {
@@ -55,6 +56,20 @@ export interface CheckpointPayload extends TracedPayload {
 }
 export interface CheckpointResult {
   checkpoints: { tenantId: string; treeSize: number; rootHash: string }[];
+}
+
+/** Build the auditor's bundle recorded as audit_exports row exportId. */
+export interface AuditExportPayload extends TracedPayload {
+  tenantId: string;
+  exportId: string;
+  requestedBy: string;
+}
+export interface AuditExportResult {
+  exportId: string;
+  treeSize: number;
+  events: number;
+  sha256: string;
+  sizeBytes: number;
 }
 
 /** Redis pub/sub channel (under the queue prefix) on which new bundles are announced to every API replica. */

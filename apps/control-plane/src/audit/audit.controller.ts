@@ -3,16 +3,22 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nes
 import { Role } from '@meridian/db';
 import { ANY_ROLE, Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
 import { JobView } from '../jobs/dto/job.dto';
+import { AuditExportsService } from './audit-exports.service';
 import { AuditService } from './audit.service';
 import { AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
 
 const AUDIT_READERS = ANY_ROLE;
+/** Who may take the whole log out of the system: auditors above all. */
+export const EXPORTERS = [Role.platform_admin, Role.vendor_admin, Role.auditor];
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly exports: AuditExportsService,
+  ) {}
 
   @Allow(...AUDIT_READERS)
   @Get('events')
@@ -57,10 +63,10 @@ export class AuditController {
     return this.audit.verify(principal);
   }
 
-  @Allow(Role.platform_admin, Role.vendor_admin, Role.auditor)
+  @Allow(...EXPORTERS)
   @Get('export')
-  @ApiOkResponse({ description: 'meridian.audit-export.v1: checkpoint, signing keys and every event up to it; verify with `meridian-verify`' })
-  export(@CurrentPrincipal() principal: Principal) {
-    return this.audit.export(principal);
+  @ApiOkResponse({ description: 'meridian.audit-export.v2 bundle built in the request (for small logs; use POST /v1/audit/exports for large ones). Verify with `meridian audit verify`' })
+  exportNow(@CurrentPrincipal() principal: Principal) {
+    return this.exports.now(principal);
   }
 }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuditController } from './audit.controller';
+import { AuditExportsController } from './audit-exports.controller';
+import { AuditExportsService } from './audit-exports.service';
 import { AuditService } from './audit.service';
 
-@Module({ imports: [JobsModule], controllers: [AuditController], providers: [AuditService] })
+@Module({ imports: [JobsModule], controllers: [AuditController, AuditExportsController], providers: [AuditService, AuditExportsService] })
 export class AuditModule {}

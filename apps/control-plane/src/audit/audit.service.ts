@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { consistencyProof, inclusionProof, leafHash, recordHash, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '@meridian/audit';
-import { leafBytes, logLeafHashes, publicSigningKeys, toCheckpoint, verifyTenantLog, type AuditCheckpoint, type AuditEvent, type TenantTx } from '@meridian/db';
+import { consistencyProof, inclusionProof, leafHash, recordHash, verifyConsistency, verifyInclusion } from '@meridian/audit';
+import { leafBytes, logLeafHashes, toCheckpoint, verifyTenantLog, type AuditCheckpoint, type AuditEvent, type TenantTx } from '@meridian/db';
 import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound } from '../common/problem';
 import { AuditProducer } from '../jobs/audit.producer';
@@ -95,26 +95,6 @@ export class AuditService {
       const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
       const checkpoint = latest ? toCheckpoint(latest, principal.tenantId) : null;
       return { ...(await verifyTenantLog(tx, checkpoint ?? undefined)), checkpoint };
-    });
-  }
-
-  /** Everything an auditor needs to verify the log offline with `meridian-verify`, no server involved. */
-  export(principal: Principal) {
-    return this.db.run(tenantContext(principal), async (tx) => {
-      const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
-      if (!latest) throw notFound('checkpoint (nothing to export yet; request one with POST /v1/audit/checkpoints)');
-      const events = await tx.auditEvent.findMany({ where: { logIndex: { lt: latest.treeSize } }, orderBy: { logIndex: 'asc' } });
-      const keys = await publicSigningKeys(tx);
-      const root = rootFromLeafHashes(events.map((e) => leafHash(leafBytes(e)))).toString('hex');
-      return {
-        format: 'meridian.audit-export.v1',
-        exportedAt: new Date().toISOString(),
-        tenantId: principal.tenantId,
-        checkpoint: toCheckpoint(latest, principal.tenantId),
-        signingKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey.toString('base64') })),
-        computedRoot: root,
-        events: events.map((e) => ({ logIndex: Number(e.logIndex), sourceId: e.sourceId, seq: Number(e.seq), prevHash: e.prevHash, hash: e.hash, body: e.body })),
-      };
     });
   }
 

@@ -8,8 +8,13 @@ import type { Principal } from '../auth/principal';
 export function recordChange(tx: TenantTx, principal: Principal, type: string, data: Record<string, unknown>, siteId?: string): Promise<void> {
   return recordControlPlaneEvent(tx, principal.tenantId, {
     type,
-    actor: `${principal.kind === 'user' ? 'user' : 'api_key'}:${principal.subjectId}`,
+    actor: actorOf(principal),
     ...(siteId ? { siteId } : {}),
     data: { ...data, role: principal.role },
   });
+}
+
+/** How a person or API key appears as an actor in the audit log. */
+export function actorOf(principal: Principal): string {
+  return `${principal.kind === 'user' ? 'user' : 'api_key'}:${principal.subjectId}`;
 }
