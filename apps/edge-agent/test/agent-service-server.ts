@@ -35,6 +35,7 @@ export class AgentServiceServer {
   private desired: DesiredState = { revision: 0, models: [] };
   private hasDesired = false;
   private readonly desiredStreams = new Set<ServerWritableStream<WatchDesiredStateRequest, DesiredState>>();
+  private readonly policyStreams = new Set<ServerWritableStream<WatchPolicyRequest, PolicyUpdate>>();
 
   async start(port = 0): Promise<number> {
     const unauthenticated = (metadata: Parameters<typeof readSignedRequest>[0]) => 'error' in readSignedRequest(metadata);
@@ -46,6 +47,8 @@ export class AgentServiceServer {
         callback(null, { serverTimeUnixMs: Date.now(), heartbeatIntervalSeconds: 1 });
       },
       watchPolicy: (call: ServerWritableStream<WatchPolicyRequest, PolicyUpdate>) => {
+        this.policyStreams.add(call);
+        call.on('cancelled', () => this.policyStreams.delete(call));
         if (this.policy && (this.policy.bundle?.version ?? 0) > call.request.currentVersion) call.write(this.policy);
       },
       ackPolicy: (_call: unknown, callback: (e: unknown, r?: unknown) => void) => callback(null, {}),
@@ -81,6 +84,12 @@ export class AgentServiceServer {
     this.desired = { revision: this.desired.revision + 1, models };
     this.hasDesired = true;
     for (const stream of this.desiredStreams) stream.write(this.desired);
+  }
+
+  /** Sets the policy bundle and pushes it to every open WatchPolicy stream. */
+  setPolicy(update: PolicyUpdate): void {
+    this.policy = update;
+    for (const stream of this.policyStreams) stream.write(update);
   }
 
   reportsFor(modelId: string, version?: string): string[] {
