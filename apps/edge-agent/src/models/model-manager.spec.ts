@@ -222,6 +222,28 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(state.models).toEqual([{ modelId: MODEL_ID, version: '1.0.0', state: 'active' }]);
   });
 
+  it('falls back to the cached previous version when the active one no longer verifies at startup', async () => {
+    const v1 = version('1.0.0');
+    const v2 = version('1.1.0');
+    offer(v1, v2);
+    const first = await newManager();
+    first.applyDesired({ revision: 1, models: [v1.desired] });
+    await first.settled();
+    first.applyDesired({ revision: 2, models: [v2.desired] });
+    await first.settled();
+    await first.stop();
+    const artifact = path.join(dir, 'models', 'cache', MODEL_ID, '1.1.0', 'model.onnx');
+    const bytes = await fs.readFile(artifact);
+    bytes[bytes.length - 1]! ^= 0x01;
+    await fs.writeFile(artifact, bytes);
+    const restarted = await newManager();
+    expect((await score(restarted)).version).toBe('1.0.0');
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].version).toBe('1.0.0');
+    const types = (await events()).map((e) => e.type);
+    expect(types).toContain('model.activation_failed');
+    expect(types.at(-1)).toBe('model.rolled_back');
+  });
+
   it('deactivates a model absent from the desired state', async () => {
     const v1 = version('1.0.0');
     offer(v1);
