@@ -122,8 +122,8 @@ export class RolloutsService {
   }
 
   /** Sends every node the rollout reached back to its previous version, also after the rollout completed. */
-  async rollback(principal: Principal, id: string): Promise<RolloutProgressView> {
-    await this.transition(principal, id, [...IN_PROGRESS, RolloutStatus.completed], RolloutStatus.rolled_back, 'admin.rollout.rolled_back', { rollback: true, reason: 'rolled back by request' });
+  async rollback(principal: Principal, id: string, reason?: string): Promise<RolloutProgressView> {
+    await this.transition(principal, id, [...IN_PROGRESS, RolloutStatus.completed], RolloutStatus.rolled_back, 'admin.rollout.rolled_back', { rollback: true, reason: reason ?? 'rolled back by request' });
     return this.get(principal, id);
   }
 
