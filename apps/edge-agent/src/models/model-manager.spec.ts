@@ -189,6 +189,23 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     }
   });
 
+  it('drops a superseded target at once: a stale desired state followed by the current one ends active on the current one', async () => {
+    const v1 = version('1.0.0');
+    const v2 = version('1.1.0');
+    offer(v1, v2);
+    const manager = await newManager();
+    manager.applyDesired({ revision: 1, models: [v1.desired] });
+    await manager.settled();
+    // A node frozen during a rollout wakes up to two buffered messages: 1.1.0, then the rollback to 1.0.0.
+    server.refused.add(`${MODEL_ID}@1.1.0`);
+    manager.applyDesired({ revision: 2, models: [v2.desired] });
+    manager.applyDesired({ revision: 3, models: [{ ...v1.desired, rolloutId: v2.desired.rolloutId }] });
+    await manager.settled();
+    expect(manager.find('pump-anomaly')?.version).toBe('1.0.0');
+    expect(server.reports.at(-1)).toMatchObject({ version: '1.0.0', state: 'active', rolloutId: v2.desired.rolloutId });
+    expect(server.fetches.filter((f) => f.version === '1.1.0').length).toBeLessThanOrEqual(1);
+  });
+
   it('resumes a download broken mid-stream from the bytes it already has', async () => {
     const v1 = version('1.0.0');
     offer(v1);

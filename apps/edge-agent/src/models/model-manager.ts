@@ -241,6 +241,9 @@ export class ModelManager {
     const stop = () => controller.abort();
     this.stopController.signal.addEventListener('abort', stop);
     this.downloads.set(target.modelId, { version: target.version, controller });
+    // A desired state that arrived between this reconciliation's start and now found no download
+    // to abort: check here, or a superseded download would retry a refused artifact forever.
+    if (!this.isCurrent(target)) controller.abort();
     try {
       for (let attempt = 0; ; attempt += 1) {
         await this.setState(target, 'downloading', attempt ? 'downloading again from the start after a mismatch' : '');
