@@ -261,6 +261,18 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(types.at(-1)).toBe('model.rolled_back');
   });
 
+  it('starts without models, rather than not at all, when its pointer file is damaged', async () => {
+    await new ModelStore(dir).init();
+    await fs.writeFile(path.join(dir, 'models', 'active.json'), '{"mdl_pump": {"vers');
+    const manager = await newManager();
+    expect(manager.list()).toEqual([]);
+    const v1 = version('1.0.0');
+    offer(v1);
+    manager.applyDesired({ revision: 1, models: [v1.desired] });
+    await manager.settled();
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].version).toBe('1.0.0');
+  });
+
   it('deactivates a model absent from the desired state', async () => {
     const v1 = version('1.0.0');
     offer(v1);
