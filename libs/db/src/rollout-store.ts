@@ -140,14 +140,14 @@ export interface BatchNodeRow {
   baselineErrors: number;
 }
 
-/** A batch's nodes with their rollout state and the inference counters of their last heartbeat. */
+/** A batch's nodes with their rollout state and the inference counters of their last heartbeat. Revoked nodes have left the fleet: they are not judged. */
 export async function batchNodes(tx: TenantTx, rolloutId: string, batch: number): Promise<BatchNodeRow[]> {
   const rows = await tx.$queryRaw<{ nodeId: string; state: string; updatedAt: Date; requests: bigint | null; errors: bigint | null; baselineRequests: bigint; baselineErrors: bigint }[]>`
     SELECT rn.node_id AS "nodeId", rn.state::text AS state, rn.updated_at AS "updatedAt",
            (en.reported->'inference'->>'requests')::bigint AS requests, (en.reported->'inference'->>'errors')::bigint AS errors,
            rn.baseline_requests AS "baselineRequests", rn.baseline_errors AS "baselineErrors"
     FROM rollout_nodes rn JOIN edge_nodes en ON en.tenant_id = rn.tenant_id AND en.id = rn.node_id
-    WHERE rn.rollout_id = ${rolloutId}::uuid AND rn.batch = ${batch}`;
+    WHERE rn.rollout_id = ${rolloutId}::uuid AND rn.batch = ${batch} AND en.status <> 'revoked'`;
   return rows.map((row) => ({
     nodeId: String(row.nodeId),
     state: row.state,
