@@ -184,6 +184,11 @@ describe('staged rollouts run by a real worker process', () => {
     expect(batchWhenPaused).toBeLessThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // ten sweeps
     expect((await rollout(created.id)).currentBatch).toBe(batchWhenPaused);
+    // a paused rollout is in progress: its nodes show on /metrics
+    const metrics = (await call(h, 'GET', '/metrics')).body as string;
+    const inProgress = [...metrics.matchAll(/^meridian_rollout_nodes\{state="(\w+)"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[2]), 0);
+    expect(inProgress).toBe(5);
+    expect(metrics).toMatch(/meridian_rollouts\{status="paused"\} 1/);
     expect(agents.filter((a) => a.firstSeen(modelId, '1.0.0') !== undefined).length).toBeLessThanOrEqual(1);
 
     expect((await call(h, 'POST', `/v1/rollouts/${created.id}/resume`, { token: engineer })).body.status).toBe('running');
