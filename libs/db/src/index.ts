@@ -5,3 +5,4 @@ export * from './signing-keys';
 export * from './policy-store';
 export * from './audit-store';
 export * from './audit-export';
+export * from './rollout-store';
