@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, desiredStateFor, Role, withTenant, type PrismaClient } from '@meridian/db';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { desiredStateFor, PrismaClient, Role, withTenant } from '@meridian/db';
 import { advanceRollout } from '../../worker/src/rollout-runner';
 import { call, startHarness, type Harness } from './harness';
 import { publishVersion } from './registry';
@@ -12,13 +13,19 @@ const NODES = 10_000;
 
 describe('rollout fan-out to 10,000 nodes', () => {
   let h: Harness;
-  let app: PrismaClient;
+  let app: PrismaClient<'query'>;
+  let statements = 0;
   let artifactDir: string;
 
   beforeAll(async () => {
     artifactDir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-artifacts-'));
     h = await startHarness('rollout-scale', { ARTIFACT_DIR: artifactDir });
-    app = createPrismaClient({ url: h.db.appUrl, poolSize: 2 });
+    // The worker's connection, with every statement counted: set-based steps show as a handful of
+    // statements whatever the fleet size (times are printed, never asserted: the machine may be busy).
+    app = new PrismaClient({ adapter: new PrismaPg({ connectionString: h.db.appUrl, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+    app.$on('query', () => {
+      statements += 1;
+    });
     const a = h.tenants.a;
     const rows = Array.from({ length: NODES }, (_, i) => ({
       tenantId: a.id,
@@ -49,11 +56,12 @@ describe('rollout fan-out to 10,000 nodes', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ totalNodes: NODES, totalBatches: 3 });
     expect(created.body.batches.map((b: { nodes: number }) => b.nodes)).toEqual([1_000, 4_500, 4_500]);
-    expect(planMs).toBeLessThan(20_000); // ~5 s here: two bulk inserts of 5,000 rows
+    console.log(`planned ${NODES} nodes in ${planMs.toFixed(0)} ms`);
 
     // The worker's steps, in-process (no worker runs here): canary, then the first big batch.
     const step = () => withTenant(app, { tenantId }, (tx) => advanceRollout(tx, created.body.id, new Date()), { timeoutMs: 60_000 });
     started = performance.now();
+    statements = 0;
     const canary = await step();
     expect(canary.step).toBe('started-batch-1');
     expect(canary.changed).toHaveLength(1_000);
@@ -62,7 +70,8 @@ describe('rollout fan-out to 10,000 nodes', () => {
     expect(passed.step).toBe('started-batch-2');
     expect(passed.changed).toHaveLength(4_500);
     const stepMs = performance.now() - started;
-    expect(stepMs).toBeLessThan(10_000); // ~1 s here for 5,500 nodes
+    console.log(`started batches of 1,000 and 4,500 nodes in ${stepMs.toFixed(0)} ms with ${statements} statements`);
+    expect(statements).toBeLessThan(100);
     expect(await h.owner.nodeModel.count({ where: { modelId, desiredVersion: '1.0.0' } })).toBe(5_500);
     // Nodes that stay silent are named for another announcement (their push may have been lost).
     const later = await withTenant(app, { tenantId }, (tx) => advanceRollout(tx, created.body.id, new Date(Date.now() + 11_000)), { timeoutMs: 60_000 });
@@ -74,15 +83,15 @@ describe('rollout fan-out to 10,000 nodes', () => {
 
     // The desired state of a thousand nodes is read in two queries.
     const sample = (await h.owner.rolloutNode.findMany({ where: { rolloutId: created.body.id, batch: 2 }, take: 1_000, select: { nodeId: true } })).map((n) => n.nodeId);
-    started = performance.now();
+    statements = 0;
     const states = await withTenant(app, { tenantId }, (tx) => desiredStateFor(tx, sample));
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(statements).toBeLessThan(10);
     expect([...states.values()].every((s) => s.revision === 1 && s.models[0]?.version === '1.0.0')).toBe(true);
 
     started = performance.now();
     const rolledBack = await call(h, 'POST', `/v1/rollouts/${created.body.id}/rollback`, { token: await h.token('a', Role.vendor_admin) });
     expect(rolledBack.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(15_000);
+    console.log(`rolled back 5,500 nodes in ${(performance.now() - started).toFixed(0)} ms`);
     // no previous version anywhere: the model leaves all 5,500 nodes at once
     expect(await h.owner.nodeModel.count({ where: { modelId } })).toBe(0);
     expect(rolledBack.body.counts.rolled_back).toBe(5_500);
