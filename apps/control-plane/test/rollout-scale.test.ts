@@ -76,7 +76,7 @@ describe('rollout fan-out to 10,000 nodes', () => {
     const sample = (await h.owner.rolloutNode.findMany({ where: { rolloutId: created.body.id, batch: 2 }, take: 1_000, select: { nodeId: true } })).map((n) => n.nodeId);
     started = performance.now();
     const states = await withTenant(app, { tenantId }, (tx) => desiredStateFor(tx, sample));
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(2_000); // ~0.1 s here
     expect([...states.values()].every((s) => s.revision === 1 && s.models[0]?.version === '1.0.0')).toBe(true);
 
     started = performance.now();
