@@ -22,7 +22,9 @@ export interface DownloadOptions {
   onAttempt?: (offset: number) => void;
 }
 
-const PERMANENT = new Set<number>([GrpcStatus.NOT_FOUND, GrpcStatus.INVALID_ARGUMENT, GrpcStatus.FAILED_PRECONDITION, GrpcStatus.OUT_OF_RANGE]);
+// PERMISSION_DENIED: the version is no longer desired for this node (a newer desired state is on its
+// way), so retrying cannot succeed.
+const PERMANENT = new Set<number>([GrpcStatus.NOT_FOUND, GrpcStatus.PERMISSION_DENIED, GrpcStatus.INVALID_ARGUMENT, GrpcStatus.FAILED_PRECONDITION, GrpcStatus.OUT_OF_RANGE]);
 
 /**
  * Fetches an artifact into the store's partial file, resuming from the durable length after any
