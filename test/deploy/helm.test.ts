@@ -68,7 +68,7 @@ describe('helm chart', () => {
     }
     const kinds = documents.map(({ doc }) => (doc.toJS() as { kind: string }).kind).sort();
     expect(kinds).toEqual(
-      ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'HorizontalPodAutoscaler', 'Ingress', 'Ingress', 'Job', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
+      ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'HorizontalPodAutoscaler', 'Ingress', 'Ingress', 'Job', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
     );
   });
 
