@@ -16,7 +16,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
 # Writable places for the non-root user: the agent's data directory and the demo's token volume.
-RUN mkdir -p /var/lib/meridian-agent /tokens && chown node:node /var/lib/meridian-agent /tokens
+RUN mkdir -p /var/lib/meridian-agent /tokens /var/lib/meridian/artifacts && chown node:node /var/lib/meridian-agent /tokens /var/lib/meridian/artifacts
 USER node
 EXPOSE 3000 50051
 CMD ["node", "apps/control-plane/dist/main.js"]
