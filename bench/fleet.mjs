@@ -13,6 +13,8 @@ const args = parseArgs(
 );
 if (args.quick) args.agents = Math.min(args.agents, 200);
 const now = () => performance.timeOrigin + performance.now();
+const started = now();
+const progress = (what) => process.stderr.write(`[${((now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 
 printMachine();
 console.log(`fleet: ${args.agents} simulated agents in ${args.procs} simulator process(es), one control-plane process, worker for bundle compilation`);
@@ -24,7 +26,9 @@ try {
   if (first.status !== 202) throw new Error(`publish: ${first.status} ${JSON.stringify(first.body)}`);
   await waitFor(async () => (await stack.owner.policyBundle.count()) >= Object.keys(stack.siteIds).length, 30_000, 'initial bundles');
 
+  progress('initial bundles compiled');
   const nodes = await createFleet(stack, args.agents);
+  progress(`${nodes.length} nodes registered`);
   await sleep(1_000);
   const pid = stack.controlPlane.child.pid;
   const rssBefore = rssOf(pid);
@@ -32,12 +36,14 @@ try {
 
   // 1. streams
   fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
+  progress('simulators started');
   const openStarted = now();
   await fleet.all('watch', { currentVersion: 0 });
   const streamsOpen = () => stack.metric('meridian_agent_streams', '{stream="policy"}');
   let held = 0;
   await waitFor(async () => (held = await streamsOpen()) >= args.agents, 180_000, `${args.agents} streams open (last seen ${held})`, 500).catch((error) => console.log(`warning: ${error.message}`));
   const openMs = now() - openStarted;
+  progress(`${held} streams open`);
   // every agent has received and acknowledged the bundle it connected to
   await waitFor(async () => (await fleet.all('status')).reduce((sum, s) => sum + s.acked, 0) >= held, 120_000, 'connect acknowledgements', 500).catch((error) => console.log(`warning: ${error.message}`));
   await sleep(2_000);
@@ -56,6 +62,7 @@ try {
   document.categories.equipment_telemetry.retentionDays = (document.categories.equipment_telemetry.retentionDays % 300) + 1;
   const saved = await stack.api('PUT', '/v1/policies/base', { document, comment: 'bench: publish to the fleet' });
   if (saved.status !== 200) throw new Error(`save policy: ${saved.status} ${JSON.stringify(saved.body)}`);
+  progress('connect acknowledgements in');
   await fleet.all('mark');
   const cpuBeforePublish = cpuSecondsOf(pid);
   const publishedAt = now();
