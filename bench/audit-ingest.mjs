@@ -6,20 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { figure, parseArgs, printMachine } from './lib/common.mjs';
+import { cpuSecondsOf, figure, parseArgs, printMachine } from './lib/common.mjs';
 import { createFleet, startSimulators } from './lib/fleet.mjs';
-import { startStack } from './lib/stack.mjs';
+import { startStack, topFunctions } from './lib/stack.mjs';
 
 const args = parseArgs(
-  { agents: 50, batches: 10, size: 100, procs: 1 },
-  'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--quick]',
+  { agents: 50, batches: 10, size: 100, procs: 1, cpuProf: false },
+  'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--cpu-prof] [--quick]',
 );
 if (args.quick) Object.assign(args, { agents: 5, batches: 2, size: 50 });
 
 printMachine();
 const total = args.agents * args.batches * args.size;
 console.log(`audit ingest: ${args.agents} agents uploading ${args.batches} batches of ${args.size} records each (${total} events), agents in parallel, each agent's batches in order`);
-const stack = await startStack({ label: 'audit' });
+const stack = await startStack({ label: 'audit', cpuProfile: args.cpuProf });
 let fleet;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-copy-'));
 try {
@@ -28,7 +28,9 @@ try {
   const prepared = (await fleet.all('prepareAudit', { count: args.agents, batches: args.batches, size: args.size })).reduce((a, b) => a + b, 0);
 
   // 1. verified ingest through the control plane
+  const cpuBefore = cpuSecondsOf(stack.controlPlane.child.pid);
   const uploads = await fleet.all('uploadAudit', { count: args.agents });
+  const cpuIngest = cpuSecondsOf(stack.controlPlane.child.pid) - cpuBefore;
   const ingestMs = Math.max(...uploads.map((u) => u.ms));
   const failed = uploads.reduce((a, u) => a + u.failed, 0);
   if (failed) console.log(`upload failures: ${failed}: ${uploads.flatMap((u) => u.failures).join('; ')}`);
@@ -36,6 +38,7 @@ try {
   const ingestRate = stored / (ingestMs / 1000);
   figure('events stored via UploadAudit', stored, '', `of ${prepared} sent`);
   figure('UploadAudit ingest (verified + stored)', Math.round(ingestRate), 'events/s', `${(ingestMs / 1000).toFixed(2)} s`);
+  figure('control-plane CPU per 1000 events ingested', (1000 * cpuIngest) / Math.max(1, stored), 's', 'less sensitive to other load than the rate');
 
   // 2. the same rows, COPYed raw into the same table (other source ids, so they do not collide)
   const csv = path.join(scratch, 'rows.csv');
@@ -52,6 +55,13 @@ try {
   const copyRate = copied / (copyMs / 1000);
   figure('raw COPY of the same rows into audit_events', Math.round(copyRate), 'rows/s', `${copied} rows in ${copyMs.toFixed(0)} ms`);
   figure('ingest / raw COPY', ingestRate / copyRate, '', 'target >= 0.5');
+  if (args.cpuProf) {
+    const profile = await stack.stopForProfile();
+    if (profile) {
+      console.log(`control-plane CPU profile: ${profile}`);
+      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    }
+  }
 } finally {
   await fleet?.close();
   await stack.close();

@@ -64,6 +64,11 @@ export class AgentAuthService {
     return { nodeId: node.nodeId, tenantId: node.tenantId, siteId: node.siteId, siteCountry: node.siteCountry };
   }
 
+  /** The parsed public key of a node authenticated recently (from the cache), if still there. */
+  keyOf(nodeId: string): KeyObject | undefined {
+    return this.cache.get(nodeId)?.publicKey;
+  }
+
   forget(nodeId: string): void {
     this.cache.delete(nodeId);
   }
