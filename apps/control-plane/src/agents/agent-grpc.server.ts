@@ -20,7 +20,10 @@ import {
 import { InjectConfig } from '../config/config.module';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
 import { AuditIngestService } from './audit-ingest.service';
-import { AgentRpcError, notFound, toServiceError } from './agent-rpc-error';
+import { AgentRpcError, toServiceError } from './agent-rpc-error';
+import { ArtifactDeliveryService } from './artifact-delivery.service';
+import { DesiredStateService } from './desired-state.service';
+import { ModelReportsService } from './model-reports.service';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
 import { peerAddress } from './enrollment-rate-limiter';
@@ -54,6 +57,9 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: AgentMetrics,
     private readonly policies: PolicyPushService,
     private readonly audit: AuditIngestService,
+    private readonly desiredState: DesiredStateService,
+    private readonly artifacts: ArtifactDeliveryService,
+    private readonly modelReports: ModelReportsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -105,20 +111,20 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),
-      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', async () => [{ revision: 0, models: [] }]),
-      // Owned by the governance, rollout and audit work; authenticated already so the channel is real.
+      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', (node, _request, call) => this.desiredState.current(node, call)),
       ackPolicy: this.unary('AckPolicy', true, async (request, node) => {
         await this.policies.acknowledge(node!, request);
         return {};
       }),
-      reportModelState: this.unary('ReportModelState', true, async () => {
-        throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'model state reports are not accepted yet');
+      reportModelState: this.unary('ReportModelState', true, async (request, node) => {
+        await this.modelReports.report(node!, request);
+        return {};
       }),
       uploadAudit: this.unary('UploadAudit', true, (request, node) => this.audit.ingest(node!, request)),
       fetchArtifact: (call) => {
-        void this.guard('FetchArtifact', call, async () => {
-          // No model registry yet: nothing exists in the node's tenant to fetch.
-          throw notFound(`model ${call.request.modelId} version ${call.request.version} not found`);
+        void this.guard('FetchArtifact', call as ServerWritableStream<unknown, unknown>, async () => {
+          const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/FetchArtifact`);
+          await this.artifacts.deliver(node, call);
         });
       },
     };
@@ -150,7 +156,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown) => Promise<Message[]>) {
+  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown, call: ServerWritableStream<unknown, unknown>) => Promise<Message[]>) {
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
         const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
@@ -161,7 +167,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
         call.on('finish', done);
         call.on('error', done);
         // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
-        const first = initial ? await initial(node, call.request) : [];
+        const first = initial ? await initial(node, call.request, call as ServerWritableStream<unknown, unknown>) : [];
         for (const message of first) if (!call.cancelled) call.write(message);
       });
     };
