@@ -91,7 +91,42 @@ function nextBatch(agent, size) {
   return { records: encoded, signature: signEd25519(agent.key, Buffer.concat(encoded.map((r) => r.hash))) };
 }
 
+let desiredTarget;
+const desiredReceived = [];
+function watchDesired(agent) {
+  const stream = agent.client.watchDesiredState({ currentRevision: 0 }, sign(agent, 'WatchDesiredState'));
+  agent.desiredStream = stream;
+  let seen = false;
+  stream.on('data', (state) => {
+    if (seen || !desiredTarget) return;
+    if (state.models.some((m) => m.modelId === desiredTarget.modelId && m.version === desiredTarget.version)) {
+      seen = true;
+      desiredReceived.push(now());
+    }
+  });
+  stream.on('error', (error) => {
+    if (error.code !== GrpcStatus.CANCELLED) countError(`desired:${GrpcStatus[error.code] ?? error.code}`);
+  });
+}
+
 const commands = {
+  /** Opens one WatchDesiredState stream per agent. */
+  async watchDesired({ perTick = 250 }) {
+    for (let i = 0; i < agents.length; i += perTick) {
+      for (const agent of agents.slice(i, i + perTick)) watchDesired(agent);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return agents.length;
+  },
+  /** From now on, record when each agent first receives a desired state naming this model version. */
+  expectDesired({ modelId, version }) {
+    desiredTarget = { modelId, version };
+    desiredReceived.length = 0;
+    return true;
+  },
+  desiredReceived() {
+    return desiredReceived;
+  },
   init({ target: t, nodes }) {
     target = t;
     agents = nodes.map(agentFor);
@@ -157,7 +192,10 @@ const commands = {
     return { stored, ms: now() - started, failures: failures.slice(0, 5), failed: failures.length };
   },
   close() {
-    for (const agent of agents) agent.close();
+    for (const agent of agents) {
+      agent.desiredStream?.cancel();
+      agent.close();
+    }
     return true;
   },
 };

@@ -36,6 +36,7 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const queuePrefix = `meridian-bench-${randomBytes(4).toString('hex')}`;
   const profileDir = cpuProfile ? mkdtempSync(path.join(os.tmpdir(), 'meridian-cpuprof-')) : undefined;
+  const artifactDir = mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-artifacts-'));
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
@@ -44,6 +45,7 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: queuePrefix,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    ARTIFACT_DIR: artifactDir,
     ...env,
   };
   const needed = descriptorsNeeded(streams);
@@ -59,6 +61,7 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     await workerProcess?.stop('SIGKILL');
     await owner.$disconnect().catch(() => undefined);
     await db.drop().catch(() => undefined);
+    rmSync(artifactDir, { recursive: true, force: true });
     const redis = new Redis(redisUrl, { lazyConnect: true });
     await redis.connect().catch(() => undefined);
     if (redis.status === 'ready') {

@@ -29,12 +29,21 @@ const COUNTS: Record<string, Record<string, number>> = {
   'fleet.mjs': { 'streams held by one control-plane process': 200, 'agent-side errors': 0 },
   'audit-ingest.mjs': { 'events stored via UploadAudit': 500 },
   'rest-reads.mjs': { 'requests answered 200': 600 },
+  'rollout-fanout.mjs': { 'rollout targets': 200, 'agent-side errors': 0 },
 };
 
 const SCRIPTS: Record<string, string[]> = {
   'fleet.mjs': ['streams held by one control-plane process', 'memory per stream', 'publish -> acknowledged p50', 'publish -> acknowledged p99', 'publish -> acknowledged by 100%'],
   'audit-ingest.mjs': ['UploadAudit ingest (verified + stored)', 'raw COPY of the same rows into audit_events', 'ingest / raw COPY'],
-  'governance-overhead.mjs': ['bare call p50', 'bare call p99', 'governed call p50', 'governed call p99', 'governance overhead p50'],
+  'governance-overhead.mjs': [
+    'inference (ONNX): bare call p50',
+    'inference (ONNX): governed call p99',
+    'inference (ONNX): governance overhead p50',
+    'egress: bare call p50',
+    'egress: governed call p99',
+    'egress: governance overhead p50',
+  ],
+  'rollout-fanout.mjs': ['rollout planning (POST /v1/rollouts)', 'planning + fan-out to 100% of agents'],
   'rest-reads.mjs': ['REST read latency p50', 'REST read latency p99', 'achieved rate'],
 };
 
