@@ -38,10 +38,11 @@ try {
   fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
   progress('simulators started');
   const openStarted = now();
-  await fleet.all('watch', { currentVersion: 0 });
+  const connected = (await fleet.all('watch', { currentVersion: 0 })).reduce((a, b) => a + b, 0);
+  progress(`${connected} agents connected`);
   const streamsOpen = () => stack.metric('meridian_agent_streams', '{stream="policy"}');
   let held = 0;
-  await waitFor(async () => (held = await streamsOpen()) >= args.agents, 180_000, `${args.agents} streams open (last seen ${held})`, 500).catch((error) => console.log(`warning: ${error.message}`));
+  await waitFor(async () => (held = await streamsOpen()) >= args.agents, 120_000, `${args.agents} streams open`, 1_000).catch((error) => console.log(`warning: ${error.message} (last seen ${held})`));
   const openMs = now() - openStarted;
   progress(`${held} streams open`);
   // every agent has received and acknowledged the bundle it connected to

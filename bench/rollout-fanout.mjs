@@ -46,7 +46,7 @@ try {
   fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
   await fleet.all('watchDesired', {});
   let held = 0;
-  await waitFor(async () => (held = await stack.metric('meridian_agent_streams', '{stream="desired_state"}')) >= args.agents, 240_000, `${args.agents} desired-state streams (last ${held})`, 500).catch((error) => console.log(`warning: ${error.message}`));
+  await waitFor(async () => (held = await stack.metric('meridian_agent_streams', '{stream="desired_state"}')) >= args.agents, 120_000, `${args.agents} desired-state streams`, 1_000).catch((error) => console.log(`warning: ${error.message} (last seen ${held})`));
   progress(`${held} desired-state streams open`);
   await sleep(1_000);
   await fleet.all('expectDesired', { modelId: model.id, version: '1.0.0' });

@@ -109,14 +109,38 @@ function watchDesired(agent) {
   });
 }
 
+/**
+ * Connects every agent and then opens its stream, `concurrency` connections in progress at a time,
+ * as agents coming online do: a connection first (retried with a pause when refused), then a call
+ * signed at that moment. (Opening the call before the connection exists would queue it, and its
+ * signature could go stale while thousands of handshakes wait.)
+ */
+async function connectAll(open, concurrency) {
+  let next = 0;
+  let connected = 0;
+  const ready = (agent) => new Promise((resolve) => agent.client.waitForReady(Date.now() + 30_000, (error) => resolve(!error)));
+  const worker = async () => {
+    while (next < agents.length) {
+      const agent = agents[next++];
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        if (await ready(agent)) {
+          open(agent);
+          connected += 1;
+          break;
+        }
+        countError('connect-retry');
+        await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1000));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, agents.length) }, worker));
+  return connected;
+}
+
 const commands = {
   /** Opens one WatchDesiredState stream per agent. */
-  async watchDesired({ perTick = 250 }) {
-    for (let i = 0; i < agents.length; i += perTick) {
-      for (const agent of agents.slice(i, i + perTick)) watchDesired(agent);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return agents.length;
+  watchDesired({ concurrency = 100 }) {
+    return connectAll((agent) => watchDesired(agent), concurrency);
   },
   /** From now on, record when each agent first receives a desired state naming this model version. */
   expectDesired({ modelId, version }) {
@@ -132,13 +156,9 @@ const commands = {
     agents = nodes.map(agentFor);
     return agents.length;
   },
-  /** Opens one WatchPolicy stream per agent, `perTick` at a time so the event loop keeps breathing. */
-  async watch({ currentVersion = 0, perTick = 250 }) {
-    for (let i = 0; i < agents.length; i += perTick) {
-      for (const agent of agents.slice(i, i + perTick)) watch(agent, currentVersion);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return agents.length;
+  /** Opens one WatchPolicy stream per agent (see connectAll). */
+  watch({ currentVersion = 0, concurrency = 100 }) {
+    return connectAll((agent) => watch(agent, currentVersion), concurrency);
   },
   status() {
     return { received, acked, errors: Object.fromEntries(errors) };

@@ -173,6 +173,23 @@ describe('faults: abuse of the control plane', () => {
     expect((await uploader.uploadAudit(big.slice(0, 10))).acknowledgedSeq).toBe(10);
   });
 
+  it('refuses acknowledgements of bundles that do not exist, each on its own, even when they arrive together', async () => {
+    const nodes = await Promise.all(Array.from({ length: 5 }, () => enrolled()));
+    const ack = (agent: TestAgent, version: number) =>
+      grpcError(
+        new Promise((resolve, reject) =>
+          agent.client.ackPolicy({ version, digest: 'f'.repeat(64), applied: true, error: '' }, agent.sign('AckPolicy'), (error, response) => (error ? reject(error) : resolve(response))),
+        ),
+      );
+    const refusals = await whileHealthyHeartbeats(() => Promise.all(nodes.flatMap((n) => [ack(n, 1), ack(n, 99)])));
+    for (const refusal of refusals) {
+      expect(refusal.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+      expect(refusal.details).toMatch(/no bundle version (1|99) with that digest for this site/);
+    }
+    const stored = await h.owner.edgeNode.findMany({ where: { id: { in: nodes.map((n) => n.nodeId) } }, select: { appliedPolicyVersion: true } });
+    expect(stored.every((n) => n.appliedPolicyVersion === null)).toBe(true);
+  });
+
   it('answers invalid JSON bodies on REST with 400 problem+json', async () => {
     const admin = await h.token('a', Role.vendor_admin);
     const answers = await whileHealthyHeartbeats(() =>
