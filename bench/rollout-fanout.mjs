@@ -63,7 +63,7 @@ try {
   const planMs = now() - t0;
   const received = async () => (await fleet.all('desiredReceived')).flat();
   let count = 0;
-  await waitFor(async () => (count = (await received()).length) >= held, 120_000, `all agents told (last ${count})`, 200).catch((error) => console.log(`warning: ${error.message}`));
+  await waitFor(async () => (count = (await received()).length) >= held, 120_000, 'all agents told', 200).catch((error) => console.log(`warning: ${error.message} (${count} told)`));
   const times = (await received()).map((t) => t - t0);
   const stats = summarize(times);
   figure('rollout targets', created.body.totalNodes ?? created.body.counts?.total ?? held, 'nodes');
