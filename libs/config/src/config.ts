@@ -43,6 +43,11 @@ const envSchema = z.object({
   GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
   GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
   AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt.max(3600).default(10),
+  // Failed enrollments one peer address may make in a burst, and how often it earns one more try.
+  AGENT_ENROLL_FAILURE_BURST: positiveInt.max(10_000).default(20),
+  AGENT_ENROLL_FAILURE_REFILL_SECONDS: positiveInt.max(3600).default(6),
+  // Open streams of one kind a node may hold on one replica; a newer one supersedes the oldest.
+  AGENT_MAX_STREAMS_PER_NODE: positiveInt.max(16).default(2),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
   KEY_ENCRYPTION_KEY: z
     .string()
@@ -73,7 +78,13 @@ export interface AppConfig {
   auth: { jwtSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
   metrics: { token: string | undefined };
   grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
-  agents: { heartbeatIntervalSeconds: number };
+  agents: {
+    heartbeatIntervalSeconds: number;
+    /** Token bucket per peer address, charged by failed enrollments (bad tokens, bad proofs), shared by replicas through Redis. */
+    enrollFailureBurst: number;
+    enrollFailureRefillSeconds: number;
+    maxStreamsPerNode: number;
+  };
   audit: { checkpointIntervalSeconds: number };
   /** Model artifacts: where the filesystem store keeps them (absolute), the largest upload accepted. */
   artifacts: { dir: string; maxBytes: number };
@@ -141,7 +152,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       port: env.GRPC_PORT,
       tls: env.GRPC_TLS_CERT_FILE && env.GRPC_TLS_KEY_FILE ? { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE } : undefined,
     },
-    agents: { heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS },
+    agents: {
+      heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS,
+      enrollFailureBurst: env.AGENT_ENROLL_FAILURE_BURST,
+      enrollFailureRefillSeconds: env.AGENT_ENROLL_FAILURE_REFILL_SECONDS,
+      maxStreamsPerNode: env.AGENT_MAX_STREAMS_PER_NODE,
+    },
     audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
     artifacts: { dir: path.resolve(env.ARTIFACT_DIR), maxBytes: env.ARTIFACT_MAX_BYTES },
     rollouts: { tickMs: env.ROLLOUT_TICK_MS },

@@ -1,14 +1,16 @@
+import type { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
-import { verifyEd25519 } from '@meridian/crypto';
+import { publicKeyFromRaw, verifyEd25519 } from '@meridian/crypto';
 import { NodeStatus } from '@meridian/db';
 import { MAX_CLOCK_SKEW_MS, readSignedRequest, requestSigningPayload } from '@meridian/protocol';
 import { InjectConfig } from '../config/config.module';
 import { SystemPrisma } from '../prisma/prisma.service';
 import { InjectRedis } from '../redis/redis.module';
 import { permissionDenied, unauthenticated } from './agent-rpc-error';
+import { Batcher } from './batcher';
 
 /** An authenticated edge node: everything it may touch is within this tenant and site. */
 export interface NodeIdentity {
@@ -19,7 +21,8 @@ export interface NodeIdentity {
 }
 
 interface CachedNode extends NodeIdentity {
-  publicKey: Buffer;
+  /** Parsed once per cache entry (building a key object costs more than verifying a signature); undefined if the stored key is unusable. */
+  publicKey: KeyObject | undefined;
   revoked: boolean;
   fetchedAt: number;
 }
@@ -35,6 +38,9 @@ const NODE_CACHE_TTL_MS = 5_000;
 @Injectable()
 export class AgentAuthService {
   private readonly cache = new Map<string, CachedNode>();
+  /** Lookups of the same node already on their way (thousands of agents reconnecting at once ask once each). */
+  private readonly inFlight = new Map<string, Promise<CachedNode | undefined>>();
+  private readonly loader = new Batcher<string, CachedNode | undefined>((ids) => this.load(ids), { maxSize: 500, maxWaitMs: 2 });
 
   constructor(
     private readonly system: SystemPrisma,
@@ -52,10 +58,15 @@ export class AgentAuthService {
     if (!node) throw unauthenticated('unknown node');
     if (node.revoked) throw permissionDenied('node has been revoked');
     const payload = requestSigningPayload(methodPath, fields.nodeId, fields.timestamp, fields.nonce);
-    if (!verifyEd25519(node.publicKey, payload, fields.signature)) throw unauthenticated('signature does not match the node key');
+    if (!node.publicKey || !verifyEd25519(node.publicKey, payload, fields.signature)) throw unauthenticated('signature does not match the node key');
     const fresh = await this.redis.set(`${this.config.redis.queuePrefix}:agent-nonce:${fields.nodeId}:${fields.nonce}`, '1', 'PX', 2 * MAX_CLOCK_SKEW_MS, 'NX');
     if (fresh !== 'OK') throw unauthenticated('replayed request (nonce already used)');
     return { nodeId: node.nodeId, tenantId: node.tenantId, siteId: node.siteId, siteCountry: node.siteCountry };
+  }
+
+  /** The parsed public key of a node authenticated recently (from the cache), if still there. */
+  keyOf(nodeId: string): KeyObject | undefined {
+    return this.cache.get(nodeId)?.publicKey;
   }
 
   forget(nodeId: string): void {
@@ -77,24 +88,46 @@ export class AgentAuthService {
   private async lookup(nodeId: string): Promise<CachedNode | undefined> {
     const cached = this.cache.get(nodeId);
     if (cached && Date.now() - cached.fetchedAt < NODE_CACHE_TTL_MS) return cached;
-    const row = await this.system.client.edgeNode.findUnique({
-      where: { id: nodeId },
+    let pending = this.inFlight.get(nodeId);
+    if (!pending) {
+      pending = this.loader.submit(nodeId).finally(() => this.inFlight.delete(nodeId));
+      this.inFlight.set(nodeId, pending);
+    }
+    return pending;
+  }
+
+  /** One query for all the nodes looked up within a couple of milliseconds. */
+  private async load(nodeIds: string[]): Promise<(CachedNode | undefined)[]> {
+    const rows = await this.system.client.edgeNode.findMany({
+      where: { id: { in: nodeIds } },
       select: { id: true, tenantId: true, siteId: true, publicKey: true, status: true, site: { select: { country: true } } },
     });
-    if (!row?.publicKey) {
-      this.cache.delete(nodeId);
-      return undefined;
-    }
-    const node: CachedNode = {
-      nodeId: row.id,
-      tenantId: row.tenantId,
-      siteId: row.siteId,
-      siteCountry: row.site.country,
-      publicKey: Buffer.from(row.publicKey, 'base64'),
-      revoked: row.status === NodeStatus.revoked,
-      fetchedAt: Date.now(),
-    };
-    this.cache.set(nodeId, node);
-    return node;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return nodeIds.map((nodeId) => {
+      const row = byId.get(nodeId);
+      if (!row?.publicKey) {
+        this.cache.delete(nodeId);
+        return undefined;
+      }
+      const node: CachedNode = {
+        nodeId: row.id,
+        tenantId: row.tenantId,
+        siteId: row.siteId,
+        siteCountry: row.site.country,
+        publicKey: parseKey(row.publicKey),
+        revoked: row.status === NodeStatus.revoked,
+        fetchedAt: Date.now(),
+      };
+      this.cache.set(nodeId, node);
+      return node;
+    });
+  }
+}
+
+function parseKey(base64: string): KeyObject | undefined {
+  try {
+    return publicKeyFromRaw(Buffer.from(base64, 'base64'));
+  } catch {
+    return undefined;
   }
 }

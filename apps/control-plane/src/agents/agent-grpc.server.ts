@@ -26,6 +26,7 @@ import { DesiredStateService } from './desired-state.service';
 import { ModelReportsService } from './model-reports.service';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
+import { peerAddress } from './enrollment-rate-limiter';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
 import { PolicyPushService } from './policy-push.service';
@@ -105,7 +106,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
 
   private handlers(): AgentServiceServer {
     return {
-      enroll: this.unary('Enroll', false, (request) => this.enrollment.enroll(request)),
+      enroll: this.unary('Enroll', false, (request, _node, call) => this.enrollment.enroll(request, peerAddress(call.getPeer()))),
       heartbeat: this.unary('Heartbeat', true, (request, node) => this.reports.heartbeat(node!, request)),
       watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
@@ -129,13 +130,13 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  private unary<Req, Res>(method: string, authenticated: boolean, handle: (request: Req, node: NodeIdentity | undefined) => Promise<Res>) {
+  private unary<Req, Res>(method: string, authenticated: boolean, handle: (request: Req, node: NodeIdentity | undefined, call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = process.hrtime.bigint();
       let timer: NodeJS.Timeout | undefined;
       const work = (async () => {
         const node = authenticated ? await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`) : undefined;
-        return handle(call.request, node);
+        return handle(call.request, node, call);
       })();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new AgentRpcError(GrpcStatus.DEADLINE_EXCEEDED, 'the control plane took too long')), UNARY_TIMEOUT_MS);

@@ -2,6 +2,9 @@ import { status as GrpcStatus, type ServiceError, Metadata } from '@grpc/grpc-js
 
 /** A refusal to send to an agent: a gRPC status code plus a message an operator can act on. */
 export class AgentRpcError extends Error {
+  /** Trailers sent with the status (e.g. a retry hint). */
+  metadata: Metadata | undefined;
+
   constructor(
     readonly code: GrpcStatus,
     message: string,
@@ -17,6 +20,6 @@ export const invalidArgument = (message: string) => new AgentRpcError(GrpcStatus
 export const notFound = (message: string) => new AgentRpcError(GrpcStatus.NOT_FOUND, message);
 
 export function toServiceError(error: unknown): Partial<ServiceError> & { code: GrpcStatus; details: string } {
-  if (error instanceof AgentRpcError) return { code: error.code, details: error.message, metadata: new Metadata() };
+  if (error instanceof AgentRpcError) return { code: error.code, details: error.message, metadata: error.metadata ?? new Metadata() };
   return { code: GrpcStatus.INTERNAL, details: 'internal error', metadata: new Metadata() };
 }

@@ -9,6 +9,7 @@ import { AgentGrpcServer } from './agent-grpc.server';
 import { AgentMetrics } from './agent.metrics';
 import { AuditIngestService } from './audit-ingest.service';
 import { EnrollmentService } from './enrollment.service';
+import { EnrollmentRateLimiter } from './enrollment-rate-limiter';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
 import { PolicyPushService } from './policy-push.service';
@@ -16,7 +17,7 @@ import { StreamRegistry } from './stream-registry';
 
 @Module({
   imports: [TenancyModule, ModelsModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, EnrollmentRateLimiter, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

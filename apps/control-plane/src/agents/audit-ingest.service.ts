@@ -3,10 +3,11 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
 import { verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
 import { verifyEd25519 } from '@meridian/crypto';
+import type { TenantTx } from '@meridian/db';
 import type { AuditAck, AuditBatch } from '@meridian/protocol';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
-import type { NodeIdentity } from './agent-auth.service';
+import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
 import { AgentRpcError, invalidArgument } from './agent-rpc-error';
 
 export const MAX_AUDIT_BATCH = 1_000;
@@ -26,6 +27,7 @@ export class AuditIngestService {
   constructor(
     private readonly db: TenantPrisma,
     metrics: MetricsService,
+    private readonly auth: AgentAuthService,
   ) {
     this.ingested = new Counter({ name: 'meridian_audit_events_ingested_total', help: 'Audit records from agents: stored, duplicate (re-sent) or refused', labelNames: ['result'], registers: [metrics.registry] });
   }
@@ -33,15 +35,21 @@ export class AuditIngestService {
   async ingest(node: NodeIdentity, batch: AuditBatch): Promise<AuditAck> {
     const records = this.decode(batch);
     const signed = Buffer.concat(batch.records.map((r) => Buffer.from(r.hash)));
-    const publicKey = await this.publicKeyOf(node);
+    // The key the call was just authenticated with; a separate lookup only if it has left the cache since.
+    const publicKey = this.auth.keyOf(node.nodeId) ?? (await this.publicKeyOf(node));
     if (!verifyEd25519(publicKey, signed, batch.signature)) throw new AgentRpcError(GrpcStatus.UNAUTHENTICATED, 'audit batch signature does not match the node key');
 
     let refusal: string | undefined;
     const ack = await this.db.run({ tenantId: node.tenantId }, async (tx) => {
-      await tx.auditSource.createMany({ data: [{ tenantId: node.tenantId, sourceId: node.nodeId }], skipDuplicates: true });
       // Serialises concurrent uploads of one node.
-      const [head] = await tx.$queryRaw<{ last_seq: bigint; last_hash: string; broken_at: Date | null; broken_reason: string | null }[]>`
-        SELECT last_seq, last_hash, broken_at, broken_reason FROM audit_sources WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId} FOR UPDATE`;
+      const lockHead = () =>
+        tx.$queryRaw<{ last_seq: bigint; last_hash: string; broken_at: Date | null; broken_reason: string | null }[]>`
+          SELECT last_seq, last_hash, broken_at, broken_reason FROM audit_sources WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId} FOR UPDATE`;
+      let [head] = await lockHead();
+      if (!head) {
+        await tx.auditSource.createMany({ data: [{ tenantId: node.tenantId, sourceId: node.nodeId }], skipDuplicates: true });
+        [head] = await lockHead();
+      }
       if (!head) throw new Error('audit source row vanished');
       if (head.broken_at) throw new AgentRpcError(GrpcStatus.FAILED_PRECONDITION, `audit chain of this node is broken (${head.broken_reason}); uploads are refused until an operator investigates`);
       const lastSeq = Number(head.last_seq);
@@ -62,9 +70,9 @@ export class AuditIngestService {
         return undefined;
       }
       if (fresh.length) {
-        await tx.auditEvent.createMany({ data: fresh.map((r) => toRow(node, r)) });
+        await insertEvents(tx, node, fresh);
         const last = fresh[fresh.length - 1]!;
-        await tx.auditSource.update({ where: { tenantId_sourceId: { tenantId: node.tenantId, sourceId: node.nodeId } }, data: { lastSeq: BigInt(last.seq), lastHash: last.hash } });
+        await tx.$executeRaw`UPDATE audit_sources SET last_seq = ${BigInt(last.seq)}, last_hash = ${last.hash}, updated_at = now() WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId}`;
       }
       this.ingested.inc({ result: 'stored' }, fresh.length);
       this.ingested.inc({ result: 'duplicate' }, resent.length);
@@ -103,6 +111,21 @@ export class AuditIngestService {
     const row = await this.db.run({ tenantId: node.tenantId }, (tx) => tx.edgeNode.findFirstOrThrow({ where: { id: node.nodeId }, select: { publicKey: true } }));
     return Buffer.from(row.publicKey ?? '', 'base64');
   }
+}
+
+/**
+ * One INSERT of column arrays for the whole batch: what Prisma's createMany would send as a
+ * statement with a dozen parameters per row, compiled anew for every batch size.
+ */
+async function insertEvents(tx: TenantTx, node: NodeIdentity, records: ChainRecord[]): Promise<void> {
+  const rows = records.map((r) => toRow(node, r));
+  await tx.$executeRaw`
+    INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at)
+    SELECT ${node.tenantId}::uuid, ${node.nodeId}, u.seq, u.prev_hash, u.hash, u.body, u.type, ${`node:${node.nodeId}`}, ${node.siteId}, u.category, u.decision, u.occurred_at
+    FROM unnest(
+      ${rows.map((r) => r.seq.toString())}::bigint[], ${rows.map((r) => r.prevHash)}::text[], ${rows.map((r) => r.hash)}::text[], ${rows.map((r) => r.body)}::text[],
+      ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.category)}::text[], ${rows.map((r) => r.decision)}::text[], ${rows.map((r) => r.occurredAt.toISOString())}::timestamptz[]
+    ) AS u(seq, prev_hash, hash, body, type, category, decision, occurred_at)`;
 }
 
 function toRow(node: NodeIdentity, record: ChainRecord) {

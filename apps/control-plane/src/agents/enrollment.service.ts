@@ -8,6 +8,7 @@ import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
 import { SigningKeysService } from '../tenancy/signing-keys.service';
 import { AgentRpcError, unauthenticated } from './agent-rpc-error';
 import { enrollRequestSchema, validateMessage } from './agent-messages';
+import { EnrollmentRateLimiter } from './enrollment-rate-limiter';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /**
@@ -23,10 +24,25 @@ export class EnrollmentService {
     private readonly system: SystemPrisma,
     private readonly db: TenantPrisma,
     private readonly signingKeys: SigningKeysService,
+    private readonly limiter: EnrollmentRateLimiter,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async enroll(message: EnrollRequest): Promise<EnrollResponse> {
+  /** `peer` is the caller's address: failed attempts are charged to it (see EnrollmentRateLimiter). */
+  async enroll(message: EnrollRequest, peer: string): Promise<EnrollResponse> {
+    await this.limiter.admit(peer);
+    try {
+      return await this.attempt(message);
+    } catch (error) {
+      // A refused token or proof, or a malformed request, is what a guesser produces; a node-name clash or an outage is not.
+      if (error instanceof AgentRpcError && (error.code === GrpcStatus.UNAUTHENTICATED || error.code === GrpcStatus.INVALID_ARGUMENT)) {
+        await this.limiter.recordFailure(peer);
+      }
+      throw error;
+    }
+  }
+
+  private async attempt(message: EnrollRequest): Promise<EnrollResponse> {
     const request = validateMessage(enrollRequestSchema, message);
     if (!verifyEd25519(request.publicKey, enrollProofPayload(request.enrollmentToken, request.publicKey), request.proof)) {
       throw unauthenticated('proof of possession does not match the public key');

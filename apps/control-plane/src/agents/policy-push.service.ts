@@ -7,6 +7,7 @@ import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeIdentity } from './agent-auth.service';
 import { invalidArgument } from './agent-rpc-error';
+import { Batcher } from './batcher';
 import { NodeEventsService } from './node-events.service';
 import { StreamRegistry } from './stream-registry';
 
@@ -19,6 +20,13 @@ export class PolicyPushService implements OnModuleInit {
   private readonly logger = new Logger(PolicyPushService.name);
   private readonly pushed: Counter<'trigger'>;
   private readonly acknowledged: Counter<'result'>;
+  /**
+   * The latest bundles of each site (newest first), as connecting agents need them: thousands of
+   * agents reconnecting to a site share one query. Dropped when a bundle is announced for the site,
+   * and after a short time in any case (a lost announcement must not keep a site stale).
+   */
+  private readonly latest = new Map<string, { at: number; bundles: Promise<PolicyBundle[]> }>();
+  private readonly applied = new Batcher<{ node: NodeIdentity; ack: PolicyAck }, void>((items) => this.recordApplied(items), { maxSize: 500, maxWaitMs: 5 });
 
   constructor(
     private readonly db: TenantPrisma,
@@ -32,6 +40,7 @@ export class PolicyPushService implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.onPolicyBundle((event) => {
+      this.latest.delete(siteKey(event.tenantId, event.siteId));
       void this.push(event.tenantId, event.siteId, event.version).catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
     });
   }
@@ -42,9 +51,8 @@ export class PolicyPushService implements OnModuleInit {
    * node that slept through a key rotation can follow the chain of trust.
    */
   async catchUp(node: NodeIdentity, newerThan: number): Promise<PolicyUpdate[]> {
-    const bundles = await this.db.run({ tenantId: node.tenantId }, (tx) =>
-      tx.policyBundle.findMany({ where: { siteId: node.siteId, version: { gt: newerThan } }, orderBy: { version: 'desc' }, take: 100 }),
-    );
+    // The newest 100 of the site filtered to those newer than the node's equal the newest 100 newer than the node's.
+    const bundles = (await this.latestOf(node)).filter((bundle) => bundle.version > newerThan);
     const chain: PolicyBundle[] = [];
     for (const bundle of bundles) if (!chain.some((b) => b.keyId === bundle.keyId)) chain.push(bundle);
     if (chain.length) this.pushed.inc({ trigger: 'connect' }, chain.length);
@@ -53,6 +61,8 @@ export class PolicyPushService implements OnModuleInit {
 
   async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {
     if (!Number.isInteger(ack.version) || ack.version < 0 || ack.digest.length > 64 || ack.error.length > 500) throw invalidArgument('malformed acknowledgement');
+    // Applied acknowledgements arrive all at once after a publish: they are written in batches.
+    if (ack.applied) return this.applied.submit({ node, ack });
     await this.db.run({ tenantId: node.tenantId }, async (tx) => {
       this.acknowledged.inc({ result: ack.applied ? 'applied' : 'refused' });
       if (!ack.applied) {
@@ -69,6 +79,59 @@ export class PolicyPushService implements OnModuleInit {
     });
   }
 
+  private latestOf(node: NodeIdentity): Promise<PolicyBundle[]> {
+    const key = siteKey(node.tenantId, node.siteId);
+    const cached = this.latest.get(key);
+    if (cached && Date.now() - cached.at < LATEST_TTL_MS) return cached.bundles;
+    const bundles = this.db.run({ tenantId: node.tenantId }, (tx) => tx.policyBundle.findMany({ where: { siteId: node.siteId }, orderBy: { version: 'desc' }, take: 100 }));
+    const entry = { at: Date.now(), bundles };
+    this.latest.set(key, entry);
+    bundles.catch(() => this.latest.get(key) === entry && this.latest.delete(key));
+    return bundles;
+  }
+
+  /**
+   * Applied acknowledgements of many nodes in one transaction per tenant: each must name a bundle
+   * that really exists for the node's site (otherwise that one is refused), and a node's latest
+   * acknowledgement in the batch wins.
+   */
+  private async recordApplied(items: { node: NodeIdentity; ack: PolicyAck }[]): Promise<(void | Error)[]> {
+    const results: (void | Error)[] = items.map(() => undefined);
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => byTenant.set(item.node.tenantId, [...(byTenant.get(item.node.tenantId) ?? []), i]));
+    for (const [tenantId, indexes] of byTenant) {
+      await this.db.run({ tenantId }, async (tx) => {
+        const wanted = [...new Map(indexes.map((i) => [`${items[i]!.node.siteId}/${items[i]!.ack.version}/${items[i]!.ack.digest}`, items[i]!])).values()];
+        const found = await tx.policyBundle.findMany({
+          where: { OR: wanted.map(({ node, ack }) => ({ siteId: node.siteId, version: ack.version, digest: ack.digest })) },
+          select: { siteId: true, version: true, digest: true },
+        });
+        const exists = new Set(found.map((b) => `${b.siteId}/${b.version}/${b.digest}`));
+        const latestByNode = new Map<string, PolicyAck>();
+        for (const i of indexes) {
+          const { node, ack } = items[i]!;
+          if (!exists.has(`${node.siteId}/${ack.version}/${ack.digest}`)) {
+            results[i] = invalidArgument(`no bundle version ${ack.version} with that digest for this site`);
+            continue;
+          }
+          const previous = latestByNode.get(node.nodeId);
+          if (!previous || previous.version < ack.version) latestByNode.set(node.nodeId, ack);
+        }
+        if (latestByNode.size === 0) return;
+        const nodeIds = [...latestByNode.keys()];
+        const acks = [...latestByNode.values()];
+        await tx.$executeRaw`
+          UPDATE edge_nodes AS n
+          SET applied_policy_version = v.version, applied_policy_digest = v.digest, policy_applied_at = now(), policy_error = NULL, updated_at = now()
+          FROM unnest(${nodeIds}::uuid[], ${acks.map((a) => a.version)}::int[], ${acks.map((a) => a.digest)}::text[]) AS v(id, version, digest)
+          WHERE n.id = v.id`;
+      });
+    }
+    const applied = results.filter((r) => r === undefined).length;
+    this.acknowledged.inc({ result: 'applied' }, applied);
+    return results;
+  }
+
   private async push(tenantId: string, siteId: string, version: number): Promise<void> {
     const targets = this.streams.forSite(tenantId, siteId, 'policy');
     if (targets.length === 0) return;
@@ -80,6 +143,9 @@ export class PolicyPushService implements OnModuleInit {
     this.logger.log({ tenantId, siteId, version, streams: targets.length }, 'policy bundle pushed');
   }
 }
+
+const LATEST_TTL_MS = 10_000;
+const siteKey = (tenantId: string, siteId: string) => `${tenantId}/${siteId}`;
 
 function toUpdate(bundle: PolicyBundle): PolicyUpdate {
   return { bundle: bundleEnvelope(bundle) };

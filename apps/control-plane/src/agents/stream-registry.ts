@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
+import type { AppConfig } from '@meridian/config';
+import { InjectConfig } from '../config/config.module';
 
 export type StreamKind = 'policy' | 'desired_state';
 
@@ -15,11 +17,23 @@ interface OpenStream {
 export class StreamRegistry {
   private readonly byNode = new Map<string, Set<OpenStream>>();
 
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  /**
+   * Registers a stream. A node holds at most `maxStreamsPerNode` of each kind here: beyond that the
+   * oldest is ended (UNAVAILABLE), so a reconnect whose old half-open stream is not noticed yet
+   * still works, while a node (or a stolen identity) opening streams in a loop holds a bounded number.
+   */
   add(nodeId: string, stream: OpenStream): () => void {
     let set = this.byNode.get(nodeId);
     if (!set) {
       set = new Set();
       this.byNode.set(nodeId, set);
+    }
+    const sameKind = [...set].filter((s) => s.kind === stream.kind);
+    for (const old of sameKind.slice(0, Math.max(0, sameKind.length - this.config.agents.maxStreamsPerNode + 1))) {
+      set.delete(old);
+      old.call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'superseded by a newer stream of this node' });
     }
     set.add(stream);
     return () => {

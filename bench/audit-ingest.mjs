@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Audit ingest: node-signed, hash-chained batches verified and stored through UploadAudit, beside
+// a raw PostgreSQL COPY of the very same rows into the same table, in the same run.
+//   node bench/audit-ingest.mjs [--agents 50] [--batches 10] [--size 100] [--quick]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cpuSecondsOf, figure, parseArgs, printMachine } from './lib/common.mjs';
+import { createFleet, startSimulators } from './lib/fleet.mjs';
+import { startStack, topFunctions } from './lib/stack.mjs';
+
+const args = parseArgs(
+  { agents: 50, batches: 10, size: 100, procs: 1, cpuProf: false },
+  'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--cpu-prof] [--quick]',
+);
+if (args.quick) Object.assign(args, { agents: 5, batches: 2, size: 50 });
+
+printMachine();
+const total = args.agents * args.batches * args.size;
+console.log(`audit ingest: ${args.agents} agents uploading ${args.batches} batches of ${args.size} records each (${total} events), agents in parallel, each agent's batches in order`);
+const stack = await startStack({ label: 'audit', cpuProfile: args.cpuProf });
+let fleet;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-copy-'));
+try {
+  const nodes = await createFleet(stack, args.agents);
+  fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
+  const prepared = (await fleet.all('prepareAudit', { count: args.agents, batches: args.batches, size: args.size })).reduce((a, b) => a + b, 0);
+
+  // 1. verified ingest through the control plane
+  const cpuBefore = cpuSecondsOf(stack.controlPlane.child.pid);
+  const uploads = await fleet.all('uploadAudit', { count: args.agents });
+  const cpuIngest = cpuSecondsOf(stack.controlPlane.child.pid) - cpuBefore;
+  const ingestMs = Math.max(...uploads.map((u) => u.ms));
+  const failed = uploads.reduce((a, u) => a + u.failed, 0);
+  if (failed) console.log(`upload failures: ${failed}: ${uploads.flatMap((u) => u.failures).join('; ')}`);
+  const stored = await stack.owner.auditEvent.count({ where: { sourceId: { in: nodes.map((n) => n.nodeId) } } });
+  const ingestRate = stored / (ingestMs / 1000);
+  figure('events stored via UploadAudit', stored, '', `of ${prepared} sent`);
+  figure('UploadAudit ingest (verified + stored)', Math.round(ingestRate), 'events/s', `${(ingestMs / 1000).toFixed(2)} s`);
+  figure('control-plane CPU per 1000 events ingested', (1000 * cpuIngest) / Math.max(1, stored), 's', 'less sensitive to other load than the rate');
+
+  // 2. the same rows, COPYed raw into the same table (other source ids, so they do not collide)
+  const csv = path.join(scratch, 'rows.csv');
+  const psql = (command) => {
+    const result = spawnSync('psql', [stack.db.ownerUrl, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-c', '\\timing on', '-c', command], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    return result.stdout;
+  };
+  const columns = 'tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at';
+  psql(`\\copy (SELECT tenant_id, 'copy:' || source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at FROM audit_events WHERE source_id <> 'control-plane') TO '${csv}' WITH (FORMAT csv)`);
+  const out = psql(`\\copy audit_events (${columns}) FROM '${csv}' WITH (FORMAT csv)`);
+  const copyMs = Number(/Time: ([\d.]+) ms/.exec(out)?.[1] ?? NaN);
+  const copied = await stack.owner.auditEvent.count({ where: { sourceId: { startsWith: 'copy:' } } });
+  const copyRate = copied / (copyMs / 1000);
+  figure('raw COPY of the same rows into audit_events', Math.round(copyRate), 'rows/s', `${copied} rows in ${copyMs.toFixed(0)} ms`);
+  figure('ingest / raw COPY', ingestRate / copyRate, '', 'target >= 0.5');
+  if (args.cpuProf) {
+    const profile = await stack.stopForProfile();
+    if (profile) {
+      console.log(`control-plane CPU profile: ${profile}`);
+      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    }
+  }
+} finally {
+  await fleet?.close();
+  await stack.close();
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Fleet scale on one control-plane process: how many WatchPolicy streams it holds and what each
+// costs in memory, then how fast a policy publish is acknowledged by every agent.
+//   node bench/fleet.mjs [--agents 10000] [--procs 2] [--cpu-prof] [--quick]
+import { performance } from 'node:perf_hooks';
+import { cpuSecondsOf, figure, parseArgs, printMachine, rssOf, sleep, summarize, waitFor } from './lib/common.mjs';
+import { createFleet, startSimulators } from './lib/fleet.mjs';
+import { startStack, topFunctions } from './lib/stack.mjs';
+
+const args = parseArgs(
+  { agents: 10_000, procs: 2, cpuProf: false, ackTargetMs: 2_000 },
+  'usage: node bench/fleet.mjs [--agents N] [--procs P] [--cpu-prof] [--ack-target-ms MS] [--quick]',
+);
+if (args.quick) args.agents = Math.min(args.agents, 200);
+const now = () => performance.timeOrigin + performance.now();
+const started = now();
+const progress = (what) => process.stderr.write(`[${((now() - started) / 1000).toFixed(1)} s] ${what}\n`);
+
+printMachine();
+console.log(`fleet: ${args.agents} simulated agents in ${args.procs} simulator process(es), one control-plane process, worker for bundle compilation`);
+const stack = await startStack({ label: 'fleet', worker: true, streams: args.agents, cpuProfile: args.cpuProf });
+let fleet;
+try {
+  // The seeded policies published once, so agents connect to a site that has a bundle (as in production).
+  const first = await stack.api('POST', '/v1/policies/publish', {});
+  if (first.status !== 202) throw new Error(`publish: ${first.status} ${JSON.stringify(first.body)}`);
+  await waitFor(async () => (await stack.owner.policyBundle.count()) >= Object.keys(stack.siteIds).length, 30_000, 'initial bundles');
+
+  progress('initial bundles compiled');
+  const nodes = await createFleet(stack, args.agents);
+  progress(`${nodes.length} nodes registered`);
+  await sleep(1_000);
+  const pid = stack.controlPlane.child.pid;
+  const rssBefore = rssOf(pid);
+  const cpuBefore = cpuSecondsOf(pid);
+
+  // 1. streams
+  fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
+  progress('simulators started');
+  const openStarted = now();
+  const connected = (await fleet.all('watch', { currentVersion: 0 })).reduce((a, b) => a + b, 0);
+  progress(`${connected} agents connected`);
+  const streamsOpen = () => stack.metric('meridian_agent_streams', '{stream="policy"}');
+  let held = 0;
+  await waitFor(async () => (held = await streamsOpen()) >= args.agents, 120_000, `${args.agents} streams open`, 1_000).catch((error) => console.log(`warning: ${error.message} (last seen ${held})`));
+  const openMs = now() - openStarted;
+  progress(`${held} streams open`);
+  // every agent has received and acknowledged the bundle it connected to
+  await waitFor(async () => (await fleet.all('status')).reduce((sum, s) => sum + s.acked, 0) >= held, 120_000, 'connect acknowledgements', 500).catch((error) => console.log(`warning: ${error.message}`));
+  await sleep(2_000);
+  const rssAfter = rssOf(pid);
+  const cpuOpen = cpuSecondsOf(pid) - cpuBefore;
+  figure('streams held by one control-plane process', held, 'streams', `target ${args.agents}`);
+  figure('time to open all streams (incl. auth + catch-up bundle)', openMs / 1000, 's', `${Math.round(held / (openMs / 1000))} streams/s`);
+  figure('control-plane RSS before streams', rssBefore / 2 ** 20, 'MiB');
+  figure('control-plane RSS with streams', rssAfter / 2 ** 20, 'MiB');
+  figure('memory per stream', (rssAfter - rssBefore) / Math.max(1, held) / 1024, 'KiB', 'RSS delta / streams, incl. its HTTP/2 connection');
+  figure('control-plane CPU to open streams', cpuOpen, 's');
+
+  // 2. publish -> acknowledged by every agent
+  const base = await stack.api('GET', '/v1/policies/base/versions');
+  const document = structuredClone(base.body.items[0].document);
+  document.categories.equipment_telemetry.retentionDays = (document.categories.equipment_telemetry.retentionDays % 300) + 1;
+  const saved = await stack.api('PUT', '/v1/policies/base', { document, comment: 'bench: publish to the fleet' });
+  if (saved.status !== 200) throw new Error(`save policy: ${saved.status} ${JSON.stringify(saved.body)}`);
+  progress('connect acknowledgements in');
+  await fleet.all('mark');
+  const cpuBeforePublish = cpuSecondsOf(pid);
+  const publishedAt = now();
+  const published = await stack.api('POST', '/v1/policies/publish', {});
+  if (published.status !== 202) throw new Error(`publish: ${published.status}`);
+  const collect = async () => (await fleet.all('collect')).flat();
+  await waitFor(async () => (await collect()).filter((e) => e.ok).length >= held, 60_000, 'all acknowledgements', 200).catch((error) => console.log(`warning: ${error.message}`));
+  const entries = await collect();
+  const acked = entries.filter((e) => e.ok).map((e) => e.ackedAt - publishedAt);
+  const deliveries = entries.map((e) => e.receivedAt - publishedAt);
+  const ack = summarize(acked);
+  const delivered = summarize(deliveries);
+  const within = acked.filter((ms) => ms <= args.ackTargetMs).length;
+  figure('publish -> bundle delivered p50', delivered.p50, 'ms');
+  figure('publish -> bundle delivered p99', delivered.p99, 'ms');
+  figure('publish -> acknowledged p50', ack.p50, 'ms');
+  figure('publish -> acknowledged p99', ack.p99, 'ms');
+  figure('publish -> acknowledged by 100%', ack.max, 'ms', `${ack.count} of ${held} acknowledged`);
+  figure(`agents acknowledged within ${args.ackTargetMs} ms`, (100 * within) / Math.max(1, held), '%', 'target 99%');
+  figure('control-plane CPU for the publish', cpuSecondsOf(pid) - cpuBeforePublish, 's');
+  const status = await fleet.all('status');
+  const errors = status.reduce((acc, s) => {
+    for (const [code, n] of Object.entries(s.errors)) acc[code] = (acc[code] ?? 0) + n;
+    return acc;
+  }, {});
+  figure('agent-side errors', Object.values(errors).reduce((a, b) => a + b, 0), '', JSON.stringify(errors));
+  figure('control-plane RSS at end', rssOf(pid) / 2 ** 20, 'MiB');
+  console.log(`load(1m) at end: ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
+  if (args.cpuProf) {
+    await fleet.close();
+    fleet = undefined;
+    const profile = await stack.stopForProfile();
+    if (profile) {
+      console.log(`control-plane CPU profile: ${profile}`);
+      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    }
+  }
+} finally {
+  await fleet?.close();
+  await stack.close();
+}

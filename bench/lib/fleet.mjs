@@ -1,0 +1,86 @@
+// A fleet of simulated agents: real Ed25519 node keys registered as enrollment leaves them, and
+// simulator processes (bench/lib/sim-worker.mjs) that each hold many real gRPC agent sessions.
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { generateEd25519KeyPair } = require('@meridian/crypto');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Registers `count` nodes spread over the tenant's sites, each with its own freshly generated
+ * Ed25519 key, in the state a successful Enroll leaves them (online, public key stored). Going
+ * through Enroll one by one would measure enrollment, which is not what these figures are about.
+ */
+export async function createFleet(stack, count, { prefix = 'sim' } = {}) {
+  const sites = Object.entries(stack.siteIds);
+  const nodes = [];
+  for (let i = 0; i < count; i += 1) {
+    const keys = generateEd25519KeyPair();
+    const [country, siteId] = sites[i % sites.length];
+    nodes.push({ nodeId: randomUUID(), siteId, country, name: `${prefix}-${country.toLowerCase()}-${i}`, publicKey: keys.publicKey.toString('base64'), privateKeyPem: keys.privateKeyPem });
+  }
+  for (let i = 0; i < nodes.length; i += 1000) {
+    const slice = nodes.slice(i, i + 1000);
+    await stack.owner.edgeNode.createMany({
+      data: slice.map((n) => ({
+        id: n.nodeId,
+        tenantId: stack.tenantId,
+        siteId: n.siteId,
+        name: n.name,
+        labels: { line: 'bench' },
+        status: 'online',
+        publicKey: n.publicKey,
+        agentVersion: 'bench-sim',
+        enrolledAt: new Date(),
+        lastSeenAt: new Date(),
+      })),
+    });
+  }
+  return nodes;
+}
+
+/**
+ * Starts `processes` simulator processes and deals the nodes out among them. Each simulated agent
+ * has its own HTTP/2 connection (a local subchannel pool), as separate machines would.
+ */
+export async function startSimulators(target, nodes, processes) {
+  const sims = [];
+  const per = Math.ceil(nodes.length / processes);
+  for (let p = 0; p < processes; p += 1) {
+    const slice = nodes.slice(p * per, (p + 1) * per);
+    if (slice.length === 0) break;
+    const child = fork(path.join(here, 'sim-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const pending = new Map();
+    let sequence = 0;
+    child.on('message', (message) => {
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(message.error));
+      else waiter.resolve(message.result);
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const request = (command, args = {}) =>
+      new Promise((resolve, reject) => {
+        const id = (sequence += 1);
+        pending.set(id, { resolve, reject });
+        child.send({ id, command, ...args });
+        void exited.then(() => pending.has(id) && reject(new Error(`simulator ${p} exited during ${command}`)));
+      });
+    await request('init', { target, nodes: slice.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })) });
+    sims.push({ child, request, pid: child.pid, size: slice.length });
+  }
+  const all = (command, args) => Promise.all(sims.map((s) => s.request(command, args)));
+  return {
+    sims,
+    all,
+    async close() {
+      await Promise.all(sims.map((s) => s.request('close').catch(() => undefined)));
+      for (const s of sims) s.child.kill('SIGKILL');
+    },
+  };
+}

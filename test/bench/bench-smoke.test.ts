@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Every benchmark script runs in --quick mode and prints its figures (never judged by their values:
+ * the machine running the tests is not a benchmark machine).
+ */
+const root = path.resolve(__dirname, '../..');
+
+function runQuick(script: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'bench', script), '--quick'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function figures(output: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const match of output.matchAll(/^figure: (.+?) = (-?[\d.]+)/gm)) found.set(match[1]!, Number(match[2]));
+  return found;
+}
+
+/** Counts (not times) a quick run must reach: every agent connected, every event stored, every request answered. */
+const COUNTS: Record<string, Record<string, number>> = {
+  'fleet.mjs': { 'streams held by one control-plane process': 200, 'agent-side errors': 0 },
+  'audit-ingest.mjs': { 'events stored via UploadAudit': 500 },
+  'rest-reads.mjs': { 'requests answered 200': 600 },
+  'rollout-fanout.mjs': { 'rollout targets': 200, 'agent-side errors': 0 },
+};
+
+const SCRIPTS: Record<string, string[]> = {
+  'fleet.mjs': ['streams held by one control-plane process', 'memory per stream', 'publish -> acknowledged p50', 'publish -> acknowledged p99', 'publish -> acknowledged by 100%'],
+  'audit-ingest.mjs': ['UploadAudit ingest (verified + stored)', 'raw COPY of the same rows into audit_events', 'ingest / raw COPY'],
+  'governance-overhead.mjs': [
+    'inference (ONNX): bare call p50',
+    'inference (ONNX): governed call p99',
+    'inference (ONNX): governance overhead p50',
+    'egress: bare call p50',
+    'egress: governed call p99',
+    'egress: governance overhead p50',
+  ],
+  'rollout-fanout.mjs': ['rollout planning (POST /v1/rollouts)', 'planning + fan-out to 100% of agents'],
+  'rest-reads.mjs': ['REST read latency p50', 'REST read latency p99', 'achieved rate'],
+};
+
+describe('benchmarks (--quick smoke run)', () => {
+  for (const [script, expected] of Object.entries(SCRIPTS)) {
+    it(`${script} runs and prints its figures and the machine`, async () => {
+      const { code, output } = await runQuick(script);
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/^machine: \d+ cpus .*, [\d.]+ GiB, node v\d+/m);
+      const found = figures(output);
+      for (const name of expected) {
+        expect(found.has(name), `${script} did not print "${name}":\n${output}`).toBe(true);
+        expect(Number.isFinite(found.get(name)), name).toBe(true);
+      }
+      for (const [name, count] of Object.entries(COUNTS[script] ?? {})) expect(found.get(name), `${name}\n${output}`).toBe(count);
+    }, 240_000);
+  }
+});
