@@ -66,7 +66,7 @@ export function GovernancePage() {
         <div className="governance-main">
           <PolicyEditor key={scope} scope={scope} onSaved={headsState.reload} />
           {can.simulate(session.role) ? <Simulator /> : null}
-          <VersionHistory scope={scope} />
+          <VersionHistory key={`${scope}@${headsState.data?.items.find((h) => h.scope === scope)?.version ?? 0}`} scope={scope} />
         </div>
       </div>
     </>
@@ -105,6 +105,7 @@ function PolicyEditor({ scope, onSaved }: { scope: string; onSaved(): void }) {
       const result = await save(scope, text ?? '', comment || undefined);
       setSaved(result);
       setComment('');
+      current.reload();
       onSaved();
     } catch (error) {
       setProblem(error instanceof ApiError && error.problem ? error.problem : { type: 'about:blank', title: 'Error', status: 0, detail: String(error) });

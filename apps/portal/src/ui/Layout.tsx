@@ -83,7 +83,8 @@ export function Layout({ children }: { children: ReactNode }) {
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>
+      {/* Keyed by tenant: switching tenants remounts the page, so nothing of the previous tenant lingers. */}
+      <main id="main" tabIndex={-1} key={session.tenantId}>
         {children}
       </main>
     </div>

@@ -1,0 +1,253 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollAgent, startStack, waitFor, type TestStack } from '../../edge-agent/test/stack';
+import { accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
+
+/**
+ * The tenant portal in a real browser (Debian Chromium through playwright-core) against the real
+ * stack: control plane serving the built portal, worker, and two edge agents as processes.
+ */
+describe('tenant portal in a browser', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let base: string;
+
+  const siteStatus = async (country: string) => (await stack.api('GET', `/v1/sites/${stack.siteIds[country]}/policy-status`)).body as { latestVersion: number | null; nodes: { name: string; appliedVersion: number | null; compliant: boolean }[] };
+
+  beforeAll(async () => {
+    stack = await startStack('portal_e2e', { worker: true, env: { PORTAL_DIR: PORTAL_DIST } });
+    base = `http://127.0.0.1:${stack.httpPort}`;
+    await Promise.all([enrollAgent(stack, 'ID'), enrollAgent(stack, 'CL')]);
+    expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202);
+    for (const country of ['ID', 'CL']) {
+      await waitFor(async () => {
+        const status = await siteStatus(country);
+        return status.latestVersion !== null && status.nodes.length === 1 && status.nodes.every((n) => n.compliant);
+      }, 20_000);
+    }
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('is served by the control plane with an SPA fallback that never shadows the API, probes, metrics or docs', async () => {
+    const deepLink = await fetch(`${base}/sites/some-site`, { headers: { accept: 'text/html' } });
+    expect(deepLink.status).toBe(200);
+    expect(deepLink.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await deepLink.text()).toContain('<div id="root">');
+
+    const unknownApi = await fetch(`${base}/v1/no-such-route`, { headers: { accept: 'text/html' } });
+    expect(unknownApi.status).toBe(404);
+    expect(unknownApi.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await fetch(`${base}/healthz`, { headers: { accept: 'text/html' } }).then((r) => r.json())).status).toBe('ok');
+    expect((await fetch(`${base}/readyz`, { headers: { accept: 'text/html' } })).headers.get('content-type')).toMatch(/json/);
+    expect((await fetch(`${base}/openapi.json`, { headers: { accept: 'text/html' } }).then((r) => r.json())).openapi).toMatch(/^3\./);
+    expect(await fetch(`${base}/docs`, { headers: { accept: 'text/html' } }).then((r) => r.text())).toMatch(/swagger-ui/i);
+    expect((await fetch(`${base}/metrics`, { headers: { accept: 'text/html' } })).headers.get('content-type')).not.toMatch(/text\/html/);
+    expect((await fetch(`${base}/admin/queues`, { headers: { accept: 'text/html' } })).status).toBe(401);
+    expect((await fetch(`${base}/assets/missing-file.js`)).status).toBe(404);
+  });
+
+  it('integrator admin: sees only its sites, grants consent after a confirmation naming the effect, and watches the site’s agent acknowledge the new policy version', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'integrator.admin@nusantara.example');
+    expect(await navLabels(page)).toEqual(['Fleet', 'Consent', 'Audit']);
+
+    await page.getByTestId('country-ID').waitFor();
+    expect(await page.getByTestId('country-CL').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/ID: 1 online/);
+
+    const before = (await siteStatus('ID')).latestVersion!;
+    await page.getByRole('link', { name: 'Consent' }).click();
+    const site = page.getByTestId('consent-site-ID');
+    const toggle = site.getByRole('switch', { name: 'vendor_remote_diagnostics' });
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    await toggle.click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.getByRole('heading').innerText()).toBe('Grant “vendor_remote_diagnostics” at Cikarang Plant?');
+    expect(await dialog.getByTestId('consent-effect').innerText()).toMatch(/lets process_parameters leave Cikarang Plant/);
+    await dialog.getByRole('button', { name: 'Grant consent' }).click();
+
+    // The page shows the agent acknowledging the new version, without a reload.
+    const propagation = site.getByTestId('propagation');
+    await propagation.locator('li[data-node="gw-id-1"][data-acknowledged="true"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => propagation.getByTestId('propagation-summary').innerText(), { timeout: 10_000 }).toMatch(/1 of 1 node acknowledged — complete/);
+    const after = await siteStatus('ID');
+    expect(after.latestVersion).toBeGreaterThan(before);
+    expect(after.nodes[0]).toMatchObject({ name: 'gw-id-1', appliedVersion: after.latestVersion, compliant: true });
+    expect(await propagation.locator('li[data-node="gw-id-1"]').getAttribute('data-applied')).toBe(String(after.latestVersion));
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    const consent = await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`);
+    expect(consent.body.flags).toMatchObject({ vendor_remote_diagnostics: true });
+    await screenshot(page, 'consent');
+
+    // Only its own sites: the CL site is refused by the API as well as absent from the page.
+    expect(await page.getByTestId('consent-site-CL').count()).toBe(0);
+    const other = await stack.api('PUT', `/v1/sites/${stack.siteIds.CL}/consent`, { flags: { vendor_remote_diagnostics: true } }, await accessToken(page));
+    expect([403, 404]).toContain(other.status);
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: fleet by country, site and node detail with live heartbeats', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit']);
+    await page.getByTestId('country-CL').waitFor();
+    await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/CL: 1 online, 0 stale, 0 offline, 1 of 1 on the latest policy/);
+    expect(await page.getByTestId('country-chart').locator('rect').count()).toBeGreaterThan(2);
+    await screenshot(page, 'fleet');
+
+    await page.getByRole('link', { name: 'Antofagasta Plant' }).click();
+    const row = page.getByTestId('site-nodes').locator('tr[data-node="gw-cl-1"]');
+    await expect.poll(() => row.innerText()).toMatch(/online/);
+    await screenshot(page, 'site');
+
+    await row.getByRole('link', { name: 'gw-cl-1' }).click();
+    await expect.poll(() => page.getByTestId('node-policy-version').innerText()).toMatch(/^v\d+$/);
+    const first = await page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime');
+    // Heartbeats every second: the page shows a newer one without a reload.
+    await expect.poll(() => page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime'), { timeout: 10_000 }).not.toBe(first);
+    await screenshot(page, 'node');
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: governance shows the API’s path-named errors inline, then a diff, publishes and follows propagation per node', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Governance' }).click();
+    await page.getByRole('button', { name: /Overlay CL/ }).click();
+    const editor = page.getByLabel('Policy document (JSON or YAML)');
+    await expect.poll(() => editor.inputValue()).toMatch(/CountryOverlay/);
+
+    const invalid = { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: { inspection_images: { egress: { allow: [] }, retentionDays: 'long' } } };
+    await editor.fill(JSON.stringify(invalid, null, 2));
+    await page.getByLabel('Comment').fill('no images leave Chilean plants');
+    await page.getByRole('button', { name: 'Save version' }).click();
+    const errors = page.getByTestId('policy-errors');
+    await expect.poll(() => errors.innerText()).toMatch(/document\.categories\.inspection_images\.retentionDays/);
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'governance-invalid');
+
+    const fixed = { ...invalid, categories: { inspection_images: { egress: { allow: [] } } } };
+    await editor.fill(JSON.stringify(fixed, null, 2));
+    await page.getByRole('button', { name: 'Save version' }).click();
+    await page.getByTestId('saved-version').waitFor();
+    expect(await errors.count()).toBe(0);
+    const diff = page.getByTestId('policy-diff');
+    await expect.poll(() => diff.innerText()).toMatch(/categories\.inspection_images/);
+
+    const before = (await siteStatus('CL')).latestVersion!;
+    await page.getByRole('button', { name: 'Publish to CL' }).click();
+    const propagation = page.getByTestId('propagation');
+    await expect.poll(() => propagation.innerText(), { timeout: 20_000 }).toMatch(/Compile job: completed/);
+    await expect.poll(() => propagation.getByTestId('propagation-summary').innerText(), { timeout: 20_000 }).toMatch(/1 of 1 node acknowledged — complete/);
+    const after = await siteStatus('CL');
+    expect(after.latestVersion).toBeGreaterThan(before);
+    expect(await propagation.locator('li[data-node="gw-cl-1"]').getAttribute('data-applied')).toBe(String(after.latestVersion));
+    expect(await stack.agents.CL!.local('GET', '/v1/status').then((r) => r.body.policyVersion)).toBe(after.latestVersion);
+    await screenshot(page, 'governance');
+
+    // The simulator answers from the saved policies, naming the layer that decided.
+    const simulator = page.getByRole('region', { name: 'Simulator' });
+    await simulator.getByLabel('Site').selectOption({ label: 'Antofagasta Plant (CL)' });
+    await simulator.getByLabel('Category').fill('inspection_images');
+    await simulator.getByLabel('Action').selectOption('egress');
+    await simulator.getByLabel('Destination').fill('vendor_cloud:eu');
+    await simulator.getByRole('button', { name: 'Simulate' }).click();
+    await expect.poll(() => page.getByTestId('simulation-result').innerText()).toMatch(/deny by overlay:CL/);
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: audit events with filters, a signed checkpoint and an event with a verified inclusion proof', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('button', { name: 'Checkpoint now' }).click();
+    await page.getByTestId('checkpoints').locator('tbody tr').first().waitFor({ timeout: 30_000 });
+
+    await page.getByRole('form', { name: 'Filter events' }).getByLabel('Type').fill('admin.consent.changed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.getByTestId('audit-events').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toMatch(/admin\.consent\.changed/);
+    await screenshot(page, 'audit');
+
+    await rows.first().getByRole('link').click();
+    await expect.poll(() => page.getByTestId('proof-status').innerText()).toMatch(/Hash chain: intact/);
+    expect(await page.getByTestId('proof-status').innerText()).toMatch(/Inclusion proof: verified/);
+    await screenshot(page, 'audit-event');
+    await page.close();
+  }, 120_000);
+
+  it('auditor: sees audit and export only, write actions are absent from the page and refused by the API', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'auditor@audit-firm.example');
+    expect(await navLabels(page)).toEqual(['Audit']);
+    expect(page.url()).toBe(`${base}/audit`);
+    await page.getByTestId('audit-events').waitFor();
+    expect(await page.getByRole('button', { name: 'Checkpoint now' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Prepare export' }).click();
+    const link = page.getByTestId('export-download');
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { format: string; events: unknown[] };
+    expect(exported.format).toBe('meridian.audit-export.v1');
+    expect(exported.events.length).toBeGreaterThan(0);
+    await screenshot(page, 'audit-auditor');
+
+    for (const route of ['/governance', '/consent', '/fleet']) {
+      await page.goto(`${base}${route}`);
+      await expect.poll(() => page.getByRole('main').innerText()).toMatch(/Your role does not give access to this page/);
+      expect(await page.getByRole('switch').count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Save version|Publish/ }).count()).toBe(0);
+    }
+
+    const token = await accessToken(page);
+    const refused = [
+      await stack.api('PUT', `/v1/sites/${stack.siteIds.ID}/consent`, { flags: { vendor_remote_diagnostics: false } }, token),
+      await stack.api('PUT', '/v1/policies/CL', { document: { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: {} } }, token),
+      await stack.api('POST', '/v1/policies/publish', {}, token),
+      await stack.api('POST', '/v1/audit/checkpoints', undefined, token),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    expect(refused[0]!.body).toMatchObject({ code: 'forbidden' });
+    expect((await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`)).body.flags).toMatchObject({ vendor_remote_diagnostics: true });
+    await page.close();
+  }, 120_000);
+
+  it('tenant switcher: a user in several tenants switches, and a tenant without sites shows the empty state', async () => {
+    const platform = await stack.login('platform@meridian.example');
+    expect((await stack.api('POST', '/v1/tenants', { slug: 'second-vendor', name: 'Second Vendor' }, platform)).status).toBe(201);
+    const page = await browser.page();
+    await signIn(page, base, 'platform@meridian.example');
+    const switcher = page.getByLabel('Tenant');
+    expect(await switcher.locator('option').allInnerTexts()).toEqual(['Demo Vendor', 'Second Vendor']);
+    await page.getByTestId('country-ID').waitFor();
+    await switcher.selectOption({ label: 'Second Vendor' });
+    await expect.poll(() => page.getByRole('main').innerText()).toMatch(/No sites yet/);
+    await screenshot(page, 'fleet-empty-tenant');
+    await switcher.selectOption({ label: 'Demo Vendor' });
+    await page.getByTestId('country-ID').waitFor();
+    await page.close();
+  }, 120_000);
+
+  it('is usable on a phone-sized screen: the navigation collapses behind a menu button', async () => {
+    const page = await browser.page();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.isVisible()).toBe(false);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await nav.isVisible()).toBe(true);
+    await nav.getByRole('link', { name: 'Governance' }).click();
+    await page.getByRole('heading', { name: 'Governance', level: 1 }).waitFor();
+    await screenshot(page, 'governance-mobile');
+    await page.close();
+  }, 60_000);
+});
