@@ -9,6 +9,8 @@ import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
 import { GovernanceModule } from './governance/governance.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ModelsModule } from './models/models.module';
+import { RolloutsModule } from './rollouts/rollouts.module';
 import { OpsModule } from './ops/ops.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { RedisModule } from './redis/redis.module';
@@ -41,6 +43,8 @@ export class AppModule {
         JobsModule,
         GovernanceModule,
         AuditModule,
+        ModelsModule,
+        RolloutsModule,
       ],
     };
   }

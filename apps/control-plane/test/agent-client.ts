@@ -6,7 +6,9 @@ import {
   AgentServiceClient,
   enrollProofPayload,
   signRequest,
+  type ArtifactChunk,
   type AuditAck,
+  type DesiredState,
   type EnrollResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
@@ -29,11 +31,11 @@ export class TestAgent {
     return this.identity.nodeId;
   }
 
-  enroll(token: string, nodeName = `gw-${randomBytes(3).toString('hex')}`, overrides: { proof?: Buffer } = {}): Promise<EnrollResponse> {
+  enroll(token: string, nodeName = `gw-${randomBytes(3).toString('hex')}`, overrides: { proof?: Buffer; labels?: Record<string, string> } = {}): Promise<EnrollResponse> {
     const publicKey = this.keyPair.publicKey;
     const proof = overrides.proof ?? signEd25519(this.privateKey, enrollProofPayload(token, publicKey));
     return new Promise((resolve, reject) =>
-      this.client.enroll({ enrollmentToken: token, publicKey, nodeName, agentVersion: '0.1.0-test', labels: { line: 'A' }, proof }, (error, response) => {
+      this.client.enroll({ enrollmentToken: token, publicKey, nodeName, agentVersion: '0.1.0-test', labels: overrides.labels ?? { line: 'A' }, proof }, (error, response) => {
         if (error) return reject(error);
         this.identity = response;
         resolve(response);
@@ -71,6 +73,39 @@ export class TestAgent {
     return new Promise((resolve, reject) =>
       this.client.uploadAudit({ records: encoded, signature }, this.sign('UploadAudit'), { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );
+  }
+
+  watchDesiredState(currentRevision = 0): ClientReadableStream<DesiredState> {
+    return this.client.watchDesiredState({ currentRevision }, this.sign('WatchDesiredState'));
+  }
+
+  reportModelState(report: { modelId: string; version: string; state: string; detail?: string; rolloutId?: string }): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.reportModelState({ detail: '', rolloutId: '', ...report }, this.sign('ReportModelState'), { deadline: Date.now() + 10_000 }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  fetchArtifact(modelId: string, version: string, offset = 0): ClientReadableStream<ArtifactChunk> {
+    return this.client.fetchArtifact({ modelId, version, offset }, this.sign('FetchArtifact'));
+  }
+
+  /** Downloads from `offset` to the end; `stopAfterBytes` cancels the stream midway (a broken download). */
+  download(modelId: string, version: string, options: { offset?: number; stopAfterBytes?: number } = {}): Promise<{ data: Buffer; chunks: ArtifactChunk[]; cancelled: boolean }> {
+    const stream = this.fetchArtifact(modelId, version, options.offset ?? 0);
+    const chunks: ArtifactChunk[] = [];
+    let received = 0;
+    return new Promise((resolve, reject) => {
+      stream.on('data', (chunk: ArtifactChunk) => {
+        chunks.push(chunk);
+        received += chunk.data.length;
+        if (options.stopAfterBytes !== undefined && received >= options.stopAfterBytes) stream.cancel();
+      });
+      stream.on('error', (error: ServiceError) => {
+        if (error.code === 1 /* CANCELLED */ && options.stopAfterBytes !== undefined) resolve({ data: Buffer.concat(chunks.map((c) => c.data)), chunks, cancelled: true });
+        else reject(error);
+      });
+      stream.on('end', () => resolve({ data: Buffer.concat(chunks.map((c) => c.data)), chunks, cancelled: false }));
+    });
   }
 
   close(): void {

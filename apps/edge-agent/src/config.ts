@@ -16,6 +16,8 @@ export interface AgentConfig {
   logLevel: string;
   /** Where allowed egress is delivered, by destination. Destinations without a target are never contacted. */
   egressTargets: Record<string, string>;
+  /** Model downloads become durable (fsync + progress record) every this many bytes; a restart resumes from there. */
+  modelCheckpointBytes: number;
 }
 
 const schema = z.object({
@@ -46,6 +48,7 @@ const schema = z.object({
       }
     }, 'must be a JSON object of destination -> http(s) URL, e.g. {"vendor_cloud:eu":"https://ingest.example/eu"}')
     .optional(),
+  MERIDIAN_MODEL_CHECKPOINT_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(256 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +87,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     journal: { maxBytes: c.MERIDIAN_JOURNAL_MAX_BYTES, retentionDays: c.MERIDIAN_JOURNAL_RETENTION_DAYS, durability: c.MERIDIAN_JOURNAL_DURABILITY },
     logLevel: c.LOG_LEVEL,
     egressTargets: c.MERIDIAN_EGRESS_TARGETS ? (JSON.parse(c.MERIDIAN_EGRESS_TARGETS) as Record<string, string>) : {},
+    modelCheckpointBytes: c.MERIDIAN_MODEL_CHECKPOINT_BYTES,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   AgentServiceClient,
   MAX_MESSAGE_BYTES,
   signRequest,
+  type ArtifactChunk,
   type AuditAck,
   type AuditBatch,
   type DesiredState,
@@ -13,6 +14,7 @@ import {
   type EnrollResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
+  type ModelStateReport,
   type PolicyAck,
   type PolicyUpdate,
 } from '@meridian/protocol';
@@ -66,6 +68,16 @@ export class ControlPlaneClient {
     return new Promise((resolve, reject) =>
       this.client.uploadAudit(batch, this.sign('UploadAudit'), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );
+  }
+
+  reportModelState(report: ModelStateReport): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.reportModelState(report, this.sign('ReportModelState'), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  fetchArtifact(modelId: string, version: string, offset: number): ClientReadableStream<ArtifactChunk> {
+    return this.client.fetchArtifact({ modelId, version, offset }, this.sign('FetchArtifact'));
   }
 
   watchPolicy(currentVersion: number): ClientReadableStream<PolicyUpdate> {

@@ -9,6 +9,9 @@ import { registerGovernedRoutes } from './governed-api';
 import { LocalApi } from './local-api';
 import { AuditUploader } from './audit-uploader';
 import { Journal } from './journal';
+import { registerModelRoutes } from './models/inference-api';
+import { ModelManager } from './models/model-manager';
+import { ModelStore } from './models/model-store';
 import { PolicyEngine } from './policy-engine';
 import { Session } from './session';
 import { createAgentState } from './state';
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   let session: Session | undefined;
   let uploader: AuditUploader | undefined;
   let api: LocalApi | undefined;
+  let models: ModelManager | undefined;
   const shutdown = async (signal: string) => {
     if (stopping.signal.aborted) return;
     logger.info({ signal }, 'stopping');
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 5_000);
     force.unref();
     await session?.stop();
+    await models?.stop();
     await api?.close();
     await uploader?.close();
     client.close();
@@ -70,12 +75,15 @@ async function main(): Promise<void> {
       lastHeartbeatAt: state.lastHeartbeatAt,
       lastError: state.lastError,
       policyVersion: state.policyVersion,
+      models: state.models,
+      inference: state.inference,
       uptimeSeconds: Math.floor((Date.now() - state.startedAt) / 1000),
       agentVersion: AGENT_VERSION,
     },
   }));
   let engine: PolicyEngine | undefined;
   registerGovernedRoutes(api, () => engine, state, config.egressTargets, logger);
+  registerModelRoutes(api, { manager: () => models, engine: () => engine, audit: () => uploader, durability: config.journal.durability }, state, logger);
   const port = await api.listen(config.localApiPort);
   logger.info({ port }, 'local api listening');
 
@@ -97,18 +105,28 @@ async function main(): Promise<void> {
     state.policyDigest = policy.digest;
   };
   syncState();
+  const manager = new ModelManager(new ModelStore(config.dataDir), client, { tenantId: identity.tenantId, keys: () => policy.trustedKeys }, audit, state, logger, {
+    backoff: config.backoff,
+    checkpointBytes: config.modelCheckpointBytes,
+  });
+  await manager.start();
+  models = manager;
 
   session = new Session(client, state, logger, { heartbeatIntervalSeconds: identity.heartbeatIntervalSeconds, backoff: config.backoff });
   session.onPolicyUpdate(async (update) => {
     if (!update.bundle) return;
     const result = await policy.apply(update.bundle);
     syncState();
+    if (result.applied) manager.trustChanged();
     if (!result.applied && update.bundle.version <= policy.version) return; // a re-sent or older bundle: nothing to report
     await client
       .ackPolicy({ version: update.bundle.version, digest: update.bundle.digest, applied: result.applied, error: result.applied ? '' : result.reason })
       .catch((error: unknown) => logger.warn({ err: String(error) }, 'policy acknowledgement failed; the next heartbeat reports the version'));
   });
-  session.onDesiredState((desired) => logger.info({ revision: desired.revision, models: desired.models.length }, 'desired state received'));
+  session.onDesiredState((desired) => {
+    logger.info({ revision: desired.revision, models: desired.models.map((m) => `${m.name}@${m.version}`) }, 'desired state received');
+    manager.applyDesired(desired);
+  });
   session.start();
   logger.info({ controlPlane: config.controlPlane, siteCountry: identity.siteCountry }, 'agent started');
 }

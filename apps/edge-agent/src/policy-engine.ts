@@ -65,6 +65,16 @@ export class PolicyEngine {
     return this.current?.envelope.digest ?? '';
   }
 
+  /** The tenant signing keys this node trusts (bundles and model manifests), including rotated-in ones. */
+  get trustedKeys(): ReadonlyMap<string, Uint8Array> {
+    return this.trusted;
+  }
+
+  /** The redaction the policy in force sets for a category (nothing to redact without a policy or rule). */
+  redactionFor(category: string): { drop: string[]; hash: string[] } {
+    return this.current?.payload.policy.categories[category]?.redaction.value ?? { drop: [], hash: [] };
+  }
+
   /** Loads the persisted trusted keys and last-known-good bundle, re-verifying it (a tampered file is not enforced). */
   async load(): Promise<void> {
     try {

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
-import { POLICY_BUNDLE_CHANNEL, type PolicyBundleEvent } from '@meridian/jobs';
+import { DESIRED_STATE_CHANNEL, DESIRED_STATE_EVENT_CHUNK, POLICY_BUNDLE_CHANNEL, type DesiredStateEvent, type PolicyBundleEvent } from '@meridian/jobs';
 import { InjectConfig } from './config.module';
 
 /** Announces results to every control-plane replica (they hold the agents' streams). */
@@ -18,6 +18,14 @@ export class EventsService implements OnModuleDestroy {
 
   async policyBundle(event: PolicyBundleEvent): Promise<void> {
     await this.redis.publish(`${this.prefix}:${POLICY_BUNDLE_CHANNEL}`, JSON.stringify(event));
+  }
+
+  /** These nodes' desired model state changed: the replicas holding their streams push it. */
+  async desiredState(tenantId: string, nodeIds: string[]): Promise<void> {
+    for (let start = 0; start < nodeIds.length; start += DESIRED_STATE_EVENT_CHUNK) {
+      const event: DesiredStateEvent = { tenantId, nodeIds: nodeIds.slice(start, start + DESIRED_STATE_EVENT_CHUNK) };
+      await this.redis.publish(`${this.prefix}:${DESIRED_STATE_CHANNEL}`, JSON.stringify(event));
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -22,6 +22,12 @@ export class TenantDb implements OnModuleDestroy {
     return rows.map((row) => row.id);
   }
 
+  /** Tenants with a running rollout (ids only, through a SECURITY DEFINER function). */
+  async tenantsWithActiveRollouts(): Promise<string[]> {
+    const rows = await this.client.$queryRaw<{ id: string }[]>`SELECT app_tenants_with_active_rollouts() AS id`;
+    return rows.map((row) => row.id);
+  }
+
   /** Keeps monthly audit partitions two months ahead (DDL through a SECURITY DEFINER function). */
   async ensureAuditPartitions(): Promise<number> {
     const [row] = await this.client.$queryRaw<{ created: number }[]>`SELECT audit_ensure_partitions(2) AS created`;

@@ -7,6 +7,7 @@ import { AuditProcessor } from './audit.processor';
 import { EventsService } from './events.service';
 import { GovernanceProcessor } from './governance.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
+import { RolloutProcessor } from './rollout.processor';
 import { TenantDb } from './tenant-db.service';
 
 @Module({})
@@ -20,9 +21,9 @@ export class WorkerModule {
           connection: { url: config.redis.url, maxRetriesPerRequest: null, connectionName: 'meridian-worker' },
           prefix: config.redis.queuePrefix,
         }),
-        BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }),
+        BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }, { name: QUEUES.rollouts }),
       ],
-      providers: [TenantDb, EventsService, HousekeepingProcessor, GovernanceProcessor, AuditProcessor],
+      providers: [TenantDb, EventsService, HousekeepingProcessor, GovernanceProcessor, AuditProcessor, RolloutProcessor],
     };
   }
 }

@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'short' })).toThrow(/KEY_ENCRYPTION_KEY: must be 32 random bytes/);
   });
 
+  it('checks artifact and rollout settings', () => {
+    expect(loadConfig({}).artifacts.dir).toMatch(/^\/.*\.data\/artifacts$/);
+    expect(loadConfig({ ARTIFACT_DIR: '/srv/artifacts', ARTIFACT_MAX_BYTES: '1024' }).artifacts).toEqual({ dir: '/srv/artifacts', maxBytes: 1024 });
+    expect(() => loadConfig({ ARTIFACT_MAX_BYTES: '-5' })).toThrow(/ARTIFACT_MAX_BYTES/);
+    expect(() => loadConfig({ ROLLOUT_TICK_MS: '10' })).toThrow(/ROLLOUT_TICK_MS/);
+  });
+
   it('derives the RLS-bound app connection from the owner URL', () => {
     expect(deriveAppDatabaseUrl('postgresql://owner:secret@db:5432/prod?sslmode=require', 'meridian_app')).toBe(
       'postgresql://meridian_app@db:5432/prod?sslmode=require',

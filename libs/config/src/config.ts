@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -47,6 +48,9 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
+  ARTIFACT_DIR: z.string().min(1).default('.data/artifacts'),
+  ARTIFACT_MAX_BYTES: positiveInt.max(8 * 1024 ** 3).default(1024 ** 3),
+  ROLLOUT_TICK_MS: positiveInt.min(100).max(60_000).default(2_000),
   SEED_DEMO: z.enum(['true', 'false']).default('false'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
@@ -72,6 +76,10 @@ export interface AppConfig {
   grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
   agents: { heartbeatIntervalSeconds: number };
   audit: { checkpointIntervalSeconds: number };
+  /** Model artifacts: where the filesystem store keeps them (absolute), the largest upload accepted. */
+  artifacts: { dir: string; maxBytes: number };
+  /** How often the worker's sweep advances rollouts in progress. */
+  rollouts: { tickMs: number };
   /** Encrypts tenant signing keys at rest (AES-256-GCM). */
   keys: { encryptionKey: Buffer; isDevelopmentKey: boolean };
   /** OpenTelemetry traces: exported over OTLP/HTTP when an endpoint is set; off otherwise. */
@@ -138,6 +146,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     agents: { heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS },
     audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
+    artifacts: { dir: path.resolve(env.ARTIFACT_DIR), maxBytes: env.ARTIFACT_MAX_BYTES },
+    rollouts: { tickMs: env.ROLLOUT_TICK_MS },
     keys: {
       encryptionKey: env.KEY_ENCRYPTION_KEY ? Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64') : DEV_KEY_ENCRYPTION_KEY,
       isDevelopmentKey: !env.KEY_ENCRYPTION_KEY,

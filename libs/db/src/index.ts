@@ -4,3 +4,4 @@ export * from './generated/prisma/client';
 export * from './signing-keys';
 export * from './policy-store';
 export * from './audit-store';
+export * from './rollout-store';

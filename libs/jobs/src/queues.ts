@@ -6,6 +6,7 @@ export const QUEUES = {
   housekeeping: 'housekeeping',
   governance: 'governance',
   audit: 'audit',
+  rollouts: 'rollouts',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -73,3 +74,28 @@ export const DEFAULT_JOB_OPTIONS = {
   // Failed jobs stay (the dead-letter view) until an operator looks at them.
   removeOnFail: false,
 } as const;
+
+export const ROLLOUT_JOBS = {
+  /** Advances one rollout (on start and resume, so nobody waits for the sweep). */
+  tick: 'rollout-tick',
+  /** Periodic: advances every rollout in progress of every tenant. */
+  sweep: 'rollout-sweep',
+} as const;
+export type RolloutJobName = (typeof ROLLOUT_JOBS)[keyof typeof ROLLOUT_JOBS];
+export interface RolloutTickPayload extends TracedPayload {
+  tenantId: string;
+  rolloutId: string;
+  reason: string;
+}
+export interface RolloutTickResult {
+  rollouts: { rolloutId: string; step: string }[];
+}
+
+/** Redis pub/sub channel (under the queue prefix): these nodes' desired model state changed; push it. */
+export const DESIRED_STATE_CHANNEL = 'events:desired-state';
+export interface DesiredStateEvent {
+  tenantId: string;
+  nodeIds: string[];
+}
+/** Node ids per desired-state event, so one change to 10,000 nodes is a handful of messages. */
+export const DESIRED_STATE_EVENT_CHUNK = 1000;

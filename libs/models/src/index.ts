@@ -1,3 +1,4 @@
 export * from './manifest';
 export * from './semver';
 export * from './states';
+export * from './rollout-plan';

@@ -20,7 +20,10 @@ import {
 import { InjectConfig } from '../config/config.module';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
 import { AuditIngestService } from './audit-ingest.service';
-import { AgentRpcError, notFound, toServiceError } from './agent-rpc-error';
+import { AgentRpcError, toServiceError } from './agent-rpc-error';
+import { ArtifactDeliveryService } from './artifact-delivery.service';
+import { DesiredStateService } from './desired-state.service';
+import { ModelReportsService } from './model-reports.service';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
 import { NodeEventsService } from './node-events.service';
@@ -53,6 +56,9 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: AgentMetrics,
     private readonly policies: PolicyPushService,
     private readonly audit: AuditIngestService,
+    private readonly desiredState: DesiredStateService,
+    private readonly artifacts: ArtifactDeliveryService,
+    private readonly modelReports: ModelReportsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -104,20 +110,20 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),
-      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', async () => [{ revision: 0, models: [] }]),
-      // Owned by the governance, rollout and audit work; authenticated already so the channel is real.
+      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', (node) => this.desiredState.current(node)),
       ackPolicy: this.unary('AckPolicy', true, async (request, node) => {
         await this.policies.acknowledge(node!, request);
         return {};
       }),
-      reportModelState: this.unary('ReportModelState', true, async () => {
-        throw new AgentRpcError(GrpcStatus.UNIMPLEMENTED, 'model state reports are not accepted yet');
+      reportModelState: this.unary('ReportModelState', true, async (request, node) => {
+        await this.modelReports.report(node!, request);
+        return {};
       }),
       uploadAudit: this.unary('UploadAudit', true, (request, node) => this.audit.ingest(node!, request)),
       fetchArtifact: (call) => {
-        void this.guard('FetchArtifact', call, async () => {
-          // No model registry yet: nothing exists in the node's tenant to fetch.
-          throw notFound(`model ${call.request.modelId} version ${call.request.version} not found`);
+        void this.guard('FetchArtifact', call as ServerWritableStream<unknown, unknown>, async () => {
+          const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/FetchArtifact`);
+          await this.artifacts.deliver(node, call);
         });
       },
     };

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ModelsModule } from '../models/models.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { ArtifactDeliveryService } from './artifact-delivery.service';
+import { DesiredStateService } from './desired-state.service';
+import { ModelReportsService } from './model-reports.service';
 import { AgentAuthService } from './agent-auth.service';
 import { AgentGrpcServer } from './agent-grpc.server';
 import { AgentMetrics } from './agent.metrics';
@@ -11,8 +15,8 @@ import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
 
 @Module({
-  imports: [TenancyModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService],
+  imports: [TenancyModule, ModelsModule],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

@@ -47,6 +47,15 @@ export class StreamRegistry {
     return out;
   }
 
+  /** Streams of one kind held here for any of these nodes of a tenant. */
+  forNodes(tenantId: string, nodeIds: readonly string[], kind: StreamKind): { nodeId: string; call: ServerWritableStream<unknown, unknown> }[] {
+    const out: { nodeId: string; call: ServerWritableStream<unknown, unknown> }[] = [];
+    for (const nodeId of nodeIds) {
+      for (const stream of this.byNode.get(nodeId) ?? []) if (stream.kind === kind && stream.tenantId === tenantId) out.push({ nodeId, call: stream.call });
+    }
+    return out;
+  }
+
   nodeIds(): string[] {
     return [...this.byNode.keys()];
   }

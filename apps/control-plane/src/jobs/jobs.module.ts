@@ -9,6 +9,7 @@ import { HousekeepingProducer } from './housekeeping.producer';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { QueueMetrics } from './queue-metrics';
+import { RolloutsProducer } from './rollouts.producer';
 
 @Module({
   imports: [
@@ -19,10 +20,10 @@ import { QueueMetrics } from './queue-metrics';
         prefix: config.redis.queuePrefix,
       }),
     }),
-    BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }),
+    BullModule.registerQueue({ name: QUEUES.housekeeping }, { name: QUEUES.governance }, { name: QUEUES.audit }, { name: QUEUES.rollouts }),
   ],
   controllers: [JobsController],
-  providers: [HousekeepingProducer, GovernanceProducer, AuditProducer, JobsService, QueueMetrics],
-  exports: [HousekeepingProducer, GovernanceProducer, AuditProducer, JobsService],
+  providers: [HousekeepingProducer, GovernanceProducer, AuditProducer, RolloutsProducer, JobsService, QueueMetrics],
+  exports: [HousekeepingProducer, GovernanceProducer, AuditProducer, RolloutsProducer, JobsService],
 })
 export class JobsModule {}

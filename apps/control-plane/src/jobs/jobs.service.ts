@@ -19,9 +19,10 @@ export class JobsService {
     @InjectQueue(QUEUES.housekeeping) housekeeping: Queue,
     @InjectQueue(QUEUES.governance) governance: Queue,
     @InjectQueue(QUEUES.audit) audit: Queue,
+    @InjectQueue(QUEUES.rollouts) rollouts: Queue,
     private readonly producer: HousekeepingProducer,
   ) {
-    this.queues = [housekeeping, governance, audit];
+    this.queues = [housekeeping, governance, audit, rollouts];
     const logger = new Logger('Queues');
     for (const queue of this.queues) {
       let lastLogged = 0;

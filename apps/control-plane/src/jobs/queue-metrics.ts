@@ -15,8 +15,9 @@ export class QueueMetrics {
     @InjectQueue(QUEUES.housekeeping) housekeeping: Queue,
     @InjectQueue(QUEUES.governance) governance: Queue,
     @InjectQueue(QUEUES.audit) audit: Queue,
+    @InjectQueue(QUEUES.rollouts) rollouts: Queue,
   ) {
-    const queues = [housekeeping, governance, audit];
+    const queues = [housekeeping, governance, audit, rollouts];
     new Gauge({
       name: 'meridian_queue_jobs',
       help: 'Jobs per queue and state',

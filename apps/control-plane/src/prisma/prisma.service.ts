@@ -20,8 +20,21 @@ export class TenantPrisma implements OnModuleDestroy {
     this.client = createPrismaClient({ url: config.database.appUrl, poolSize: config.database.poolSize, applicationName: 'meridian-api' });
   }
 
-  run<T>(context: TenantContext, work: (tx: TenantTx) => Promise<T>): Promise<T> {
-    return withTenant(this.client, { tenantId: context.tenantId, userId: context.userId }, work);
+  /** `timeoutMs` only for the few bulk operations (planning a rollout over thousands of nodes). */
+  run<T>(context: TenantContext, work: (tx: TenantTx) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return withTenant(this.client, { tenantId: context.tenantId, userId: context.userId }, work, timeoutMs ? { timeoutMs } : {});
+  }
+
+  /** Rollout node counts by state over all tenants, through a SECURITY DEFINER function that names no tenant (for /metrics). */
+  async rolloutMetrics(): Promise<{ nodes: { state: string; count: number }[]; rollouts: { status: string; count: number }[] }> {
+    const [nodes, rollouts] = await Promise.all([
+      this.client.$queryRaw<{ state: string; nodes: bigint }[]>`SELECT state, nodes FROM app_rollout_node_state_counts()`,
+      this.client.$queryRaw<{ status: string; rollouts: bigint }[]>`SELECT status, rollouts FROM app_rollout_status_counts()`,
+    ]);
+    return {
+      nodes: nodes.map((row) => ({ state: row.state, count: Number(row.nodes) })),
+      rollouts: rollouts.map((row) => ({ status: row.status, count: Number(row.rollouts) })),
+    };
   }
 
   async ping(): Promise<void> {

@@ -352,6 +352,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Models_list"];
+        put?: never;
+        post: operations["Models_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Models_version"];
+        put: operations["Models_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}/versions/{version}/artifact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Models_upload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}/versions/{version}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Models_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/nodes": {
         parameters: {
             query?: never;
@@ -544,6 +624,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Rollouts_list"];
+        put?: never;
+        post: operations["Rollouts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Rollouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Rollouts_abort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Rollouts_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Rollouts_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Rollouts_rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/signing-keys": {
         parameters: {
             query?: never;
@@ -724,6 +900,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AbortRolloutDto: {
+            /** @example wrong thresholds for line B */
+            reason?: string;
+            /**
+             * @description Also send the nodes the rollout reached back to their previous version
+             * @default false
+             */
+            rollback: boolean;
+        };
         AddMemberDto: {
             /** @description E-mail of an existing account (from another tenant) */
             email: string;
@@ -749,6 +934,12 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
             role: components["schemas"]["Role"];
+        };
+        ArtifactView: {
+            /** @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 */
+            sha256: string;
+            /** @description Bytes */
+            size: number;
         };
         AuditEventDetailView: {
             actor: string;
@@ -796,6 +987,13 @@ export interface components {
             siteId: string | null;
             sourceId: string;
             type: string;
+        };
+        BatchView: {
+            batch: number;
+            counts: components["schemas"]["StateCountsView"];
+            nodes: number;
+            /** @description Whether the batch has started */
+            started: boolean;
         };
         CheckpointList: {
             items: components["schemas"]["CheckpointView"][];
@@ -885,9 +1083,62 @@ export interface components {
              */
             ttlSeconds: number;
         };
+        CreateModelDto: {
+            /** @example Scores vibration windows of the cooling pumps */
+            description?: string;
+            /**
+             * @description Unique in the tenant: letters, digits, dots, dashes, underscores
+             * @example pump-anomaly
+             */
+            name: string;
+        };
         CreateOrganizationDto: {
             /** @example Nusantara Integrasi */
             name: string;
+        };
+        CreateRolloutDto: {
+            /** @description Model to roll out */
+            modelId: string;
+            /**
+             * @description Which nodes: countries, siteIds, labels (all given criteria must match; any entry of a list). Empty: every node of the tenant.
+             * @example {
+             *       "countries": [
+             *         "ID",
+             *         "CL"
+             *       ],
+             *       "labels": {
+             *         "line": "a"
+             *       }
+             *     }
+             */
+            selector?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Canary (count or percent), batch size, pause between batches, batch time-out and health gate
+             * @example {
+             *       "canary": {
+             *         "count": 1
+             *       },
+             *       "batchSize": 50,
+             *       "pauseSeconds": 60,
+             *       "batchTimeoutSeconds": 600,
+             *       "gate": {
+             *         "minActivationRatio": 1,
+             *         "maxErrorRate": 0.05,
+             *         "minRequests": 1,
+             *         "observeSeconds": 30
+             *       }
+             *     }
+             */
+            strategy?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A published version of the model
+             * @example 1.2.0
+             */
+            version: string;
         };
         CreateSiteDto: {
             /**
@@ -970,6 +1221,16 @@ export interface components {
             usedAt: string | null;
             usedByNodeId: string | null;
         };
+        GateResultView: {
+            activationRatio: number;
+            batch: number;
+            errorRate: number | null;
+            errors: number;
+            evaluatedAt: string;
+            passed: boolean;
+            reasons: string[];
+            requests: number;
+        };
         InclusionProofView: {
             checkpoint: components["schemas"]["CheckpointView"];
             /** @description hex of the leaf hash (RFC 9162: SHA-256(0x00 || sourceId \n seq \n hash)) */
@@ -1026,6 +1287,50 @@ export interface components {
             role: components["schemas"]["Role"];
             subjectId: string;
             tenantId: string;
+        };
+        ModelDetailView: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            id: string;
+            /** @description Highest published version (semver order) */
+            latestPublished: string | null;
+            name: string;
+            /** @description Newest first (semver order) */
+            versions: components["schemas"]["ModelVersionView"][];
+        };
+        ModelList: {
+            items: components["schemas"]["ModelView"][];
+        };
+        ModelVersionView: {
+            artifact: components["schemas"]["ArtifactView"] | null;
+            card: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description Signing key of the manifest, once published */
+            keyId: string | null;
+            /** @description sha256 of the signed manifest, once published */
+            manifestDigest: string | null;
+            modelId: string;
+            /** Format: date-time */
+            publishedAt: string | null;
+            publishedBy: string | null;
+            /** @enum {string} */
+            status: "draft" | "published";
+            /** @example 1.2.0 */
+            version: string;
+        };
+        ModelView: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            id: string;
+            /** @description Highest published version (semver order) */
+            latestPublished: string | null;
+            name: string;
         };
         NodePage: {
             items: components["schemas"]["NodeView"][];
@@ -1154,6 +1459,60 @@ export interface components {
         };
         /** @enum {string} */
         Role: "platform_admin" | "vendor_admin" | "vendor_engineer" | "integrator_admin" | "integrator_viewer" | "auditor";
+        RolloutList: {
+            items: components["schemas"]["RolloutView"][];
+        };
+        RolloutProgressView: {
+            batches: components["schemas"]["BatchView"][];
+            /** @description Touched nodes by state */
+            counts: components["schemas"]["StateCountsView"];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description 0 until the canary starts */
+            currentBatch: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            gateResults: components["schemas"]["GateResultView"][];
+            id: string;
+            modelId: string;
+            /** @description Share of all target nodes active on the version, 0-100 */
+            percentActive: number;
+            reason: string | null;
+            selector: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "running" | "paused" | "completed" | "rolled_back" | "aborted";
+            strategy: {
+                [key: string]: unknown;
+            };
+            totalBatches: number;
+            totalNodes: number;
+            /** @description Nodes whose batch has started */
+            touchedNodes: number;
+            version: string;
+        };
+        RolloutView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description 0 until the canary starts */
+            currentBatch: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            id: string;
+            modelId: string;
+            reason: string | null;
+            selector: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "running" | "paused" | "completed" | "rolled_back" | "aborted";
+            strategy: {
+                [key: string]: unknown;
+            };
+            totalBatches: number;
+            version: string;
+        };
         RotationView: {
             activeKeyId: string;
             /** @description Compilation job that announces the new key to every site */
@@ -1176,6 +1535,12 @@ export interface components {
             version: number;
             /** @description Loosening of the base and other things worth a second look */
             warnings: components["schemas"]["PolicyIssueView"][];
+        };
+        SaveModelVersionDto: {
+            /** @description Model card (@meridian/models modelCardSchema): task, intendedUse, inputCategories, inputs, outputs, trainingData, exportClassification, … */
+            card: {
+                [key: string]: unknown;
+            };
         };
         SavePolicyDto: {
             /** @example Tighten image egress for CL */
@@ -1244,6 +1609,15 @@ export interface components {
             region: string | null;
             /** Format: date-time */
             updatedAt: string;
+        };
+        StateCountsView: {
+            activating: number;
+            active: number;
+            downloading: number;
+            failed: number;
+            pending: number;
+            rolled_back: number;
+            verifying: number;
         };
         SwitchTenantDto: {
             tenantId: string;
@@ -2145,6 +2519,234 @@ export interface operations {
             };
         };
     };
+    Models_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateModelDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelDetailView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveModelVersionDto"];
+            };
+        };
+        responses: {
+            /** @description Creates the draft version with its card, or replaces the card of a draft; a published version answers 409 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_upload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description sha256 (hex) of the body: the upload is refused when the bytes differ */
+                "x-artifact-sha256"?: string;
+            };
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        /** @description The ONNX file as the raw body; streamed to the artifact store, never buffered */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Models_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signs the manifest with the tenant key; the version is immutable from then on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     Nodes_list: {
         parameters: {
             query?: {
@@ -2668,6 +3270,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DecisionView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutList"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRolloutDto"];
+            };
+        };
+        responses: {
+            /** @description Plans the rollout (targets, canary, batches) and starts it; the worker runs it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Progress: nodes per state and batch, gate results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_abort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AbortRolloutDto"];
+            };
+        };
+        responses: {
+            /** @description Stops the rollout; with rollback, the nodes it reached go back to their previous version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No new batch starts; nodes already on their way carry on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sends the nodes the rollout reached back to their previous version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutProgressView"];
                 };
             };
             /** @description Problem details (RFC 9457) */

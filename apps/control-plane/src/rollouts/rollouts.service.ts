@@ -1,0 +1,203 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { NODE_MODEL_STATES, matchesSelector, planBatches, rolloutSelectorSchema, rolloutStrategySchema, type GateResult, type RolloutSelector, type RolloutStrategy } from '@meridian/models';
+import { rollBackRollout, RolloutStatus, type Rollout, type TenantTx } from '@meridian/db';
+import type { z } from 'zod';
+import { NodeEventsService } from '../agents/node-events.service';
+import { recordChange } from '../audit/record';
+import { tenantContext, type Principal } from '../auth/principal';
+import { conflict, notFound, ProblemException, type FieldError } from '../common/problem';
+import { RolloutsProducer } from '../jobs/rollouts.producer';
+import { findModel } from '../models/models.service';
+import { TenantPrisma } from '../prisma/prisma.service';
+import type { AbortRolloutDto, BatchView, CreateRolloutDto, RolloutList, RolloutProgressView, RolloutView, StateCountsView } from './dto/rollout.dto';
+
+const IN_PROGRESS: RolloutStatus[] = [RolloutStatus.running, RolloutStatus.paused];
+const INSERT_CHUNK = 5_000;
+
+/**
+ * Staged rollouts: planned here (targets, canary, batches) in one transaction, run by the worker
+ * (batches, gates, automatic rollback), steered by pause / resume / abort / rollback.
+ */
+@Injectable()
+export class RolloutsService {
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly producer: RolloutsProducer,
+    private readonly events: NodeEventsService,
+  ) {}
+
+  async create(principal: Principal, input: CreateRolloutDto): Promise<RolloutProgressView> {
+    const selector = parseOrThrow(rolloutSelectorSchema, input.selector ?? {}, 'selector');
+    const strategy = parseOrThrow(rolloutStrategySchema, input.strategy ?? {}, 'strategy');
+    const rollout = await this.db.run(tenantContext(principal), async (tx) => {
+      const model = await findModel(tx, input.modelId);
+      const version = await tx.modelVersion.findFirst({ where: { modelId: model.id, version: input.version } });
+      if (!version) throw notFound(`model version ${input.version}`);
+      if (version.status !== 'published') throw new ProblemException(HttpStatus.CONFLICT, 'version-not-published', `publish ${model.name} ${input.version} before rolling it out`);
+      // Serialises rollout creation per tenant, so two concurrent requests cannot both start one for this model.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rollouts:${model.id}`}))`;
+      const running = await tx.rollout.findFirst({ where: { modelId: model.id, status: { in: IN_PROGRESS } }, select: { id: true, version: true } });
+      if (running) throw conflict(`rollout ${running.id} of ${model.name} ${running.version} is still in progress; abort it or let it finish first`);
+      await checkSites(tx, selector);
+      const targets = await matchingNodes(tx, selector);
+      if (targets.length === 0) throw new ProblemException(HttpStatus.BAD_REQUEST, 'no-targets', 'the selector matches no enrolled node; nothing was started', [{ path: 'selector', message: 'matches no node' }]);
+      const batches = planBatches(targets, strategy);
+      const created = await tx.rollout.create({
+        data: {
+          tenantId: principal.tenantId,
+          modelId: model.id,
+          version: input.version,
+          selector: selector as object,
+          strategy: strategy as object,
+          totalBatches: batches.length,
+          createdBy: principal.subjectId,
+        },
+      });
+      const rows = batches.flatMap((nodeIds, index) => nodeIds.map((nodeId) => ({ tenantId: principal.tenantId, rolloutId: created.id, nodeId, batch: index + 1 })));
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK) await tx.rolloutNode.createMany({ data: rows.slice(start, start + INSERT_CHUNK) });
+      await recordChange(tx, principal, 'admin.rollout.started', { rolloutId: created.id, modelId: model.id, name: model.name, version: input.version, nodes: rows.length, batches: batches.length, selector, strategy });
+      return created;
+    }, 60_000);
+    await this.producer.tick({ tenantId: principal.tenantId, rolloutId: rollout.id, reason: 'start' });
+    return this.get(principal, rollout.id);
+  }
+
+  async list(principal: Principal): Promise<RolloutList> {
+    return this.db.run(tenantContext(principal), async (tx) => ({
+      items: (await tx.rollout.findMany({ orderBy: { createdAt: 'desc' }, take: 200 })).map(toView),
+    }));
+  }
+
+  async get(principal: Principal, id: string): Promise<RolloutProgressView> {
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const rollout = await findRollout(tx, id);
+      const groups = await tx.rolloutNode.groupBy({ by: ['batch', 'state'], where: { rolloutId: id }, _count: { _all: true } });
+      const started = await tx.rolloutNode.groupBy({ by: ['batch'], where: { rolloutId: id, startedAt: { not: null } }, _count: { _all: true } });
+      const startedBatches = new Set(started.map((s) => s.batch));
+      const batches = new Map<number, BatchView>();
+      const counts = emptyCounts();
+      let total = 0;
+      let touched = 0;
+      for (const group of groups) {
+        const batch = batches.get(group.batch) ?? { batch: group.batch, nodes: 0, started: startedBatches.has(group.batch), counts: emptyCounts() };
+        batch.nodes += group._count._all;
+        batch.counts[group.state] += group._count._all;
+        batches.set(group.batch, batch);
+        total += group._count._all;
+        if (batch.started) {
+          touched += group._count._all;
+          counts[group.state] += group._count._all;
+        }
+      }
+      return {
+        ...toView(rollout),
+        totalNodes: total,
+        touchedNodes: touched,
+        counts,
+        percentActive: total === 0 ? 0 : Math.round((counts.active / total) * 10_000) / 100,
+        batches: [...batches.values()].sort((a, b) => a.batch - b.batch),
+        gateResults: rollout.gateResults as unknown as GateResult[],
+      };
+    });
+  }
+
+  async pause(principal: Principal, id: string): Promise<RolloutProgressView> {
+    await this.transition(principal, id, [RolloutStatus.running], RolloutStatus.paused, 'admin.rollout.paused');
+    return this.get(principal, id);
+  }
+
+  async resume(principal: Principal, id: string): Promise<RolloutProgressView> {
+    await this.transition(principal, id, [RolloutStatus.paused], RolloutStatus.running, 'admin.rollout.resumed');
+    await this.producer.tick({ tenantId: principal.tenantId, rolloutId: id, reason: 'resume' });
+    return this.get(principal, id);
+  }
+
+  async abort(principal: Principal, id: string, input: AbortRolloutDto): Promise<RolloutProgressView> {
+    await this.transition(principal, id, IN_PROGRESS, RolloutStatus.aborted, 'admin.rollout.aborted', { rollback: Boolean(input.rollback), reason: input.reason ?? null });
+    return this.get(principal, id);
+  }
+
+  /** Sends every node the rollout reached back to its previous version, also after the rollout completed. */
+  async rollback(principal: Principal, id: string): Promise<RolloutProgressView> {
+    await this.transition(principal, id, [...IN_PROGRESS, RolloutStatus.completed], RolloutStatus.rolled_back, 'admin.rollout.rolled_back', { rollback: true, reason: 'rolled back by request' });
+    return this.get(principal, id);
+  }
+
+  private async transition(
+    principal: Principal,
+    id: string,
+    from: RolloutStatus[],
+    to: RolloutStatus,
+    auditType: string,
+    options: { rollback?: boolean; reason?: string | null } = {},
+  ): Promise<void> {
+    const changed = await this.db.run(tenantContext(principal), async (tx) => {
+      await findRollout(tx, id);
+      // The worker holds this lock while it advances the rollout: a command waits for the step in progress.
+      const [locked] = await tx.$queryRaw<{ status: RolloutStatus; model_id: string }[]>`SELECT status::text AS status, model_id FROM rollouts WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!locked || !from.includes(locked.status)) throw conflict(`the rollout is ${locked?.status ?? 'gone'}; it can be ${to.replace('_', ' ')} only when ${from.join(' or ')}`);
+      const finished = to === RolloutStatus.aborted || to === RolloutStatus.rolled_back;
+      await tx.rollout.update({ where: { id }, data: { status: to, ...(finished ? { finishedAt: new Date(), reason: options.reason ?? null } : {}) } });
+      const nodeIds = options.rollback ? await rollBackRollout(tx, { id, modelId: String(locked.model_id) }) : [];
+      await recordChange(tx, principal, auditType, { rolloutId: id, from: locked.status, to, ...(options.rollback !== undefined ? { rollback: options.rollback, nodesSentBack: nodeIds.length } : {}), ...(options.reason ? { reason: options.reason } : {}) });
+      return nodeIds;
+    });
+    if (changed.length) await this.events.publishDesiredState(principal.tenantId, changed);
+  }
+}
+
+function emptyCounts(): StateCountsView {
+  return Object.fromEntries(NODE_MODEL_STATES.map((state) => [state, 0])) as unknown as StateCountsView;
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors: FieldError[] = parsed.error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
+  throw new ProblemException(HttpStatus.BAD_REQUEST, 'validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'} in ${root}`, errors);
+}
+
+async function checkSites(tx: TenantTx, selector: RolloutSelector): Promise<void> {
+  if (!selector.siteIds?.length) return;
+  const known = new Set((await tx.site.findMany({ where: { id: { in: selector.siteIds } }, select: { id: true } })).map((s) => s.id));
+  const unknown = selector.siteIds.map((id, index) => ({ id, index })).filter((s) => !known.has(s.id));
+  if (unknown.length) throw notFound(`site ${unknown.map((s) => s.id).join(', ')}`);
+}
+
+/** Non-revoked nodes the selector matches; countries and sites are narrowed in SQL, labels checked in the planner. */
+async function matchingNodes(tx: TenantTx, selector: RolloutSelector) {
+  const nodes = await tx.edgeNode.findMany({
+    where: {
+      status: { not: 'revoked' },
+      publicKey: { not: null },
+      ...(selector.siteIds?.length ? { siteId: { in: selector.siteIds } } : {}),
+      ...(selector.countries?.length ? { site: { country: { in: selector.countries } } } : {}),
+    },
+    select: { id: true, siteId: true, labels: true, site: { select: { country: true } } },
+  });
+  return nodes
+    .map((node) => ({ id: node.id, siteId: node.siteId, country: node.site.country, labels: (node.labels ?? {}) as Record<string, unknown> }))
+    .filter((node) => matchesSelector(node, selector));
+}
+
+async function findRollout(tx: TenantTx, id: string): Promise<Rollout> {
+  const rollout = await tx.rollout.findFirst({ where: { id } });
+  if (!rollout) throw notFound('rollout');
+  return rollout;
+}
+
+function toView(rollout: Rollout): RolloutView {
+  return {
+    id: rollout.id,
+    modelId: rollout.modelId,
+    version: rollout.version,
+    status: rollout.status,
+    selector: rollout.selector,
+    strategy: rollout.strategy as unknown as RolloutStrategy,
+    totalBatches: rollout.totalBatches,
+    currentBatch: rollout.currentBatch,
+    reason: rollout.reason,
+    createdAt: rollout.createdAt,
+    finishedAt: rollout.finishedAt,
+  };
+}

@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import { sha256Hex } from '@meridian/crypto';
+import { canonicalJson } from '@meridian/governance';
+import { LocalApiError, type LocalApi } from '../local-api';
+import type { AuditRecorder, EnforcedDecision, JournalDurability, PolicyEngine } from '../policy-engine';
+import type { AgentState } from '../state';
+import type { ModelManager } from './model-manager';
+import { ModelInputError, type OutputTensor } from './runtime';
+
+const MODEL_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+interface InferRequest {
+  model: string;
+  input: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+function readInferRequest(body: unknown): InferRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new LocalApiError(400, 'body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) if (!['model', 'input', 'metadata'].includes(key)) throw new LocalApiError(400, `${key}: unknown field (expected model, input, metadata)`);
+  if (typeof b.model !== 'string' || !MODEL_REF.test(b.model)) throw new LocalApiError(400, 'model: must be the name (or id) of a model active on this node');
+  if (typeof b.input !== 'object' || b.input === null || Array.isArray(b.input)) throw new LocalApiError(400, 'input: must be a JSON object of named tensors, e.g. {"features": [[2.0, 0.5, 55, 12]]}');
+  if (b.metadata !== undefined && (typeof b.metadata !== 'object' || b.metadata === null || Array.isArray(b.metadata))) throw new LocalApiError(400, 'metadata: must be a JSON object');
+  return { model: b.model, input: b.input as Record<string, unknown>, metadata: (b.metadata as Record<string, unknown> | undefined) ?? {} };
+}
+
+const NOT_ENROLLED: EnforcedDecision = { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'this node is not enrolled yet', provenance: 'metadata', policyVersion: 0 };
+
+/**
+ * Governed inference: POST /v1/infer runs a model active on this node only if the policy in force
+ * allows `infer` on the model card's input category. Metadata is redacted per the category's rule
+ * before it is journaled; the journal gets one model.inference record per request with what the
+ * category's provenance level asks (none: model, version, decision, output hash; metadata: plus the
+ * redacted metadata; content_hash: plus sha256 of the canonical JSON of `input`). GET /v1/models
+ * lists what serves.
+ */
+export function registerModelRoutes(
+  api: LocalApi,
+  deps: { manager: () => ModelManager | undefined; engine: () => PolicyEngine | undefined; audit: () => AuditRecorder | undefined; durability: JournalDurability },
+  state: AgentState,
+  logger: Logger,
+): void {
+  api.route('GET', '/v1/models', () => {
+    const manager = deps.manager();
+    return { status: 200, body: { models: manager?.list() ?? [], states: manager?.stateRecords() ?? {} } };
+  });
+
+  api.route('POST', '/v1/infer', async (request) => {
+    const body = readInferRequest(request.body);
+    state.inference.requests += 1;
+    const serving = deps.manager()?.find(body.model);
+    if (!serving) throw new LocalApiError(404, `no model named "${body.model}" is active on this node (GET /v1/models lists them)`);
+    let feeds;
+    try {
+      feeds = serving.model.prepare(body.input);
+    } catch (error) {
+      if (error instanceof ModelInputError) throw new LocalApiError(400, error.message);
+      throw error;
+    }
+    const category = serving.card.inputCategories[0]!;
+    const engine = deps.engine();
+    const decision = engine ? await engine.decide({ category, action: 'infer' }) : NOT_ENROLLED;
+    const subject = { model: serving.name, modelId: serving.modelId, version: serving.version, inputCategory: category };
+    const verdict = { decision: decision.decision, ruleId: decision.ruleId, layer: decision.layer, policyVersion: decision.policyVersion, provenance: decision.provenance };
+    const provenance: Record<string, unknown> = {};
+    if (decision.provenance !== 'none') {
+      provenance.metadata = engine ? engine.redact(body.metadata, engine.redactionFor(category)) : {};
+    }
+    if (decision.provenance === 'content_hash') provenance.contentHash = sha256Hex(canonicalJson(body.input));
+
+    const journal = async (extra: Record<string, unknown>): Promise<boolean> => {
+      const audit = deps.audit();
+      if (!audit) return true;
+      const written = audit.record({ type: 'model.inference', category, decision: decision.decision, data: { ...subject, ...verdict, ...provenance, ...extra } });
+      if (deps.durability === 'batch') {
+        written.catch((error: unknown) => logger.error({ err: String(error) }, 'inference record lost'));
+        return true;
+      }
+      return written.then(
+        () => true,
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'inference could not be recorded');
+          return false;
+        },
+      );
+    };
+
+    if (decision.decision === 'deny') {
+      state.inference.denied += 1;
+      await journal({});
+      return { status: 403, body: { ...subject, ...verdict, reason: decision.reason } };
+    }
+    const startedAt = process.hrtime.bigint();
+    let outputs: Record<string, OutputTensor>;
+    try {
+      outputs = await serving.model.run(feeds);
+    } catch (error) {
+      state.inference.errors += 1;
+      const message = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : String(error);
+      await journal({ error: message });
+      logger.warn({ ...subject, err: message }, 'inference failed');
+      throw new LocalApiError(500, `inference failed: ${message}`);
+    }
+    const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+    const outputHash = sha256Hex(canonicalJson(outputs));
+    if (!(await journal({ outputHash, durationMs: Math.round(durationMs * 1000) / 1000 }))) {
+      state.inference.errors += 1;
+      throw new LocalApiError(503, 'the inference could not be recorded in the audit journal; its result is withheld');
+    }
+    return { status: 200, body: { ...subject, ...verdict, ...(provenance.contentHash ? { contentHash: provenance.contentHash } : {}), outputs, outputHash } };
+  });
+}

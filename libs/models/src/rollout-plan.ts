@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * Pure rollout planning shared by the API (which plans a rollout when it is created) and the worker
+ * (which runs it): which nodes a selector targets, how they are cut into a canary and batches, and
+ * whether a batch passed its health gate. No I/O here, so all of it is unit-tested.
+ */
+
+const COUNTRY = /^[A-Z]{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
+
+export const rolloutSelectorSchema = z
+  .object({
+    /** Nodes at sites in any of these countries (ISO 3166-1 alpha-2). */
+    countries: z.array(z.string().regex(COUNTRY, 'must be an upper-case ISO 3166-1 alpha-2 code')).max(250).optional(),
+    /** Nodes at any of these sites. */
+    siteIds: z.array(z.string().regex(UUID, 'must be a UUID')).max(1000).optional(),
+    /** Nodes carrying every one of these labels with exactly these values. */
+    labels: z
+      .record(z.string().regex(LABEL_KEY, 'label keys look like "line" or "zone/a"'), z.string().max(63))
+      .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels')
+      .optional(),
+  })
+  .strict();
+export type RolloutSelector = z.infer<typeof rolloutSelectorSchema>;
+
+export const rolloutStrategySchema = z
+  .object({
+    /** The first batch: a fixed number of nodes, or a percentage of the targets (at least one node either way). */
+    canary: z
+      .object({ count: z.number().int().min(1).max(100_000).optional(), percent: z.number().gt(0).max(100).optional() })
+      .strict()
+      .refine((c) => (c.count === undefined) !== (c.percent === undefined), 'give exactly one of count or percent')
+      .default({ count: 1 }),
+    /** Nodes per batch after the canary. */
+    batchSize: z.number().int().min(1).max(100_000).default(50),
+    /** Wait between a batch passing its gate and the next batch starting. */
+    pauseSeconds: z.number().int().min(0).max(7 * 86_400).default(60),
+    /** A batch not settled by then is judged as it stands (nodes still on their way count as not activated). */
+    batchTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+    gate: z
+      .object({
+        /** Share of the batch that must reach `active`. */
+        minActivationRatio: z.number().min(0).max(1).default(1),
+        /** Highest inference error rate (errors / requests since the batch started, from heartbeats) the batch may show. */
+        maxErrorRate: z.number().min(0).max(1).default(0.05),
+        /** Below this many requests the error rate is not judged (too few to mean anything). */
+        minRequests: z.number().int().min(0).max(1_000_000).default(1),
+        /** How long to watch inference after the batch settled before judging it. */
+        observeSeconds: z.number().int().min(0).max(86_400).default(30),
+      })
+      .strict()
+      .default({ minActivationRatio: 1, maxErrorRate: 0.05, minRequests: 1, observeSeconds: 30 }),
+  })
+  .strict();
+export type RolloutStrategy = z.infer<typeof rolloutStrategySchema>;
+
+export interface SelectableNode {
+  id: string;
+  siteId: string;
+  country: string;
+  labels: Record<string, unknown>;
+}
+
+/** Whether a node is targeted: every given criterion must hold; within a list, any entry matches. */
+export function matchesSelector(node: SelectableNode, selector: RolloutSelector): boolean {
+  if (selector.countries?.length && !selector.countries.includes(node.country)) return false;
+  if (selector.siteIds?.length && !selector.siteIds.includes(node.siteId)) return false;
+  for (const [key, value] of Object.entries(selector.labels ?? {})) if (node.labels[key] !== value) return false;
+  return true;
+}
+
+/**
+ * Cuts the targets into batches: batch 1 is the canary, the rest go `batchSize` at a time. The
+ * canary is spread over countries and sites (round robin), so a bad version shows up wherever it
+ * would break before most nodes have it. Deterministic for a given input.
+ */
+export function planBatches(nodes: readonly SelectableNode[], strategy: Pick<RolloutStrategy, 'canary' | 'batchSize'>): string[][] {
+  if (nodes.length === 0) return [];
+  const ordered = interleaveBySite(nodes);
+  const canarySize = Math.min(
+    ordered.length,
+    Math.max(1, strategy.canary.count ?? Math.ceil((ordered.length * (strategy.canary.percent ?? 0)) / 100)),
+  );
+  const batches: string[][] = [ordered.slice(0, canarySize)];
+  for (let start = canarySize; start < ordered.length; start += strategy.batchSize) batches.push(ordered.slice(start, start + strategy.batchSize));
+  return batches;
+}
+
+function interleaveBySite(nodes: readonly SelectableNode[]): string[] {
+  const bySite = new Map<string, string[]>();
+  const sorted = [...nodes].sort((a, b) => a.country.localeCompare(b.country) || a.siteId.localeCompare(b.siteId) || a.id.localeCompare(b.id));
+  for (const node of sorted) {
+    const list = bySite.get(node.siteId) ?? [];
+    list.push(node.id);
+    bySite.set(node.siteId, list);
+  }
+  const queues = [...bySite.values()];
+  const out: string[] = [];
+  for (let round = 0; out.length < nodes.length; round += 1) for (const queue of queues) if (round < queue.length) out.push(queue[round]!);
+  return out;
+}
+
+export interface BatchNodeHealth {
+  state: string;
+  /** Inference counters since the batch started (deltas of the heartbeats' cumulative counters). */
+  requests: number;
+  errors: number;
+}
+
+export interface GateResult {
+  batch: number;
+  passed: boolean;
+  activationRatio: number;
+  errorRate: number | null;
+  requests: number;
+  errors: number;
+  reasons: string[];
+  evaluatedAt: string;
+}
+
+export type BatchVerdict = { kind: 'wait' } | { kind: 'judged'; result: GateResult };
+
+/**
+ * What the batch's gate says now. Waits while nodes are still moving (until the batch time-out),
+ * then for the observation window; fails at once when activation can no longer reach the minimum.
+ */
+export function evaluateBatch(input: {
+  batch: number;
+  nodes: readonly BatchNodeHealth[];
+  gate: RolloutStrategy['gate'];
+  batchStartedAt: Date;
+  timeoutSeconds: number;
+  /** When the last node of the batch settled (active or failed), if all have. */
+  settledAt: Date | null;
+  now: Date;
+}): BatchVerdict {
+  const { nodes, gate, now } = input;
+  const total = nodes.length;
+  const active = nodes.filter((n) => n.state === 'active').length;
+  const failed = nodes.filter((n) => n.state === 'failed' || n.state === 'rolled_back').length;
+  const timedOut = now.getTime() - input.batchStartedAt.getTime() >= input.timeoutSeconds * 1000;
+  const bestPossibleRatio = total === 0 ? 1 : (total - failed) / total;
+  const hopeless = bestPossibleRatio < gate.minActivationRatio;
+  if (!hopeless && !timedOut) {
+    if (!input.settledAt) return { kind: 'wait' };
+    if (now.getTime() - input.settledAt.getTime() < gate.observeSeconds * 1000) return { kind: 'wait' };
+  }
+  const requests = nodes.reduce((sum, n) => sum + n.requests, 0);
+  const errors = nodes.reduce((sum, n) => sum + n.errors, 0);
+  const activationRatio = total === 0 ? 1 : active / total;
+  const errorRate = requests > 0 ? errors / requests : null;
+  const reasons: string[] = [];
+  if (activationRatio < gate.minActivationRatio) {
+    reasons.push(`activation ${formatRatio(activationRatio)} below ${formatRatio(gate.minActivationRatio)} (${active}/${total} active${timedOut && !hopeless ? ', batch timed out' : ''})`);
+  }
+  if (errorRate !== null && requests >= gate.minRequests && errorRate > gate.maxErrorRate) {
+    reasons.push(`inference error rate ${formatRatio(errorRate)} above ${formatRatio(gate.maxErrorRate)} (${errors}/${requests})`);
+  }
+  return {
+    kind: 'judged',
+    result: { batch: input.batch, passed: reasons.length === 0, activationRatio, errorRate, requests, errors, reasons, evaluatedAt: now.toISOString() },
+  };
+}
+
+/** Requests and errors since the baseline; counters that went down mean the agent restarted, so they count from zero. */
+export function counterDelta(now: number, baseline: number): number {
+  return now >= baseline ? now - baseline : now;
+}
+
+function formatRatio(value: number): string {
+  return `${Math.round(value * 10_000) / 100}%`;
+}
