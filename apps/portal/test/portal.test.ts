@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollAgent, startStack, waitFor, type TestStack } from '../../edge-agent/test/stack';
+import { MODELS_DIR } from '../../edge-agent/test/model-fixtures';
 import { accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
 
 /**
@@ -11,11 +14,13 @@ describe('tenant portal in a browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let base: string;
+  let artifactDir: string;
 
   const siteStatus = async (country: string) => (await stack.api('GET', `/v1/sites/${stack.siteIds[country]}/policy-status`)).body as { latestVersion: number | null; nodes: { name: string; appliedVersion: number | null; compliant: boolean }[] };
 
   beforeAll(async () => {
-    stack = await startStack('portal_e2e', { worker: true, env: { PORTAL_DIR: PORTAL_DIST } });
+    artifactDir = await mkdtemp(path.join(os.tmpdir(), 'meridian-portal-artifacts-'));
+    stack = await startStack('portal_e2e', { worker: true, env: { PORTAL_DIR: PORTAL_DIST, ARTIFACT_DIR: artifactDir, ROLLOUT_TICK_MS: '300' } });
     base = `http://127.0.0.1:${stack.httpPort}`;
     await Promise.all([enrollAgent(stack, 'ID'), enrollAgent(stack, 'CL')]);
     expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202);
@@ -31,7 +36,26 @@ describe('tenant portal in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
+    if (artifactDir) await rm(artifactDir, { recursive: true, force: true });
   });
+
+  /** Registers a model version from the repository's generated models/ and publishes it, as a vendor engineer would with the API. */
+  async function publishModelVersion(name: string, version: string): Promise<string> {
+    const token = await stack.login('vendor.engineer@demo-vendor.example');
+    const listed = await stack.api('GET', '/v1/models', undefined, token);
+    let modelId = (listed.body.items as { id: string; name: string }[]).find((m) => m.name === name)?.id;
+    if (!modelId) modelId = (await stack.api('POST', '/v1/models', { name, description: 'Flags pumps drifting from fleet norms' }, token)).body.id as string;
+    const card = JSON.parse(await readFile(path.join(MODELS_DIR, name, version, 'card.json'), 'utf8'));
+    expect((await stack.api('PUT', `/v1/models/${modelId}/versions/${version}`, { card }, token)).status).toBe(200);
+    const upload = await fetch(`${base}/v1/models/${modelId}/versions/${version}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: await readFile(path.join(MODELS_DIR, name, version, 'model.onnx')),
+    });
+    expect(upload.status).toBe(200);
+    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`, undefined, token)).status).toBe(200);
+    return modelId!;
+  }
 
   it('is served by the control plane with an SPA fallback that never shadows the API, probes, metrics or docs', async () => {
     const deepLink = await fetch(`${base}/sites/some-site`, { headers: { accept: 'text/html' } });
@@ -120,7 +144,7 @@ describe('tenant portal in a browser', () => {
     await page.getByRole('link', { name: 'Governance' }).click();
     await page.getByRole('button', { name: /Overlay CL/ }).click();
     const editor = page.getByLabel('Policy document (JSON or YAML)');
-    await expect.poll(() => editor.inputValue()).toMatch(/CountryOverlay/);
+    await expect.poll(() => editor.inputValue()).toMatch(/"kind": "CountryOverlay"[\s\S]*vendor_remote_diagnostics/); // the seeded CL overlay, loaded
 
     const invalid = { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: { inspection_images: { egress: { allow: [] }, retentionDays: 'long' } } };
     await editor.fill(JSON.stringify(invalid, null, 2));
@@ -212,12 +236,73 @@ describe('tenant portal in a browser', () => {
       await stack.api('PUT', '/v1/policies/CL', { document: { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: {} } }, token),
       await stack.api('POST', '/v1/policies/publish', {}, token),
       await stack.api('POST', '/v1/audit/checkpoints', undefined, token),
+      await stack.api('POST', '/v1/rollouts', { modelId: '00000000-0000-4000-8000-000000000000', version: '1.0.0' }, token),
     ];
-    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
     expect(refused[0]!.body).toMatchObject({ code: 'forbidden' });
     expect((await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`)).body.flags).toMatchObject({ vendor_remote_diagnostics: true });
     await page.close();
   }, 120_000);
+
+  it('vendor admin: model versions with their cards; a rollout started, paused, resumed and completed with live progress per state; another aborted with rollback', async () => {
+    await publishModelVersion('pump-anomaly', '1.0.0');
+    await publishModelVersion('pump-anomaly', '1.1.0');
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Models & rollouts' }).click();
+    await page.getByRole('button', { name: /pump-anomaly/ }).click();
+    const v1 = page.getByTestId('version-1.0.0');
+    await expect.poll(() => v1.getByRole('group', { name: 'Model card of pump-anomaly 1.0.0' }).innerText()).toMatch(/predictive_maintenance[\s\S]*equipment_telemetry[\s\S]*EAR99/);
+    expect(await v1.innerText()).toMatch(/published/);
+
+    // Start: both countries, canary of one node, then a 10 s pause before the second batch (time to pause it).
+    await v1.getByRole('button', { name: 'Roll out 1.0.0' }).click();
+    const form = page.getByRole('form', { name: 'Roll out 1.0.0' });
+    await form.getByLabel('ID', { exact: true }).check();
+    await form.getByLabel('CL', { exact: true }).check();
+    await form.getByLabel('Batch size').fill('1');
+    await form.getByLabel('Pause between batches (s)').fill('10');
+    await form.getByLabel('Observe before judging (s)').fill('0');
+    await form.getByLabel('Minimum requests to judge errors').fill('0');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+
+    const rollout = page.getByTestId('rollout-1.0.0');
+    const count = (state: string) => rollout.locator(`[data-state="${state}"]`).getAttribute('data-count');
+    // The canary goes pending -> downloading -> ... -> active on its own; the page follows without a reload.
+    await expect.poll(() => count('active'), { timeout: 30_000 }).toBe('1');
+    await rollout.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => rollout.locator('h3').innerText()).toMatch(/paused/);
+    await screenshot(page, 'rollout-paused');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await count('active')).toBe('1');
+
+    await rollout.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => rollout.locator('h3').innerText(), { timeout: 40_000 }).toMatch(/completed/);
+    expect(await count('active')).toBe('2');
+    expect(await rollout.getByTestId('rollout-summary').innerText()).toBe('100% of 2 nodes active');
+    expect(await rollout.getByRole('progressbar', { name: /Share of 2 target nodes/ }).getAttribute('aria-valuenow')).toBe('100');
+    await screenshot(page, 'rollouts');
+
+    // Abort a second rollout after its canary, sending the canary back.
+    await page.getByTestId('version-1.1.0').getByRole('button', { name: 'Roll out 1.1.0' }).click();
+    const second = page.getByRole('form', { name: 'Roll out 1.1.0' });
+    await second.getByLabel('Batch size').fill('1');
+    await second.getByLabel('Pause between batches (s)').fill('120');
+    await second.getByLabel('Observe before judging (s)').fill('0');
+    await second.getByLabel('Minimum requests to judge errors').fill('0');
+    await second.getByRole('button', { name: 'Start rollout' }).click();
+    const next = page.getByTestId('rollout-1.1.0');
+    await expect.poll(() => next.locator('[data-state="active"]').getAttribute('data-count'), { timeout: 30_000 }).toBe('1');
+    await next.getByRole('button', { name: 'Abort' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.innerText()).toMatch(/1 node has already been reached/);
+    await dialog.getByRole('button', { name: 'Abort rollout' }).click();
+    await expect.poll(() => next.locator('h3').innerText(), { timeout: 30_000 }).toMatch(/aborted|rolled_back/);
+    const listed = await stack.api('GET', '/v1/rollouts');
+    expect(listed.body.items.find((r: { version: string }) => r.version === '1.1.0').status).toMatch(/aborted|rolled_back/);
+    await screenshot(page, 'rollout-aborted');
+    await page.close();
+  }, 180_000);
 
   it('tenant switcher: a user in several tenants switches, and a tenant without sites shows the empty state', async () => {
     const platform = await stack.login('platform@meridian.example');

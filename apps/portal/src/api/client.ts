@@ -38,7 +38,7 @@ const auth: Middleware = {
 };
 
 /** The typed client: paths, parameters, bodies and responses all come from the control plane's OpenAPI document. */
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? '' });
 api.use(auth);
 
 /** Unwraps an openapi-fetch result: the data, or an ApiError with the problem details. */

@@ -89,9 +89,11 @@ function PolicyEditor({ scope, onSaved }: { scope: string; onSaved(): void }) {
   const [published, setPublished] = useState<Published | undefined>();
   const [publishError, setPublishError] = useState<string | undefined>();
 
+  // Once the latest version is known: its document, or a template for a scope without one.
   useEffect(() => {
-    if (current.data !== undefined || current.error === undefined) setText(current.data ? JSON.stringify(current.data.document, null, 2) : scope === BASE ? '' : NEW_OVERLAY_TEMPLATE(scope));
-  }, [current.data, current.error, scope]);
+    if (current.loading || current.error) return;
+    setText(current.data ? JSON.stringify(current.data.document, null, 2) : scope === BASE ? '' : NEW_OVERLAY_TEMPLATE(scope));
+  }, [current.data, current.loading, current.error, scope]);
 
   const editable = can.editPolicy(session.role);
   const errorsId = `policy-errors-${scope}`;
