@@ -63,3 +63,29 @@ export async function accessToken(page: Page): Promise<string> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Basic accessibility of what is on screen: every control has an accessible name, images and
+ * charts have a text alternative, the page has one h1 and a main landmark. Returns the problems.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || (el as HTMLElement).getClientRects().length > 0;
+    const named = (el: Element) =>
+      Boolean(el.getAttribute('aria-label')?.trim() || el.getAttribute('aria-labelledby') || (el as HTMLInputElement).labels?.length || el.getAttribute('title'));
+    for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      if (visible(el) && !named(el)) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 80)}`);
+    }
+    for (const el of document.querySelectorAll('button, a[href], [role=switch]')) {
+      if (visible(el) && !(el.textContent?.trim() || named(el))) problems.push(`nameless ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 80)}`);
+    }
+    for (const el of document.querySelectorAll('img, svg[role=img]')) {
+      if (!(el.getAttribute('alt') ?? el.getAttribute('aria-label'))) problems.push(`image without text alternative ${el.outerHTML.slice(0, 80)}`);
+    }
+    if (document.querySelectorAll('h1').length !== 1) problems.push(`${document.querySelectorAll('h1').length} h1 elements`);
+    if (!document.querySelector('main')) problems.push('no main landmark');
+    if (!document.documentElement.lang) problems.push('no lang attribute');
+    return problems;
+  });
+}

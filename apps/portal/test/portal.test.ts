@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollAgent, startStack, waitFor, type TestStack } from '../../edge-agent/test/stack';
 import { MODELS_DIR } from '../../edge-agent/test/model-fixtures';
-import { accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
+import { accessibilityProblems, accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
 
 /**
  * The tenant portal in a real browser (Debian Chromium through playwright-core) against the real
@@ -89,6 +89,12 @@ describe('tenant portal in a browser', () => {
     const site = page.getByTestId('consent-site-ID');
     const toggle = site.getByRole('switch', { name: 'vendor_remote_diagnostics' });
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    // Escape cancels without changing anything; then the real confirmation.
+    await toggle.click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect((await siteStatus('ID')).latestVersion).toBe(before);
     await toggle.click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.getByRole('heading').innerText()).toBe('Grant “vendor_remote_diagnostics” at Cikarang Plant?');
@@ -106,6 +112,7 @@ describe('tenant portal in a browser', () => {
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
     const consent = await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`);
     expect(consent.body.flags).toMatchObject({ vendor_remote_diagnostics: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'consent');
 
     // Only its own sites: the CL site is refused by the API as well as absent from the page.
@@ -122,11 +129,13 @@ describe('tenant portal in a browser', () => {
     await page.getByTestId('country-CL').waitFor();
     await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/CL: 1 online, 0 stale, 0 offline, 1 of 1 on the latest policy/);
     expect(await page.getByTestId('country-chart').locator('rect').count()).toBeGreaterThan(2);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'fleet');
 
     await page.getByRole('link', { name: 'Antofagasta Plant' }).click();
     const row = page.getByTestId('site-nodes').locator('tr[data-node="gw-cl-1"]');
     await expect.poll(() => row.innerText()).toMatch(/online/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'site');
 
     await row.getByRole('link', { name: 'gw-cl-1' }).click();
@@ -134,6 +143,8 @@ describe('tenant portal in a browser', () => {
     const first = await page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime');
     // Heartbeats every second: the page shows a newer one without a reload.
     await expect.poll(() => page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime'), { timeout: 10_000 }).not.toBe(first);
+    await expect.poll(() => page.getByTestId('heartbeat-timeline').getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/^[2-9]\d* heartbeats seen in the last minute, about every \d/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'node');
     await page.close();
   }, 120_000);
@@ -153,6 +164,7 @@ describe('tenant portal in a browser', () => {
     const errors = page.getByTestId('policy-errors');
     await expect.poll(() => errors.innerText()).toMatch(/document\.categories\.inspection_images\.retentionDays/);
     expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'governance-invalid');
 
     const fixed = { ...invalid, categories: { inspection_images: { egress: { allow: [] } } } };
@@ -172,6 +184,7 @@ describe('tenant portal in a browser', () => {
     expect(after.latestVersion).toBeGreaterThan(before);
     expect(await propagation.locator('li[data-node="gw-cl-1"]').getAttribute('data-applied')).toBe(String(after.latestVersion));
     expect(await stack.agents.CL!.local('GET', '/v1/status').then((r) => r.body.policyVersion)).toBe(after.latestVersion);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'governance');
 
     // The simulator answers from the saved policies, naming the layer that decided.
@@ -197,11 +210,13 @@ describe('tenant portal in a browser', () => {
     const rows = page.getByTestId('audit-events').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().innerText()).toMatch(/admin\.consent\.changed/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit');
 
     await rows.first().getByRole('link').click();
     await expect.poll(() => page.getByTestId('proof-status').innerText()).toMatch(/Hash chain: intact/);
     expect(await page.getByTestId('proof-status').innerText()).toMatch(/Inclusion proof: verified/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-event');
     await page.close();
   }, 120_000);
@@ -221,6 +236,7 @@ describe('tenant portal in a browser', () => {
     const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { format: string; events: unknown[] };
     expect(exported.format).toBe('meridian.audit-export.v1');
     expect(exported.events.length).toBeGreaterThan(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-auditor');
 
     for (const route of ['/governance', '/consent', '/fleet']) {
@@ -272,6 +288,7 @@ describe('tenant portal in a browser', () => {
     await expect.poll(() => count('active'), { timeout: 30_000 }).toBe('1');
     await rollout.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => rollout.locator('h3').innerText()).toMatch(/paused/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'rollout-paused');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await count('active')).toBe('1');
@@ -281,6 +298,7 @@ describe('tenant portal in a browser', () => {
     expect(await count('active')).toBe('2');
     expect(await rollout.getByTestId('rollout-summary').innerText()).toBe('100% of 2 nodes active');
     expect(await rollout.getByRole('progressbar', { name: /Share of 2 target nodes/ }).getAttribute('aria-valuenow')).toBe('100');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'rollouts');
 
     // Abort a second rollout after its canary, sending the canary back.
@@ -300,6 +318,7 @@ describe('tenant portal in a browser', () => {
     await expect.poll(() => next.locator('h3').innerText(), { timeout: 30_000 }).toMatch(/aborted|rolled_back/);
     const listed = await stack.api('GET', '/v1/rollouts');
     expect(listed.body.items.find((r: { version: string }) => r.version === '1.1.0').status).toMatch(/aborted|rolled_back/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'rollout-aborted');
     await page.close();
   }, 180_000);
@@ -314,6 +333,7 @@ describe('tenant portal in a browser', () => {
     await page.getByTestId('country-ID').waitFor();
     await switcher.selectOption({ label: 'Second Vendor' });
     await expect.poll(() => page.getByRole('main').innerText()).toMatch(/No sites yet/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'fleet-empty-tenant');
     await switcher.selectOption({ label: 'Demo Vendor' });
     await page.getByTestId('country-ID').waitFor();
@@ -332,6 +352,7 @@ describe('tenant portal in a browser', () => {
     expect(await nav.isVisible()).toBe(true);
     await nav.getByRole('link', { name: 'Governance' }).click();
     await page.getByRole('heading', { name: 'Governance', level: 1 }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'governance-mobile');
     await page.close();
   }, 60_000);

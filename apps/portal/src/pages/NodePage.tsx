@@ -3,6 +3,7 @@ import { api, call } from '../api/client';
 import { useQuery } from '../hooks/useQuery';
 import { PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
+import { HeartbeatTimeline } from '../ui/HeartbeatTimeline';
 import { Async } from '../ui/states';
 
 export function NodePage() {
@@ -18,6 +19,7 @@ export function NodePage() {
           <div className="grid-2">
             <section className="card" aria-labelledby="heartbeat-title">
               <h2 id="heartbeat-title">Heartbeat</h2>
+              <HeartbeatTimeline lastSeenAt={node.lastSeenAt} />
               <dl className="facts">
                 <dt>Last heartbeat</dt>
                 <dd data-testid="last-heartbeat">
