@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '@meridian/db';
 import { call, startHarness, type Harness } from './harness';
+import { testCard } from './registry';
 import { enumerateRoutes, type RouteInfo } from './routes';
 
 /**
@@ -34,12 +35,16 @@ const PARAMS_WITHIN_CALLER_TENANT: Record<string, string> = { ':scope': 'base', 
 const PUT_BODIES: Record<string, unknown> = {
   'PUT /v1/sites/:id/consent': { flags: { hijacked: true } },
   'PUT /v1/policies/:scope': { document: { apiVersion: 'meridian.dev/v1', kind: 'BasePolicy', categories: {} } },
+  'PUT /v1/models/:id/versions/:version': { card: testCard() },
+  // JSON instead of an octet stream: the model lookup answers first (404), the media type would only be checked after it
+  'PUT /v1/models/:id/versions/:version/artifact': { not: 'an artifact' },
 };
 
 /** Create routes whose body can name another tenant's resources: tenant B tries to reach into A. */
-function crossTenantCreateBodies(h: Harness): Record<string, unknown> {
+function crossTenantCreateBodies(h: Harness, idsOfA: Record<string, string> = {}): Record<string, unknown> {
   const a = h.tenants.a;
   return {
+    'POST /v1/rollouts': { modelId: idsOfA.model ?? '00000000-0000-4000-8000-000000000000', version: '1.0.0', selector: { siteIds: [a.siteIds.ID] } },
     'POST /v1/sites': { name: 'Smuggled', country: 'ID', integratorOrgId: a.orgIds[0] },
     'POST /v1/enrollment-tokens': { siteId: a.siteIds.ID },
     'POST /v1/api-keys': { name: 'smuggled', role: Role.integrator_viewer, integratorOrgId: a.orgIds[0] },
@@ -57,6 +62,7 @@ const TENANT_LOCAL_CREATES = new Set([
   'POST /v1/policies/publish',
   'POST /v1/signing-keys/rotate',
   'POST /v1/audit/checkpoints',
+  'POST /v1/models',
 ]);
 
 const key = (r: RouteInfo) => `${r.method} ${r.path}`;
@@ -70,7 +76,7 @@ describe('tenant isolation matrix', () => {
   async function snapshotOfA(): Promise<string> {
     const tenantId = h.tenants.a.id;
     const o = h.owner;
-    const [tenant, sites, nodes, tokens, keys, orgs, members] = await Promise.all([
+    const [tenant, sites, nodes, tokens, keys, orgs, members, models, versions, rollouts, rolloutNodes, nodeModels] = await Promise.all([
       o.tenant.findUnique({ where: { id: tenantId } }),
       o.site.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
       o.edgeNode.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
@@ -78,8 +84,13 @@ describe('tenant isolation matrix', () => {
       o.apiKey.findMany({ where: { tenantId }, orderBy: { id: 'asc' }, omit: { lastUsedAt: true } }),
       o.integratorOrganization.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
       o.membership.findMany({ where: { tenantId }, orderBy: { id: 'asc' }, include: { user: { omit: { updatedAt: true } } } }),
+      o.model.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
+      o.modelVersion.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
+      o.rollout.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
+      o.rolloutNode.findMany({ where: { tenantId }, orderBy: { nodeId: 'asc' } }),
+      o.nodeModel.findMany({ where: { tenantId }, orderBy: { nodeId: 'asc' } }),
     ]);
-    return JSON.stringify({ tenant, sites, nodes, tokens, keys, orgs, members });
+    return JSON.stringify({ tenant, sites, nodes, tokens, keys, orgs, members, models, versions, rollouts, rolloutNodes, nodeModels }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   }
 
   beforeAll(async () => {
@@ -92,7 +103,13 @@ describe('tenant isolation matrix', () => {
     const token = await o.enrollmentToken.create({ data: { tenantId: a.id, siteId: a.siteIds.ID!, tokenHash: 'isolation-token', expiresAt: new Date(Date.now() + 3_600_000) } });
     const apiKey = await o.apiKey.create({ data: { tenantId: a.id, name: 'a-key', prefix: 'mk_isolation', keyHash: 'isolation-key', role: Role.vendor_engineer } });
     const engineer = await o.user.findUniqueOrThrow({ where: { email: a.emails.vendor_engineer! } });
+    const model = await o.model.create({ data: { tenantId: a.id, name: 'secret-of-tenant-a-model' } });
+    await o.modelVersion.create({ data: { tenantId: a.id, modelId: model.id, version: '1', card: testCard() as object } });
+    const rollout = await o.rollout.create({ data: { tenantId: a.id, modelId: model.id, version: '1', selector: {}, strategy: {}, totalBatches: 1 } });
+    await o.rolloutNode.create({ data: { tenantId: a.id, rolloutId: rollout.id, nodeId: node.id, batch: 1 } });
     Object.assign(resourceIdsOfA, {
+      model: model.id,
+      rollout: rollout.id,
       tenant: a.id,
       site: a.siteIds.ID,
       node: node.id,
@@ -118,7 +135,7 @@ describe('tenant isolation matrix', () => {
 
   it('finds the routes of every domain', () => {
     const paths = new Set(routes.map((r) => r.path));
-    for (const expected of ['/v1/tenants', '/v1/users', '/v1/api-keys', '/v1/sites', '/v1/nodes', '/v1/enrollment-tokens', '/v1/organizations']) {
+    for (const expected of ['/v1/tenants', '/v1/users', '/v1/api-keys', '/v1/sites', '/v1/nodes', '/v1/enrollment-tokens', '/v1/organizations', '/v1/models', '/v1/rollouts']) {
       expect(paths).toContain(expected);
       expect(paths).toContain(`${expected}/:id`);
     }
@@ -193,7 +210,7 @@ describe('tenant isolation matrix', () => {
   });
 
   it("cannot create anything that points into tenant A", async () => {
-    const bodies = crossTenantCreateBodies(h);
+    const bodies = crossTenantCreateBodies(h, resourceIdsOfA);
     const creates = routes.filter((r) => r.method === 'POST' && !r.path.includes(':id') && !r.isPublic && !SELF_ROUTES.has(key(r)));
     for (const route of creates) {
       if (TENANT_LOCAL_CREATES.has(key(route))) continue;
@@ -239,7 +256,7 @@ describe('tenant isolation matrix', () => {
       expect(route.roles ?? [], `${key(route)} allows auditors`).not.toContain(Role.auditor);
       const id = route.resource ? resourceIdsOfA[route.resource] : undefined;
       const path = route.path.replace(':id', id ?? '00000000-0000-4000-8000-000000000000');
-      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource ?? ''] : route.method === 'PUT' ? PUT_BODIES[key(route)] : (crossTenantCreateBodies(h)[key(route)] ?? {});
+      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource ?? ''] : route.method === 'PUT' ? PUT_BODIES[key(route)] : (crossTenantCreateBodies(h, resourceIdsOfA)[key(route)] ?? {});
       const response = await call(h, route.method, path, { token: auditor, body });
       expect(response.status, key(route)).toBe(403);
     }

@@ -121,6 +121,7 @@ export class AgentServiceServer {
     for (let offset = call.request.offset; offset < artifact.length; offset += this.chunkSize) {
       if (call.cancelled) return;
       if (breakAfter !== undefined && sent === breakAfter) {
+        await new Promise((resolve) => setTimeout(resolve, 20)); // what was sent has reached the client
         call.emit('error', { code: status.UNAVAILABLE, details: 'connection broken by the test' });
         return;
       }

@@ -82,6 +82,33 @@ describe('schema and migrations', () => {
     expect(await owner.refreshToken.findUnique({ where: { tokenHash: 'h2' } })).toMatchObject({ id: refresh.id });
     const updated = await owner.edgeNode.update({ where: { id: node.id }, data: { status: 'online', lastSeenAt: new Date() } });
     expect(updated.status).toBe('online');
+
+    const model = await owner.model.create({ data: { tenantId: tenant.id, name: 'pump-anomaly' } });
+    const version = await owner.modelVersion.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', card: { task: 'other' }, artifactSha256: 'a'.repeat(64), artifactSize: 5_000_000_000n } });
+    const rollout = await owner.rollout.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', selector: { countries: ['ID'] }, strategy: {}, totalBatches: 1 } });
+    await owner.rolloutNode.create({ data: { tenantId: tenant.id, rolloutId: rollout.id, nodeId: node.id, batch: 1, baselineRequests: 10n } });
+    await owner.nodeModel.create({ data: { tenantId: tenant.id, nodeId: node.id, modelId: model.id, desiredVersion: '1.0.0', rolloutId: rollout.id } });
+    const withVersions = await owner.model.findUniqueOrThrow({ where: { tenantId_id: { tenantId: tenant.id, id: model.id } }, include: { versions: true, rollouts: { include: { nodes: true } }, nodes: true } });
+    expect(withVersions.versions[0]).toMatchObject({ id: version.id, status: 'draft', artifactSize: 5_000_000_000n });
+    expect(withVersions.rollouts[0]).toMatchObject({ status: 'running', currentBatch: 0, gateResults: [] });
+    expect(withVersions.rollouts[0]!.nodes[0]).toMatchObject({ nodeId: node.id, state: 'pending', baselineRequests: 10n, startedAt: null });
+    expect(withVersions.nodes[0]).toMatchObject({ nodeId: node.id, desiredVersion: '1.0.0', state: 'pending' });
+    expect((await owner.edgeNode.findUniqueOrThrow({ where: { id: node.id } })).desiredRevision).toBe(0);
+  });
+
+  it('keeps published model versions complete and immutable', async () => {
+    const tenant = await owner.tenant.create({ data: { slug: 'models', name: 'Models' } });
+    const model = await owner.model.create({ data: { tenantId: tenant.id, name: 'm' } });
+    // published needs artifact, manifest and signature
+    await expect(owner.modelVersion.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', card: {}, status: 'published' } })).rejects.toThrow(/model_versions_published_complete/);
+    await expect(owner.modelVersion.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.1', card: {}, artifactSha256: 'XYZ' } })).rejects.toThrow(/model_versions_sha256/);
+    const published = await owner.modelVersion.create({
+      data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', card: {}, status: 'published', artifactSha256: 'b'.repeat(64), artifactSize: 10n, manifest: '{}', keyId: 'k', signature: 's', publishedAt: new Date() },
+    });
+    await expect(owner.modelVersion.update({ where: { id: published.id }, data: { card: { changed: true } } })).rejects.toThrow(/published and immutable/);
+    await expect(owner.modelVersion.delete({ where: { id: published.id } })).rejects.toThrow(/published and immutable/);
+    const draft = await owner.modelVersion.create({ data: { tenantId: tenant.id, modelId: model.id, version: '2.0.0', card: {} } });
+    expect((await owner.modelVersion.update({ where: { id: draft.id }, data: { card: { changed: true } } })).card).toEqual({ changed: true });
   });
 
   it('partitions audit events by month of arrival', async () => {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ANY_ROLE, Allow, CurrentPrincipal, VENDOR_STAFF, type Principal } from '../auth/principal';
 import { TenantResource } from '../common/tenant-resource';
-import { AbortRolloutDto, CreateRolloutDto, RolloutList, RolloutProgressView } from './dto/rollout.dto';
+import { AbortRolloutDto, CreateRolloutDto, RollbackRolloutDto, RolloutList, RolloutProgressView } from './dto/rollout.dto';
 import { RolloutsService } from './rollouts.service';
 
 @ApiTags('rollouts')
@@ -61,7 +61,7 @@ export class RolloutsController {
   @Post(':id/rollback')
   @HttpCode(200)
   @ApiOkResponse({ type: RolloutProgressView, description: 'Sends the nodes the rollout reached back to their previous version' })
-  rollback(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
-    return this.rollouts.rollback(principal, id);
+  rollback(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: RollbackRolloutDto) {
+    return this.rollouts.rollback(principal, id, body.reason);
   }
 }

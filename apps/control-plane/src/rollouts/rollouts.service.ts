@@ -27,8 +27,12 @@ export class RolloutsService {
   ) {}
 
   async create(principal: Principal, input: CreateRolloutDto): Promise<RolloutProgressView> {
-    const selector = parseOrThrow(rolloutSelectorSchema, input.selector ?? {}, 'selector');
-    const strategy = parseOrThrow(rolloutStrategySchema, input.strategy ?? {}, 'strategy');
+    const selectorResult = parse(rolloutSelectorSchema, input.selector ?? {}, 'selector');
+    const strategyResult = parse(rolloutStrategySchema, input.strategy ?? {}, 'strategy');
+    const errors = [...selectorResult.errors, ...strategyResult.errors];
+    if (errors.length) throw new ProblemException(HttpStatus.BAD_REQUEST, 'validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; nothing was started`, errors);
+    const selector = selectorResult.value!;
+    const strategy = strategyResult.value!;
     const rollout = await this.db.run(tenantContext(principal), async (tx) => {
       const model = await findModel(tx, input.modelId);
       const version = await tx.modelVersion.findFirst({ where: { modelId: model.id, version: input.version } });
@@ -118,8 +122,8 @@ export class RolloutsService {
   }
 
   /** Sends every node the rollout reached back to its previous version, also after the rollout completed. */
-  async rollback(principal: Principal, id: string): Promise<RolloutProgressView> {
-    await this.transition(principal, id, [...IN_PROGRESS, RolloutStatus.completed], RolloutStatus.rolled_back, 'admin.rollout.rolled_back', { rollback: true, reason: 'rolled back by request' });
+  async rollback(principal: Principal, id: string, reason?: string): Promise<RolloutProgressView> {
+    await this.transition(principal, id, [...IN_PROGRESS, RolloutStatus.completed], RolloutStatus.rolled_back, 'admin.rollout.rolled_back', { rollback: true, reason: reason ?? 'rolled back by request' });
     return this.get(principal, id);
   }
 
@@ -150,11 +154,10 @@ function emptyCounts(): StateCountsView {
   return Object.fromEntries(NODE_MODEL_STATES.map((state) => [state, 0])) as unknown as StateCountsView;
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
+function parse<T>(schema: z.ZodType<T>, value: unknown, root: string): { value?: T; errors: FieldError[] } {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const errors: FieldError[] = parsed.error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
-  throw new ProblemException(HttpStatus.BAD_REQUEST, 'validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'} in ${root}`, errors);
+  if (parsed.success) return { value: parsed.data, errors: [] };
+  return { errors: parsed.error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message })) };
 }
 
 async function checkSites(tx: TenantTx, selector: RolloutSelector): Promise<void> {

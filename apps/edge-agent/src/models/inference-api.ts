@@ -48,7 +48,6 @@ export function registerModelRoutes(
 
   api.route('POST', '/v1/infer', async (request) => {
     const body = readInferRequest(request.body);
-    state.inference.requests += 1;
     const serving = deps.manager()?.find(body.model);
     if (!serving) throw new LocalApiError(404, `no model named "${body.model}" is active on this node (GET /v1/models lists them)`);
     let feeds;
@@ -58,6 +57,8 @@ export function registerModelRoutes(
       if (error instanceof ModelInputError) throw new LocalApiError(400, error.message);
       throw error;
     }
+    // Counted from here: requests that reached a model (a wrong name or shape is the caller's error, not the model's).
+    state.inference.requests += 1;
     const category = serving.card.inputCategories[0]!;
     const engine = deps.engine();
     const decision = engine ? await engine.decide({ category, action: 'infer' }) : NOT_ENROLLED;

@@ -19,7 +19,7 @@ const tenantKey = generateEd25519KeyPair();
 const otherKey = generateEd25519KeyPair();
 const TENANT = 't-1';
 const MODEL_ID = 'mdl_pump';
-const trusted = new Map([['tsk_1', tenantKey.publicKey]]);
+const trusted = new Map<string, Uint8Array>([['tsk_1', tenantKey.publicKey]]);
 const version = (v: string, extra: Partial<Parameters<typeof publish>[0]> = {}): PublishedVersion =>
   publish({ tenantId: TENANT, modelId: MODEL_ID, name: 'pump-anomaly', version: v, keyId: 'tsk_1', key: loadPrivateKey(tenantKey.privateKeyPem), ...extra });
 const anomalous = samples('pump-anomaly').anomalous!.input;
@@ -168,6 +168,27 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(manager.find('pump-anomaly')).toBeUndefined();
   });
 
+  it('retries a manifest refused for an unknown key once the node trusts that key (rotation), not before', async () => {
+    const rotated = generateEd25519KeyPair();
+    const v1 = version('1.0.0', { keyId: 'tsk_2', key: loadPrivateKey(rotated.privateKeyPem) });
+    offer(v1);
+    const manager = await newManager();
+    manager.applyDesired({ revision: 1, models: [v1.desired] });
+    await manager.settled();
+    manager.applyDesired({ revision: 1, models: [v1.desired] });
+    await manager.settled();
+    expect(server.reportsFor(MODEL_ID)).toEqual(['failed']);
+    trusted.set('tsk_2', rotated.publicKey); // a policy bundle announced it
+    try {
+      manager.trustChanged();
+      await manager.settled();
+      expect(server.reportsFor(MODEL_ID)).toEqual(['failed', 'downloading', 'verifying', 'activating', 'active']);
+      expect(manager.find('pump-anomaly')?.version).toBe('1.0.0');
+    } finally {
+      trusted.delete('tsk_2');
+    }
+  });
+
   it('resumes a download broken mid-stream from the bytes it already has', async () => {
     const v1 = version('1.0.0');
     offer(v1);
@@ -176,7 +197,14 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const manager = await newManager();
     manager.applyDesired({ revision: 1, models: [v1.desired] });
     await manager.settled();
-    expect(server.fetches.map((f) => f.offset)).toEqual([0, 300]);
+    // The second request resumes from what reached the file before the break (chunks still in
+    // flight when the connection dropped are fetched again), never from zero.
+    const offsets = server.fetches.map((f) => f.offset);
+    expect(offsets).toHaveLength(2);
+    expect(offsets[0]).toBe(0);
+    expect(offsets[1]).toBeGreaterThanOrEqual(100);
+    expect(offsets[1]).toBeLessThanOrEqual(300);
+    expect(offsets[1]! % 100).toBe(0);
     expect(server.reportsFor(MODEL_ID)).toEqual(['downloading', 'verifying', 'activating', 'active']);
     expect((await score(manager)).score).toBeGreaterThan(0.9);
   });
@@ -192,6 +220,28 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const restarted = await newManager();
     expect(await score(restarted)).toMatchObject({ version: '1.0.0' });
     expect(state.models).toEqual([{ modelId: MODEL_ID, version: '1.0.0', state: 'active' }]);
+  });
+
+  it('falls back to the cached previous version when the active one no longer verifies at startup', async () => {
+    const v1 = version('1.0.0');
+    const v2 = version('1.1.0');
+    offer(v1, v2);
+    const first = await newManager();
+    first.applyDesired({ revision: 1, models: [v1.desired] });
+    await first.settled();
+    first.applyDesired({ revision: 2, models: [v2.desired] });
+    await first.settled();
+    await first.stop();
+    const artifact = path.join(dir, 'models', 'cache', MODEL_ID, '1.1.0', 'model.onnx');
+    const bytes = await fs.readFile(artifact);
+    bytes[bytes.length - 1]! ^= 0x01;
+    await fs.writeFile(artifact, bytes);
+    const restarted = await newManager();
+    expect((await score(restarted)).version).toBe('1.0.0');
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].version).toBe('1.0.0');
+    const types = (await events()).map((e) => e.type);
+    expect(types).toContain('model.activation_failed');
+    expect(types.at(-1)).toBe('model.rolled_back');
   });
 
   it('deactivates a model absent from the desired state', async () => {

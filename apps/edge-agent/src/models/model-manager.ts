@@ -205,7 +205,10 @@ export class ModelManager {
     const record = this.states[modelId];
     const failedBefore =
       record?.state === 'failed' && record.version === target.version && record.rolloutId === target.rolloutId && record.artifactSha256 === target.artifactSha256;
-    if (failedBefore && (this.failedAtEpoch.get(modelId) ?? 0) >= this.trustEpoch) return; // it failed for this rollout; a new rollout retries
+    // A version that failed for this rollout is not retried on every re-sent desired state (a new
+    // rollout retries it) — unless it failed for want of a signing key the node may trust by now.
+    const retryWithNewKeys = record !== undefined && /unknown key/.test(record.detail) && (this.failedAtEpoch.get(modelId) ?? -1) < this.trustEpoch;
+    if (failedBefore && !retryWithNewKeys) return;
 
     const signed: StoredManifest = { manifest: Buffer.from(target.manifest), keyId: target.keyId, signature: Buffer.from(target.signature) };
     const verified = verifyManifest(signed, this.trust.keys(), { tenantId: this.trust.tenantId, modelId: target.modelId, version: target.version, artifactSha256: target.artifactSha256 });

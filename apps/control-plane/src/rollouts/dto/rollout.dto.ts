@@ -46,6 +46,14 @@ export class AbortRolloutDto {
   reason?: string;
 }
 
+export class RollbackRolloutDto {
+  @ApiPropertyOptional({ example: 'operators report false alarms on line B' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
 export class GateResultView {
   @ApiProperty() batch!: number;
   @ApiProperty() passed!: boolean;
