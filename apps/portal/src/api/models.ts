@@ -10,7 +10,7 @@ export const pauseRollout = (id: string) => call(api.POST('/v1/rollouts/{id}/pau
 export const resumeRollout = (id: string) => call(api.POST('/v1/rollouts/{id}/resume', { params: { path: { id } } }));
 export const abortRollout = (id: string, rollback: boolean, reason?: string) =>
   call(api.POST('/v1/rollouts/{id}/abort', { params: { path: { id } }, body: { rollback, ...(reason ? { reason } : {}) } }));
-export const rollbackRollout = (id: string) => call(api.POST('/v1/rollouts/{id}/rollback', { params: { path: { id } } }));
+export const rollbackRollout = (id: string, reason?: string) => call(api.POST('/v1/rollouts/{id}/rollback', { params: { path: { id } }, body: reason ? { reason } : {} }));
 
 /** Node states of a rollout in the order a node goes through them. */
 export const ROLLOUT_STATES: (keyof StateCounts)[] = ['pending', 'downloading', 'verifying', 'activating', 'active', 'failed', 'rolled_back'];

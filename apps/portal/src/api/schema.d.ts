@@ -1459,6 +1459,10 @@ export interface components {
         };
         /** @enum {string} */
         Role: "platform_admin" | "vendor_admin" | "vendor_engineer" | "integrator_admin" | "integrator_viewer" | "auditor";
+        RollbackRolloutDto: {
+            /** @example operators report false alarms on line B */
+            reason?: string;
+        };
         RolloutList: {
             items: components["schemas"]["RolloutView"][];
         };
@@ -3480,7 +3484,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackRolloutDto"];
+            };
+        };
         responses: {
             /** @description Sends the nodes the rollout reached back to their previous version */
             200: {

@@ -112,7 +112,7 @@ export function RolloutPanel({ rollout, modelName, onChange }: { rollout: Rollou
                   </button>
                 ) : null}
                 {p.status === 'completed' || p.status === 'aborted' ? (
-                  <button type="button" className="button secondary" disabled={busy} onClick={() => void act(() => rollbackRollout(p.id))}>
+                  <button type="button" className="button secondary" disabled={busy} onClick={() => void act(() => rollbackRollout(p.id, 'rolled back from the portal'))}>
                     Roll back
                   </button>
                 ) : null}
