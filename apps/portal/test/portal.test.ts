@@ -73,6 +73,8 @@ describe('tenant portal in a browser', () => {
     expect((await fetch(`${base}/metrics`, { headers: { accept: 'text/html' } })).headers.get('content-type')).not.toMatch(/text\/html/);
     expect((await fetch(`${base}/admin/queues`, { headers: { accept: 'text/html' } })).status).toBe(401);
     expect((await fetch(`${base}/assets/missing-file.js`)).status).toBe(404);
+    expect((await fetch(`${base}/%E0%A4%A`, { headers: { accept: 'text/html' } })).status).toBe(400); // malformed encoding: refused, not the portal
+    expect((await fetch(`${base}/..%2f..%2fpackage.json`, { headers: { accept: 'text/html' } }).then((r) => r.text()))).not.toContain('"workspaces"');
   });
 
   it('integrator admin: sees only its sites, grants consent after a confirmation naming the effect, and watches the site’s agent acknowledge the new policy version', async () => {

@@ -26,7 +26,12 @@ export function mountPortal(app: NestExpressApplication, dir: string): boolean {
   app.use((request: Request, response: Response, next: NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || isReservedPath(request.path)) return next();
     const asset = request.path.startsWith('/assets/');
-    const relative = request.path === '/' ? 'index.html' : decodeURIComponent(request.path).replace(/^\/+/, '');
+    let relative: string;
+    try {
+      relative = request.path === '/' ? 'index.html' : decodeURIComponent(request.path).replace(/^\/+/, '');
+    } catch {
+      return next(); // malformed percent-encoding: not a portal path
+    }
     response.sendFile(relative, { root: dir, dotfiles: 'deny', maxAge: asset ? '365d' : 0, immutable: asset }, (error?: Error & { status?: number }) => {
       if (!error) return;
       if (response.headersSent) return next(error);
