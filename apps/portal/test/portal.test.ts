@@ -207,7 +207,10 @@ describe('tenant portal in a browser', () => {
     await page.getByRole('button', { name: 'Checkpoint now' }).click();
     await page.getByTestId('checkpoints').locator('tbody tr').first().waitFor({ timeout: 30_000 });
 
-    await page.getByRole('form', { name: 'Filter events' }).getByLabel('Type').fill('admin.consent.changed');
+    const filters = page.getByRole('form', { name: 'Filter events' });
+    await filters.getByLabel('Type').fill('admin.consent.changed');
+    await filters.getByLabel('Site').selectOption({ label: 'Cikarang Plant' });
+    await filters.getByLabel('From').fill('2020-01-01T00:00');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const rows = page.getByTestId('audit-events').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
@@ -302,6 +305,13 @@ describe('tenant portal in a browser', () => {
     expect(await rollout.getByRole('progressbar', { name: /Share of 2 target nodes/ }).getAttribute('aria-valuenow')).toBe('100');
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'rollouts');
+
+    // The node reports the model it now runs; its page shows it by name.
+    // (a full page load: the session survives it, and no request races the session's start-up)
+    await page.goto(`${base}/nodes/${stack.agents.CL!.nodeId}`);
+    await expect.poll(() => page.getByTestId('node-models').innerText(), { timeout: 15_000 }).toMatch(/pump-anomaly\s+1\.0\.0\s+active/);
+    await page.goto(`${base}/models`);
+    await page.getByRole('button', { name: /pump-anomaly/ }).click();
 
     // Abort a second rollout after its canary, sending the canary back.
     await page.getByTestId('version-1.1.0').getByRole('button', { name: 'Roll out 1.1.0' }).click();

@@ -16,7 +16,8 @@ export class ApiError extends Error {
 /** The current session's tokens; the session provider keeps it and the client reads it on every request. */
 export interface TokenSource {
   accessToken(): Promise<string | undefined>;
-  expired(): void;
+  /** The API refused this token (401): drop the session if it is still the current one. */
+  expired(token: string): void;
 }
 
 let tokens: TokenSource = { accessToken: async () => undefined, expired: () => undefined };
@@ -31,8 +32,9 @@ const auth: Middleware = {
     if (token) request.headers.set('authorization', `Bearer ${token}`);
     return request;
   },
-  onResponse({ response, schemaPath }) {
-    if (response.status === 401 && schemaPath !== '/v1/auth/login') tokens.expired();
+  onResponse({ request, response, schemaPath }) {
+    const sent = request.headers.get('authorization')?.replace(/^Bearer /, '');
+    if (response.status === 401 && sent && schemaPath !== '/v1/auth/login') tokens.expired(sent);
     return response;
   },
 };

@@ -54,7 +54,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setStored(next);
   }, []);
 
-  useEffect(() => {
+  // Installed during the first render, before any page (a child, whose effects run first) calls the API.
+  const installed = useRef(false);
+  if (!installed.current) {
+    installed.current = true;
     setTokenSource({
       accessToken: async () => {
         const now = current.current;
@@ -74,9 +77,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           });
         return refreshing.current;
       },
-      expired: () => replace(undefined),
+      expired: (token) => {
+        if (current.current?.session.accessToken === token) replace(undefined);
+      },
     });
-  }, [replace]);
+  }
 
   const tenantId = stored?.session.tenantId;
   useEffect(() => {

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../api/client';
+import { allSites } from '../api/fleet';
 import type { AuditEvent, AuditQuery } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
@@ -9,8 +10,8 @@ import { AuditExport } from '../ui/AuditExport';
 import { Badge, PageHeader, Time } from '../ui/bits';
 import { Async, ErrorMessage } from '../ui/states';
 
-type Filters = Pick<AuditQuery, 'type' | 'decision' | 'category' | 'sourceId' | 'actor'>;
-const FILTER_FIELDS: { key: keyof Filters; label: string; placeholder: string }[] = [
+type Filters = Pick<AuditQuery, 'type' | 'decision' | 'category' | 'sourceId' | 'actor' | 'siteId' | 'from' | 'to'>;
+const FILTER_FIELDS: { key: Exclude<keyof Filters, 'siteId' | 'from' | 'to'>; label: string; placeholder: string }[] = [
   { key: 'type', label: 'Type', placeholder: 'policy.decision' },
   { key: 'decision', label: 'Decision', placeholder: 'deny' },
   { key: 'category', label: 'Category', placeholder: 'inspection_images' },
@@ -35,7 +36,11 @@ export function AuditPage() {
   );
 }
 
+/** datetime-local (local time, no zone) to the ISO instant the API filters on. */
+const toInstant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
 function EventList() {
+  const sites = useQuery(allSites, []);
   const [draft, setDraft] = useState<Filters>({});
   const [filters, setFilters] = useState<Filters>({});
   const [more, setMore] = useState<{ items: AuditEvent[]; cursor: string | null } | undefined>();
@@ -46,7 +51,7 @@ function EventList() {
   function apply(event: FormEvent) {
     event.preventDefault();
     setMore(undefined);
-    setFilters(draft);
+    setFilters({ ...draft, from: toInstant(draft.from ?? ''), to: toInstant(draft.to ?? '') });
   }
 
   async function loadMore() {
@@ -70,6 +75,25 @@ function EventList() {
             <input value={draft[field.key] ?? ''} placeholder={field.placeholder} onChange={(event) => setDraft({ ...draft, [field.key]: event.target.value.trim() })} />
           </label>
         ))}
+        <label>
+          Site
+          <select value={draft.siteId ?? ''} onChange={(event) => setDraft({ ...draft, siteId: event.target.value || undefined })}>
+            <option value="">All sites</option>
+            {(sites.data ?? []).map((site) => (
+              <option key={site.id} value={site.id}>
+                {site.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={draft.from ?? ''} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" value={draft.to ?? ''} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
+        </label>
         <button type="submit" className="button">
           Apply filters
         </button>

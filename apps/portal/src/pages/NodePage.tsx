@@ -1,5 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { api, call } from '../api/client';
+import { listModels } from '../api/models';
 import { useQuery } from '../hooks/useQuery';
 import { PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
@@ -9,6 +10,8 @@ import { Async } from '../ui/states';
 export function NodePage() {
   const { nodeId = '' } = useParams();
   const state = useQuery(() => call(api.GET('/v1/nodes/{id}', { params: { path: { id: nodeId } } })), [nodeId], { pollMs: 2_000 });
+  const models = useQuery(listModels, []);
+  const modelName = (id: string) => models.data?.items.find((m) => m.id === id)?.name ?? id;
   return (
     <Async state={state}>
       {(node) => (
@@ -51,7 +54,7 @@ export function NodePage() {
               </dl>
               <h3>Models</h3>
               {node.reported.models?.length ? (
-                <table>
+                <table data-testid="node-models">
                   <thead>
                     <tr>
                       <th scope="col">Model</th>
@@ -62,7 +65,7 @@ export function NodePage() {
                   <tbody>
                     {node.reported.models.map((model) => (
                       <tr key={`${model.modelId}@${model.version}`}>
-                        <td>{model.modelId}</td>
+                        <td>{modelName(model.modelId)}</td>
                         <td>{model.version}</td>
                         <td>{model.state}</td>
                       </tr>

@@ -44,6 +44,7 @@ export function SitePage() {
                       <th scope="col">Status</th>
                       <th scope="col">Last heartbeat</th>
                       <th scope="col">Policy</th>
+                      <th scope="col">Models</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -61,6 +62,7 @@ export function SitePage() {
                             <Time value={node.lastSeenAt} />
                           </td>
                           <td>{applied ? <Badge tone={applied.compliant ? 'ok' : 'warn'}>{applied.appliedVersion === null ? 'none' : `v${applied.appliedVersion}`}</Badge> : '—'}</td>
+                          <td>{node.reported.models?.length ? node.reported.models.map((m) => `${m.version} (${m.state})`).join(', ') : <span className="muted">none</span>}</td>
                         </tr>
                       );
                     })}
