@@ -43,6 +43,12 @@ const auth: Middleware = {
 export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? '' });
 api.use(auth);
 
+/** The problem details of a failed call (or a stand-in for a network error), for ProblemDetails. */
+export function problemOf(error: unknown): Problem {
+  if (error instanceof ApiError && error.problem) return error.problem;
+  return { type: 'about:blank', title: 'Error', status: error instanceof ApiError ? error.status : 0, detail: error instanceof Error ? error.message : String(error) };
+}
+
 /** Unwraps an openapi-fetch result: the data, or an ApiError with the problem details. */
 export async function call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await pending;

@@ -7,7 +7,7 @@ import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
 import { AuditExport } from '../ui/AuditExport';
-import { Badge, PageHeader, Time } from '../ui/bits';
+import { Badge, DecisionBadge, PageHeader, Time } from '../ui/bits';
 import { Async, ErrorMessage } from '../ui/states';
 
 type Filters = Pick<AuditQuery, 'type' | 'decision' | 'category' | 'sourceId' | 'actor' | 'siteId' | 'from' | 'to'>;
@@ -125,7 +125,9 @@ function EventList() {
                         {event.category ? <span className="muted"> · {event.category}</span> : null}
                       </td>
                       <td className="truncate">{event.actor}</td>
-                      <td>{event.decision ? <Badge tone={event.decision === 'deny' ? 'bad' : event.decision === 'allow' ? 'ok' : 'warn'}>{event.decision}</Badge> : '—'}</td>
+                      <td>
+                        <DecisionBadge decision={event.decision} />
+                      </td>
                       <td>
                         <Link to={`/audit/events/${encodeURIComponent(event.sourceId)}/${event.seq}`} aria-label={`Event ${event.type} #${event.seq} from ${event.sourceId}`}>
                           #{event.seq}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError } from '../api/client';
+import { problemOf } from '../api/client';
 import { allSites, policyStatus } from '../api/fleet';
 import { BASE, heads, latest, publish, save } from '../api/governance';
 import type { Job, Problem, SavedPolicy } from '../api/types';
@@ -10,7 +10,7 @@ import { PageHeader, Time } from '../ui/bits';
 import { DiffTable } from '../ui/DiffTable';
 import { Propagation } from '../ui/Propagation';
 import { Simulator } from '../ui/Simulator';
-import { Async } from '../ui/states';
+import { Async, ProblemDetails } from '../ui/states';
 import { VersionHistory } from '../ui/VersionHistory';
 
 const NEW_OVERLAY_TEMPLATE = (country: string) => JSON.stringify({ apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country, categories: {} }, null, 2);
@@ -110,7 +110,7 @@ function PolicyEditor({ scope, onSaved }: { scope: string; onSaved(): void }) {
       current.reload();
       onSaved();
     } catch (error) {
-      setProblem(error instanceof ApiError && error.problem ? error.problem : { type: 'about:blank', title: 'Error', status: 0, detail: String(error) });
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
@@ -160,20 +160,7 @@ function PolicyEditor({ scope, onSaved }: { scope: string; onSaved(): void }) {
               aria-describedby={problem ? errorsId : undefined}
               onChange={(event) => setText(event.target.value)}
             />
-            {problem ? (
-              <div id={errorsId} className="validation" role="alert" data-testid="policy-errors">
-                <strong>{problem.detail ?? problem.title}</strong>
-                {problem.errors?.length ? (
-                  <ul>
-                    {problem.errors.map((error) => (
-                      <li key={`${error.path}:${error.message}`}>
-                        <code>{error.path}</code> {error.message}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
-              </div>
-            ) : null}
+            {problem ? <ProblemDetails problem={problem} id={errorsId} testId="policy-errors" /> : null}
             {editable ? (
               <div className="form-row">
                 <label>

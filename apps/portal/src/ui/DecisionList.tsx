@@ -2,10 +2,8 @@ import { Link } from 'react-router';
 import { api, call } from '../api/client';
 import type { AuditQuery } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
-import { Badge, Time } from './bits';
+import { DecisionBadge, Time } from './bits';
 import { Async } from './states';
-
-const decisionTone = (decision: string | null) => (decision === 'deny' ? 'bad' : decision === 'allow' ? 'ok' : 'warn');
 
 /** The latest governed decisions of a site or node, from the audit log. */
 export function DecisionList({ filter, title = 'Recent decisions' }: { filter: Pick<AuditQuery, 'siteId' | 'sourceId'>; title?: string }) {
@@ -32,7 +30,7 @@ export function DecisionList({ filter, title = 'Recent decisions' }: { filter: P
                   </td>
                   <td>{event.category ?? '—'}</td>
                   <td>
-                    <Badge tone={decisionTone(event.decision)}>{event.decision ?? '—'}</Badge>
+                    <DecisionBadge decision={event.decision} />
                   </td>
                   <td>
                     <Link to={`/audit/events/${encodeURIComponent(event.sourceId)}/${event.seq}`}>#{event.seq}</Link>

@@ -3,7 +3,7 @@ import { api, call } from '../api/client';
 import { allSites } from '../api/fleet';
 import type { Decision, SimulateRequest } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
-import { Badge } from './bits';
+import { DecisionBadge } from './bits';
 import { ErrorMessage } from './states';
 
 const ACTIONS: SimulateRequest['action'][] = ['infer', 'store', 'egress'];
@@ -64,7 +64,7 @@ export function Simulator() {
       {error ? <ErrorMessage error={error} /> : null}
       {result ? (
         <div className="decision" role="status" data-testid="simulation-result">
-          <Badge tone={result.decision === 'deny' ? 'bad' : result.decision === 'allow' ? 'ok' : 'warn'}>{result.decision}</Badge> by <code>{result.layer}</code> rule <code>{result.ruleId}</code>
+          <DecisionBadge decision={result.decision} /> by <code>{result.layer}</code> rule <code>{result.ruleId}</code>
           <p>{result.reason}</p>
         </div>
       ) : null}

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
+import { problemOf } from '../api/client';
 import { allSites } from '../api/fleet';
 import { startRollout } from '../api/models';
 import type { Problem, RolloutProgress } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
+import { ProblemDetails } from './states';
 
 interface Form {
   countries: string[];
@@ -47,7 +48,7 @@ export function StartRollout({ modelId, version, onStarted, onCancel }: { modelI
       });
       onStarted(rollout);
     } catch (error) {
-      setProblem(error instanceof ApiError && error.problem ? error.problem : { type: 'about:blank', title: 'Error', status: 0, detail: String(error) });
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
@@ -94,20 +95,7 @@ export function StartRollout({ modelId, version, onStarted, onCancel }: { modelI
           <input {...number('maxErrorRate')} min={0} max={1} step={0.01} />
         </label>
       </div>
-      {problem ? (
-        <div className="validation" role="alert">
-          <strong>{problem.detail ?? problem.title}</strong>
-          {problem.errors?.length ? (
-            <ul>
-              {problem.errors.map((e) => (
-                <li key={`${e.path}:${e.message}`}>
-                  <code>{e.path}</code> {e.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
+      {problem ? <ProblemDetails problem={problem} /> : null}
       <div className="form-row">
         <button type="submit" className="button" disabled={busy}>
           Start rollout

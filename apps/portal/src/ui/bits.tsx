@@ -21,6 +21,12 @@ export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info'
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
+/** allow (green), allow_with_redaction (amber), deny (red); a dash when the event is not a decision. */
+export function DecisionBadge({ decision }: { decision: string | null | undefined }) {
+  if (!decision) return <>—</>;
+  return <Badge tone={decision === 'deny' ? 'bad' : decision === 'allow' ? 'ok' : 'warn'}>{decision}</Badge>;
+}
+
 export function ProgressBar({ value, max, label }: { value: number; max: number; label: string }) {
   const percent = max > 0 ? Math.round((value / max) * 100) : 0;
   return (

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import type { Problem } from '../api/types';
 
 /** Loading, error and empty states, the same on every page. */
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -42,5 +43,23 @@ export function Async<T>({ state, empty, children }: { state: { data: T | undefi
       {state.error ? <p className="stale-warning" role="status">Could not refresh: {state.error.message}. Showing the last data.</p> : null}
       {emptyState ? <Empty>{emptyState}</Empty> : children(state.data)}
     </>
+  );
+}
+
+/** A refused change with the API's field errors, each named by its path (e.g. document.categories.x.retentionDays). */
+export function ProblemDetails({ problem, id, testId }: { problem: Problem; id?: string; testId?: string }) {
+  return (
+    <div id={id} className="validation" role="alert" data-testid={testId}>
+      <strong>{problem.detail ?? problem.title}</strong>
+      {problem.errors?.length ? (
+        <ul>
+          {problem.errors.map((error) => (
+            <li key={`${error.path}:${error.message}`}>
+              <code>{error.path}</code> {error.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }
