@@ -83,8 +83,14 @@ describe('model delivery over gRPC: desired state, FetchArtifact, ReportModelSta
     const verified = verifyManifest(model, new Map(keys.map((k) => [k.keyId, Buffer.from(k.publicKey, 'base64')])), { tenantId: h.tenants.a.id, modelId, version: '1.0.0', artifactSha256: sha256 });
     expect(verified.ok).toBe(true);
     stream.cancel();
-    // another node of the tenant still may not fetch it
+    // another node of the tenant still may not fetch it; a node of another tenant does not even see it
     expect((await grpcError(other.download(modelId, '1.0.0'))).code).toBe(GrpcStatus.PERMISSION_DENIED);
+    const outsider = new TestAgent(h.grpcTarget);
+    const tokenOfB = await call(h, 'POST', '/v1/enrollment-tokens', { token: await h.token('b', Role.vendor_admin), body: { siteId: h.tenants.b.siteIds.DE } });
+    await outsider.enroll(tokenOfB.body.token);
+    expect((await grpcError(outsider.download(modelId, '1.0.0'))).code).toBe(GrpcStatus.NOT_FOUND);
+    expect((await grpcError(outsider.reportModelState({ modelId, version: '1.0.0', state: 'active' }))).code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    outsider.close();
   });
 
   it('streams the artifact in 64 KiB chunks and resumes a broken download from its offset', async () => {

@@ -113,6 +113,18 @@ describe('staged rollouts run by a real worker process', () => {
     // the canary is spread: batch 1 and 2 together cover both countries
     for (const agent of agents) expect(agent.running.get(modelId)).toBe('1.0.0');
 
+    // per-node view: filters, pages, and integrators see their organisation's sites only
+    const all = await call(h, 'GET', `/v1/rollouts/${created.id}/nodes`, { token: engineer });
+    expect(all.body.items).toHaveLength(5);
+    expect(all.body.items.every((n: { state: string; started: boolean }) => n.state === 'active' && n.started)).toBe(true);
+    expect((await call(h, 'GET', `/v1/rollouts/${created.id}/nodes?batch=1`, { token: engineer })).body.items).toHaveLength(1);
+    const first = await call(h, 'GET', `/v1/rollouts/${created.id}/nodes?limit=2`, { token: engineer });
+    const second = await call(h, 'GET', `/v1/rollouts/${created.id}/nodes?limit=2&after=${first.body.nextAfter}`, { token: engineer });
+    expect([...first.body.items, ...second.body.items].map((n: { nodeId: string }) => n.nodeId)).toEqual(all.body.items.slice(0, 4).map((n: { nodeId: string }) => n.nodeId));
+    const integrator = await call(h, 'GET', `/v1/rollouts/${created.id}/nodes`, { token: await h.token('a', Role.integrator_admin) });
+    expect(integrator.body.items.map((n: { country: string }) => n.country)).toEqual(['ID', 'ID', 'ID']);
+    expect((await call(h, 'GET', `/v1/rollouts/${created.id}/nodes?state=exploded`, { token: engineer })).status).toBe(400);
+
     const metrics = await call(h, 'GET', '/metrics');
     expect(metrics.body).toMatch(/meridian_rollouts\{status="completed"\} 1/);
     const audit = await h.owner.auditEvent.findMany({ where: { tenantId: h.tenants.a.id, type: { in: ['admin.rollout.started', 'rollout.batch_started', 'rollout.completed'] } } });
@@ -172,6 +184,11 @@ describe('staged rollouts run by a real worker process', () => {
     expect(batchWhenPaused).toBeLessThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // ten sweeps
     expect((await rollout(created.id)).currentBatch).toBe(batchWhenPaused);
+    // a paused rollout is in progress: its nodes show on /metrics
+    const metrics = (await call(h, 'GET', '/metrics')).body as string;
+    const inProgress = [...metrics.matchAll(/^meridian_rollout_nodes\{state="(\w+)"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[2]), 0);
+    expect(inProgress).toBe(5);
+    expect(metrics).toMatch(/meridian_rollouts\{status="paused"\} 1/);
     expect(agents.filter((a) => a.firstSeen(modelId, '1.0.0') !== undefined).length).toBeLessThanOrEqual(1);
 
     expect((await call(h, 'POST', `/v1/rollouts/${created.id}/resume`, { token: engineer })).body.status).toBe('running');

@@ -16,5 +16,11 @@ describe('agent config', () => {
     expect(() => loadAgentConfig({ MERIDIAN_CONTROL_PLANE: 'no port' })).toThrow(/MERIDIAN_CONTROL_PLANE: must be host:port/);
     expect(() => loadAgentConfig({ MERIDIAN_NODE_LABELS: 'oops' })).toThrow(/MERIDIAN_NODE_LABELS/);
     expect(() => loadAgentConfig({ MERIDIAN_BACKOFF_INITIAL_MS: '5000', MERIDIAN_BACKOFF_MAX_MS: '1000' })).toThrow(/MERIDIAN_BACKOFF_MAX_MS/);
+    expect(() => loadAgentConfig({ MERIDIAN_MODEL_CHECKPOINT_BYTES: '0' })).toThrow(/MERIDIAN_MODEL_CHECKPOINT_BYTES/);
+  });
+
+  it('makes model downloads durable every 256 KiB unless told otherwise', () => {
+    expect(loadAgentConfig({}).modelCheckpointBytes).toBe(256 * 1024);
+    expect(loadAgentConfig({ MERIDIAN_MODEL_CHECKPOINT_BYTES: '4096' }).modelCheckpointBytes).toBe(4096);
   });
 });

@@ -26,6 +26,8 @@ export class AgentServiceServer {
   readonly fetches: FetchArtifactRequest[] = [];
   readonly heartbeats: HeartbeatRequest[] = [];
   readonly artifacts = new Map<string, Buffer>();
+  /** FetchArtifact answers these with PERMISSION_DENIED, as the control plane does for a version no longer desired. */
+  readonly refused = new Set<string>();
   chunkSize = 64;
   /** Delay between chunks, to give a test time to break things mid-download. */
   chunkDelayMs = 0;
@@ -106,6 +108,10 @@ export class AgentServiceServer {
       return;
     }
     this.fetches.push({ ...call.request });
+    if (this.refused.has(`${call.request.modelId}@${call.request.version}`)) {
+      call.emit('error', { code: status.PERMISSION_DENIED, details: `version ${call.request.version} is not in this node's desired state` });
+      return;
+    }
     const artifact = this.artifacts.get(`${call.request.modelId}@${call.request.version}`);
     if (!artifact) {
       call.emit('error', { code: status.NOT_FOUND, details: `no artifact ${call.request.modelId}@${call.request.version}` });

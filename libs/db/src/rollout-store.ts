@@ -24,23 +24,39 @@ export interface NodeDesiredState {
   models: DesiredModelRow[];
 }
 
-/** The desired state of each of these nodes (of the transaction's tenant): revision and the published versions to run. */
+/**
+ * The desired state of each of these nodes (of the transaction's tenant): revision and the published
+ * versions to run. One statement, so the revision and the models come from the same snapshot.
+ */
 export async function desiredStateFor(tx: TenantTx, nodeIds: string[]): Promise<Map<string, NodeDesiredState>> {
   const out = new Map<string, NodeDesiredState>();
   if (nodeIds.length === 0) return out;
-  const nodes = await tx.edgeNode.findMany({ where: { id: { in: nodeIds } }, select: { id: true, desiredRevision: true } });
-  for (const node of nodes) out.set(node.id, { revision: node.desiredRevision, models: [] });
-  const rows = await tx.$queryRaw<(Omit<DesiredModelRow, 'artifactSize'> & { nodeId: string; artifactSize: bigint })[]>`
-    SELECT nm.node_id AS "nodeId", nm.model_id AS "modelId", m.name, mv.version, mv.artifact_sha256 AS "artifactSha256",
+  const rows = await tx.$queryRaw<(Omit<DesiredModelRow, 'artifactSize' | 'modelId'> & { nodeId: string; revision: number; modelId: string | null; artifactSize: bigint | null })[]>`
+    SELECT en.id AS "nodeId", en.desired_revision AS revision, nm.model_id AS "modelId", m.name, mv.version, mv.artifact_sha256 AS "artifactSha256",
            mv.artifact_size AS "artifactSize", mv.key_id AS "keyId", mv.signature, mv.manifest, nm.rollout_id AS "rolloutId"
-    FROM node_models nm
-    JOIN models m ON m.tenant_id = nm.tenant_id AND m.id = nm.model_id
-    JOIN model_versions mv ON mv.tenant_id = nm.tenant_id AND mv.model_id = nm.model_id AND mv.version = nm.desired_version AND mv.status = 'published'
-    WHERE nm.node_id = ANY(${nodeIds}::uuid[])
-    ORDER BY m.name`;
+    FROM edge_nodes en
+    LEFT JOIN (node_models nm
+      JOIN models m ON m.tenant_id = nm.tenant_id AND m.id = nm.model_id
+      JOIN model_versions mv ON mv.tenant_id = nm.tenant_id AND mv.model_id = nm.model_id AND mv.version = nm.desired_version AND mv.status = 'published')
+      ON nm.tenant_id = en.tenant_id AND nm.node_id = en.id
+    WHERE en.id = ANY(${nodeIds}::uuid[])
+    ORDER BY en.id, m.name`;
   for (const row of rows) {
-    const { nodeId, ...model } = row;
-    out.get(nodeId)?.models.push({ ...model, modelId: String(model.modelId), rolloutId: model.rolloutId ? String(model.rolloutId) : null, artifactSize: Number(row.artifactSize) });
+    const nodeId = String(row.nodeId);
+    const state = out.get(nodeId) ?? { revision: Number(row.revision), models: [] };
+    out.set(nodeId, state);
+    if (!row.modelId) continue;
+    state.models.push({
+      modelId: String(row.modelId),
+      name: row.name,
+      version: row.version,
+      artifactSha256: row.artifactSha256,
+      artifactSize: Number(row.artifactSize),
+      keyId: row.keyId,
+      signature: row.signature,
+      manifest: row.manifest,
+      rolloutId: row.rolloutId ? String(row.rolloutId) : null,
+    });
   }
   return out;
 }
@@ -124,14 +140,14 @@ export interface BatchNodeRow {
   baselineErrors: number;
 }
 
-/** A batch's nodes with their rollout state and the inference counters of their last heartbeat. */
+/** A batch's nodes with their rollout state and the inference counters of their last heartbeat. Revoked nodes have left the fleet: they are not judged. */
 export async function batchNodes(tx: TenantTx, rolloutId: string, batch: number): Promise<BatchNodeRow[]> {
   const rows = await tx.$queryRaw<{ nodeId: string; state: string; updatedAt: Date; requests: bigint | null; errors: bigint | null; baselineRequests: bigint; baselineErrors: bigint }[]>`
     SELECT rn.node_id AS "nodeId", rn.state::text AS state, rn.updated_at AS "updatedAt",
            (en.reported->'inference'->>'requests')::bigint AS requests, (en.reported->'inference'->>'errors')::bigint AS errors,
            rn.baseline_requests AS "baselineRequests", rn.baseline_errors AS "baselineErrors"
     FROM rollout_nodes rn JOIN edge_nodes en ON en.tenant_id = rn.tenant_id AND en.id = rn.node_id
-    WHERE rn.rollout_id = ${rolloutId}::uuid AND rn.batch = ${batch}`;
+    WHERE rn.rollout_id = ${rolloutId}::uuid AND rn.batch = ${batch} AND en.status <> 'revoked'`;
   return rows.map((row) => ({
     nodeId: String(row.nodeId),
     state: row.state,

@@ -110,7 +110,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),
-      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', (node) => this.desiredState.current(node)),
+      watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', (node, _request, call) => this.desiredState.current(node, call)),
       ackPolicy: this.unary('AckPolicy', true, async (request, node) => {
         await this.policies.acknowledge(node!, request);
         return {};
@@ -155,7 +155,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown) => Promise<Message[]>) {
+  private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown, call: ServerWritableStream<unknown, unknown>) => Promise<Message[]>) {
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
         const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
@@ -166,7 +166,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
         call.on('finish', done);
         call.on('error', done);
         // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
-        const first = initial ? await initial(node, call.request) : [];
+        const first = initial ? await initial(node, call.request, call as ServerWritableStream<unknown, unknown>) : [];
         for (const message of first) if (!call.cancelled) call.write(message);
       });
     };

@@ -17,6 +17,8 @@ import { StreamRegistry } from './stream-registry';
 export class DesiredStateService implements OnModuleInit {
   private readonly logger = new Logger(DesiredStateService.name);
   private readonly pushed: Counter<'trigger'>;
+  /** Highest revision written to each open stream. */
+  private readonly sent = new WeakMap<object, number>();
 
   constructor(
     private readonly db: TenantPrisma,
@@ -33,10 +35,24 @@ export class DesiredStateService implements OnModuleInit {
     });
   }
 
-  async current(node: NodeIdentity): Promise<DesiredState[]> {
+  /**
+   * What a node gets on connect. A push may reach the stream while this is read: whichever comes
+   * second is dropped if it is not newer, so a stream never goes back in revision.
+   */
+  async current(node: NodeIdentity, call: object): Promise<DesiredState[]> {
     const states = await this.db.run({ tenantId: node.tenantId }, (tx) => desiredStateFor(tx, [node.nodeId]));
+    const state = states.get(node.nodeId) ?? { revision: 0, models: [] };
+    if (!this.claim(call, state.revision, true)) return [];
     this.pushed.inc({ trigger: 'connect' });
-    return [toMessage(states.get(node.nodeId) ?? { revision: 0, models: [] })];
+    return [toMessage(state)];
+  }
+
+  private claim(call: object, revision: number, onConnect: boolean): boolean {
+    const last = this.sent.get(call);
+    // On connect the current state goes out even at revision 0 (nothing desired yet); later only newer ones.
+    if (last !== undefined ? revision <= last : !onConnect && revision === 0) return false;
+    this.sent.set(call, revision);
+    return true;
   }
 
   private async push(tenantId: string, nodeIds: string[]): Promise<void> {
@@ -45,7 +61,7 @@ export class DesiredStateService implements OnModuleInit {
     const states = await this.db.run({ tenantId }, (tx) => desiredStateFor(tx, [...new Set(targets.map((t) => t.nodeId))]));
     for (const target of targets) {
       const state = states.get(target.nodeId);
-      if (state) target.call.write(toMessage(state));
+      if (state && this.claim(target.call, state.revision, false)) target.call.write(toMessage(state));
     }
     this.pushed.inc({ trigger: 'change' }, targets.length);
     this.logger.log({ tenantId, streams: targets.length }, 'desired state pushed');

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ANY_ROLE, Allow, CurrentPrincipal, VENDOR_STAFF, type Principal } from '../auth/principal';
 import { TenantResource } from '../common/tenant-resource';
-import { AbortRolloutDto, CreateRolloutDto, RollbackRolloutDto, RolloutList, RolloutProgressView } from './dto/rollout.dto';
+import { AbortRolloutDto, CreateRolloutDto, RollbackRolloutDto, RolloutList, RolloutNodePage, RolloutNodeQuery, RolloutProgressView } from './dto/rollout.dto';
 import { RolloutsService } from './rollouts.service';
 
 @ApiTags('rollouts')
@@ -31,6 +31,13 @@ export class RolloutsController {
   @ApiOkResponse({ type: RolloutProgressView, description: 'Progress: nodes per state and batch, gate results' })
   get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
     return this.rollouts.get(principal, id);
+  }
+
+  @Allow(...ANY_ROLE)
+  @Get(':id/nodes')
+  @ApiOkResponse({ type: RolloutNodePage, description: 'Nodes of the rollout with their state (integrators: their sites only)' })
+  nodes(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: RolloutNodeQuery) {
+    return this.rollouts.nodes(principal, id, query);
   }
 
   @Allow(...VENDOR_STAFF)

@@ -9,7 +9,8 @@ import { conflict, notFound, ProblemException, type FieldError } from '../common
 import { RolloutsProducer } from '../jobs/rollouts.producer';
 import { findModel } from '../models/models.service';
 import { TenantPrisma } from '../prisma/prisma.service';
-import type { AbortRolloutDto, BatchView, CreateRolloutDto, RolloutList, RolloutProgressView, RolloutView, StateCountsView } from './dto/rollout.dto';
+import type { AbortRolloutDto, BatchView, CreateRolloutDto, RolloutList, RolloutNodePage, RolloutNodeQuery, RolloutProgressView, RolloutView, StateCountsView } from './dto/rollout.dto';
+import { siteScope } from '../fleet/site-scope';
 
 const IN_PROGRESS: RolloutStatus[] = [RolloutStatus.running, RolloutStatus.paused];
 const INSERT_CHUNK = 5_000;
@@ -101,6 +102,42 @@ export class RolloutsService {
         percentActive: total === 0 ? 0 : Math.round((counts.active / total) * 10_000) / 100,
         batches: [...batches.values()].sort((a, b) => a.batch - b.batch),
         gateResults: rollout.gateResults as unknown as GateResult[],
+      };
+    });
+  }
+
+  /** One page of the rollout's nodes in node id order; integrators see the nodes of their organisation's sites only. */
+  async nodes(principal: Principal, id: string, query: RolloutNodeQuery): Promise<RolloutNodePage> {
+    const limit = query.limit ?? 100;
+    return this.db.run(tenantContext(principal), async (tx) => {
+      await findRollout(tx, id);
+      const rows = await tx.rolloutNode.findMany({
+        where: {
+          rolloutId: id,
+          ...(query.state ? { state: query.state } : {}),
+          ...(query.batch ? { batch: query.batch } : {}),
+          ...(query.after ? { nodeId: { gt: query.after } } : {}),
+          node: { site: siteScope(principal) },
+        },
+        include: { node: { select: { name: true, siteId: true, site: { select: { country: true } } } } },
+        orderBy: { nodeId: 'asc' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((row) => ({
+          nodeId: row.nodeId,
+          name: row.node.name,
+          siteId: row.node.siteId,
+          country: row.node.site.country,
+          batch: row.batch,
+          state: row.state,
+          started: row.startedAt !== null,
+          previousVersion: row.previousVersion,
+          detail: row.detail,
+          updatedAt: row.updatedAt,
+        })),
+        nextAfter: rows.length > limit ? page[page.length - 1]!.nodeId : null,
       };
     });
   }

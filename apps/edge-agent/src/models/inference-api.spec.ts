@@ -113,6 +113,7 @@ describe('POST /v1/infer failures', () => {
     expect(await infer({ input: {} })).toEqual({ status: 400, body: { error: 'model: must be the name (or id) of a model active on this node' } });
     expect(await infer({ model: 'fixed', input: [1] })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^input: must be a JSON object/) } });
     expect(await infer({ model: 'fixed', input: { x: [[1, 2]] }, metadata: 'x' })).toEqual({ status: 400, body: { error: 'metadata: must be a JSON object' } });
+    expect(await infer({ model: 'fixed', input: { x: [[1, 2]] }, metadata: { note: 'x'.repeat(20_000) } })).toEqual({ status: 400, body: { error: 'metadata: at most 16384 bytes of JSON' } });
     expect(await infer({ model: 'fixed', input: { x: [[1, 2]] }, colour: 'red' })).toEqual({ status: 400, body: { error: 'colour: unknown field (expected model, input, metadata)' } });
     expect(state.inference.requests).toBe(0);
   });

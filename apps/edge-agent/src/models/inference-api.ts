@@ -8,6 +8,7 @@ import type { ModelManager } from './model-manager';
 import { ModelInputError, type OutputTensor } from './runtime';
 
 const MODEL_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const MAX_METADATA_BYTES = 16 * 1024;
 
 interface InferRequest {
   model: string;
@@ -22,6 +23,8 @@ function readInferRequest(body: unknown): InferRequest {
   if (typeof b.model !== 'string' || !MODEL_REF.test(b.model)) throw new LocalApiError(400, 'model: must be the name (or id) of a model active on this node');
   if (typeof b.input !== 'object' || b.input === null || Array.isArray(b.input)) throw new LocalApiError(400, 'input: must be a JSON object of named tensors, e.g. {"features": [[2.0, 0.5, 55, 12]]}');
   if (b.metadata !== undefined && (typeof b.metadata !== 'object' || b.metadata === null || Array.isArray(b.metadata))) throw new LocalApiError(400, 'metadata: must be a JSON object');
+  // Metadata goes into the journal with every inference: keep it to what provenance needs.
+  if (b.metadata !== undefined && Buffer.byteLength(JSON.stringify(b.metadata)) > MAX_METADATA_BYTES) throw new LocalApiError(400, `metadata: at most ${MAX_METADATA_BYTES} bytes of JSON`);
   return { model: b.model, input: b.input as Record<string, unknown>, metadata: (b.metadata as Record<string, unknown> | undefined) ?? {} };
 }
 

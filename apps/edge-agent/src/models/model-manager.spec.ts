@@ -47,6 +47,11 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     await journal.flush();
     return (await journal.unacknowledged(1000)).map((r) => JSON.parse(r.body) as { type: string; data?: Record<string, unknown> });
   };
+  /** Hands the manager a desired state and waits until it has acted on it (reports delivered). */
+  const desire = async (manager: ModelManager, revision: number, ...models: PublishedVersion['desired'][]) => {
+    manager.applyDesired({ revision, models });
+    await manager.settled();
+  };
   const score = async (manager: ModelManager) => {
     const model = manager.find('pump-anomaly')!;
     const out = await model.model.run(model.model.prepare(anomalous));
@@ -77,8 +82,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const v1 = version('1.0.0');
     offer(v1);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
     expect(server.reportsFor(MODEL_ID)).toEqual(['downloading', 'verifying', 'activating', 'active']);
     expect(server.reports.every((r) => r.rolloutId === 'ro-1.0.0')).toBe(true);
     expect((await score(manager)).score).toBeGreaterThan(0.9);
@@ -87,8 +91,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(active[MODEL_ID]).toMatchObject({ name: 'pump-anomaly', version: '1.0.0', previous: null });
     expect((await events()).find((e) => e.type === 'model.activated')?.data).toMatchObject({ modelId: MODEL_ID, version: '1.0.0', sha256: v1.desired.artifactSha256 });
     // A re-sent desired state (a reconnect) changes nothing and downloads nothing.
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
     expect(server.fetches).toHaveLength(1);
   });
 
@@ -97,15 +100,12 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const v2 = version('1.1.0');
     offer(v1, v2);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
-    manager.applyDesired({ revision: 2, models: [v2.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
+    await desire(manager, 2, v2.desired);
     expect((await score(manager)).version).toBe('1.1.0');
     const fetchesBefore = server.fetches.length;
     const rollback = { ...v1.desired, rolloutId: 'ro-1.1.0' }; // the control plane points the rollout back at 1.0.0
-    manager.applyDesired({ revision: 3, models: [rollback] });
-    await manager.settled();
+    await desire(manager, 3, rollback);
     expect(server.fetches.length).toBe(fetchesBefore);
     expect(server.reports.filter((r) => r.rolloutId === 'ro-1.1.0' && r.version === '1.0.0').map((r) => r.state)).toEqual(['verifying', 'activating', 'active']);
     expect((await score(manager)).version).toBe('1.0.0');
@@ -121,10 +121,8 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     tampered[tampered.length - 3]! ^= 0xff;
     server.artifacts.set(`${MODEL_ID}@1.1.0`, tampered);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
-    manager.applyDesired({ revision: 2, models: [v2.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
+    await desire(manager, 2, v2.desired);
     expect(server.reportsFor(MODEL_ID, '1.1.0')).toEqual(['downloading', 'verifying', 'failed']);
     expect(server.reports.at(-1)!.detail).toMatch(/sha256 .* does not match the manifest/);
     expect((await score(manager)).version).toBe('1.0.0');
@@ -136,8 +134,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     ]);
     expect((await events()).find((e) => e.type === 'model.activation_failed')?.data).toMatchObject({ version: '1.1.0', stage: 'verifying', serving: '1.0.0' });
     // The same rollout is not retried on every re-sent desired state.
-    manager.applyDesired({ revision: 2, models: [v2.desired] });
-    await manager.settled();
+    await desire(manager, 2, v2.desired);
     expect(server.fetches.filter((f) => f.version === '1.1.0')).toHaveLength(1);
   });
 
@@ -146,10 +143,8 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const broken = version('1.2.0', { files: 'broken' });
     offer(v1, broken);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
-    manager.applyDesired({ revision: 2, models: [broken.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
+    await desire(manager, 2, broken.desired);
     expect(server.reportsFor(MODEL_ID, '1.2.0')).toEqual(['downloading', 'verifying', 'activating', 'failed']);
     expect(server.reports.at(-1)!.detail).toMatch(/^activating: ONNX Runtime cannot load the artifact: .*undefined_value/);
     expect((await score(manager)).version).toBe('1.0.0');
@@ -160,8 +155,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const forged = version('1.0.0', { keyId: 'tsk_x', key: loadPrivateKey(otherKey.privateKeyPem) });
     offer(forged);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [forged.desired] });
-    await manager.settled();
+    await desire(manager, 1, forged.desired);
     expect(server.reportsFor(MODEL_ID)).toEqual(['failed']);
     expect(server.reports[0]!.detail).toBe('verifying: manifest refused: manifest signed by unknown key tsk_x');
     expect(server.fetches).toHaveLength(0);
@@ -173,10 +167,8 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const v1 = version('1.0.0', { keyId: 'tsk_2', key: loadPrivateKey(rotated.privateKeyPem) });
     offer(v1);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
+    await desire(manager, 1, v1.desired);
     expect(server.reportsFor(MODEL_ID)).toEqual(['failed']);
     trusted.set('tsk_2', rotated.publicKey); // a policy bundle announced it
     try {
@@ -189,14 +181,28 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     }
   });
 
+  it('drops a superseded target at once: a stale desired state followed by the current one ends active on the current one', async () => {
+    const v1 = version('1.0.0');
+    const v2 = version('1.1.0');
+    offer(v1, v2);
+    const manager = await newManager();
+    await desire(manager, 1, v1.desired);
+    // A node frozen during a rollout wakes up to two buffered messages: 1.1.0, then the rollback to 1.0.0.
+    server.refused.add(`${MODEL_ID}@1.1.0`);
+    manager.applyDesired({ revision: 2, models: [v2.desired] });
+    await desire(manager, 3, { ...v1.desired, rolloutId: v2.desired.rolloutId });
+    expect(manager.find('pump-anomaly')?.version).toBe('1.0.0');
+    expect(server.reports.at(-1)).toMatchObject({ version: '1.0.0', state: 'active', rolloutId: v2.desired.rolloutId });
+    expect(server.fetches.filter((f) => f.version === '1.1.0').length).toBeLessThanOrEqual(1);
+  });
+
   it('resumes a download broken mid-stream from the bytes it already has', async () => {
     const v1 = version('1.0.0');
     offer(v1);
     server.chunkSize = 100;
     server.breakAfterChunks = 3;
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
     // The second request resumes from what reached the file before the break (chunks still in
     // flight when the connection dropped are fetched again), never from zero.
     const offsets = server.fetches.map((f) => f.offset);
@@ -213,8 +219,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const v1 = version('1.0.0');
     offer(v1);
     const first = await newManager();
-    first.applyDesired({ revision: 1, models: [v1.desired] });
-    await first.settled();
+    await desire(first, 1, v1.desired);
     await first.stop();
     await server.stop();
     const restarted = await newManager();
@@ -227,10 +232,8 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const v2 = version('1.1.0');
     offer(v1, v2);
     const first = await newManager();
-    first.applyDesired({ revision: 1, models: [v1.desired] });
-    await first.settled();
-    first.applyDesired({ revision: 2, models: [v2.desired] });
-    await first.settled();
+    await desire(first, 1, v1.desired);
+    await desire(first, 2, v2.desired);
     await first.stop();
     const artifact = path.join(dir, 'models', 'cache', MODEL_ID, '1.1.0', 'model.onnx');
     const bytes = await fs.readFile(artifact);
@@ -244,14 +247,23 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(types.at(-1)).toBe('model.rolled_back');
   });
 
+  it('starts without models, rather than not at all, when its pointer file is damaged', async () => {
+    await new ModelStore(dir).init();
+    await fs.writeFile(path.join(dir, 'models', 'active.json'), '{"mdl_pump": {"vers');
+    const manager = await newManager();
+    expect(manager.list()).toEqual([]);
+    const v1 = version('1.0.0');
+    offer(v1);
+    await desire(manager, 1, v1.desired);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].version).toBe('1.0.0');
+  });
+
   it('deactivates a model absent from the desired state', async () => {
     const v1 = version('1.0.0');
     offer(v1);
     const manager = await newManager();
-    manager.applyDesired({ revision: 1, models: [v1.desired] });
-    await manager.settled();
-    manager.applyDesired({ revision: 2, models: [] });
-    await manager.settled();
+    await desire(manager, 1, v1.desired);
+    await desire(manager, 2);
     expect(manager.find('pump-anomaly')).toBeUndefined();
     expect(state.models).toEqual([]);
     expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))).toEqual({});

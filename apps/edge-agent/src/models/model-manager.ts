@@ -73,8 +73,17 @@ export class ModelManager {
   /** Loads the active versions from disk (re-verified), so the node serves offline right after a restart. */
   async start(): Promise<void> {
     await this.store.init();
-    this.active = await this.store.readActive();
-    this.states = await this.store.readStates();
+    // Unreadable bookkeeping (disk damage; writes are atomic) costs a download, never the agent:
+    // it starts with no model and the next desired state rebuilds both files.
+    this.active = await this.store.readActive().catch(async (error: unknown) => {
+      this.logger.error({ err: String(error) }, 'active model pointers unreadable; starting without models');
+      await this.record('model.activation_failed', { stage: 'startup', reason: String(error) });
+      return {};
+    });
+    this.states = await this.store.readStates().catch((error: unknown) => {
+      this.logger.error({ err: String(error) }, 'model states unreadable; starting afresh');
+      return {};
+    });
     for (const [modelId, pointer] of Object.entries(this.active)) {
       const loaded = await this.loadFromCache(modelId, pointer.version).catch((error: unknown) => ({ error: (error as Error).message }));
       if ('model' in loaded) {
@@ -241,6 +250,9 @@ export class ModelManager {
     const stop = () => controller.abort();
     this.stopController.signal.addEventListener('abort', stop);
     this.downloads.set(target.modelId, { version: target.version, controller });
+    // A desired state that arrived between this reconciliation's start and now found no download
+    // to abort: check here, or a superseded download would retry a refused artifact forever.
+    if (!this.isCurrent(target)) controller.abort();
     try {
       for (let attempt = 0; ; attempt += 1) {
         await this.setState(target, 'downloading', attempt ? 'downloading again from the start after a mismatch' : '');

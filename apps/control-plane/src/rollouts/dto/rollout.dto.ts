@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { NODE_MODEL_STATES } from '@meridian/models';
 
 /** Selector and strategy are validated by @meridian/models (rolloutSelectorSchema, rolloutStrategySchema) so errors carry their paths. */
 export class CreateRolloutDto {
@@ -107,4 +109,49 @@ export class RolloutProgressView extends RolloutView {
 
 export class RolloutList {
   @ApiProperty({ type: [RolloutView] }) items!: RolloutView[];
+}
+
+export class RolloutNodeQuery {
+  @ApiPropertyOptional({ enum: NODE_MODEL_STATES })
+  @IsOptional()
+  @IsIn(NODE_MODEL_STATES)
+  state?: (typeof NODE_MODEL_STATES)[number];
+
+  @ApiPropertyOptional({ minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  batch?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextAfter of the previous page' })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+}
+
+export class RolloutNodeView {
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() siteId!: string;
+  @ApiProperty() country!: string;
+  @ApiProperty() batch!: number;
+  @ApiProperty({ enum: NODE_MODEL_STATES }) state!: string;
+  @ApiProperty({ description: 'Whether the node\'s batch has started' }) started!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Version the node goes back to on rollback' }) previousVersion!: string | null;
+  @ApiProperty({ type: String, nullable: true }) detail!: string | null;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class RolloutNodePage {
+  @ApiProperty({ type: [RolloutNodeView] }) items!: RolloutNodeView[];
+  @ApiProperty({ type: String, nullable: true }) nextAfter!: string | null;
 }
