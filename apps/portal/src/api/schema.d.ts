@@ -672,6 +672,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rollouts/{id}/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Rollouts_nodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rollouts/{id}/pause": {
         parameters: {
             query?: never;
@@ -1465,6 +1481,26 @@ export interface components {
         };
         RolloutList: {
             items: components["schemas"]["RolloutView"][];
+        };
+        RolloutNodePage: {
+            items: components["schemas"]["RolloutNodeView"][];
+            nextAfter: string | null;
+        };
+        RolloutNodeView: {
+            batch: number;
+            country: string;
+            detail: string | null;
+            name: string;
+            nodeId: string;
+            /** @description Version the node goes back to on rollback */
+            previousVersion: string | null;
+            siteId: string;
+            /** @description Whether the node's batch has started */
+            started: boolean;
+            /** @enum {string} */
+            state: "pending" | "downloading" | "verifying" | "activating" | "active" | "failed" | "rolled_back";
+            /** Format: date-time */
+            updatedAt: string;
         };
         RolloutProgressView: {
             batches: components["schemas"]["BatchView"][];
@@ -3401,6 +3437,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RolloutProgressView"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Rollouts_nodes: {
+        parameters: {
+            query?: {
+                /** @description nextAfter of the previous page */
+                after?: string;
+                batch?: number;
+                limit?: number;
+                state?: "pending" | "downloading" | "verifying" | "activating" | "active" | "failed" | "rolled_back";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nodes of the rollout with their state (integrators: their sites only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutNodePage"];
                 };
             };
             /** @description Problem details (RFC 9457) */
