@@ -303,6 +303,9 @@ describe('tenant portal in a browser', () => {
     expect(await count('active')).toBe('2');
     expect(await rollout.getByTestId('rollout-summary').innerText()).toBe('100% of 2 nodes active');
     expect(await rollout.getByRole('progressbar', { name: /Share of 2 target nodes/ }).getAttribute('aria-valuenow')).toBe('100');
+    await rollout.getByText('Target nodes', { exact: true }).click();
+    const targets = rollout.getByTestId('rollout-nodes');
+    await expect.poll(() => targets.locator('tbody tr').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-node')}:${r.getAttribute('data-state')}`).sort())).toEqual(['gw-cl-1:active', 'gw-id-1:active']);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'rollouts');
 

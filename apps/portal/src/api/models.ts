@@ -50,3 +50,5 @@ export function summarizeCard(card: unknown): CardSummary {
     io: [...tensors(c.inputs, 'input'), ...tensors(c.outputs, 'output')],
   };
 }
+
+export const rolloutNodes = (id: string) => call(api.GET('/v1/rollouts/{id}/nodes', { params: { path: { id }, query: { limit: 100 } } }));

@@ -5,6 +5,7 @@ import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ConfirmDialog, ProgressBar, Time } from './bits';
+import { RolloutNodes } from './RolloutNodes';
 import { Async, ErrorMessage } from './states';
 
 const STATUS_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = { running: 'info', paused: 'warn', completed: 'ok', rolled_back: 'bad', aborted: 'bad' };
@@ -93,6 +94,7 @@ export function RolloutPanel({ rollout, modelName, onChange }: { rollout: Rollou
                 ))}
               </ul>
             ) : null}
+            <RolloutNodes rolloutId={p.id} live={isLive(p.status)} />
             {p.reason ? <p className="muted">Reason: {p.reason}</p> : null}
             {can.manageRollouts(session.role) ? (
               <div className="form-row">
