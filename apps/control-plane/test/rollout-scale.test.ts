@@ -64,6 +64,11 @@ describe('rollout fan-out to 10,000 nodes', () => {
     const stepMs = performance.now() - started;
     expect(stepMs).toBeLessThan(10_000); // ~1 s here for 5,500 nodes
     expect(await h.owner.nodeModel.count({ where: { modelId, desiredVersion: '1.0.0' } })).toBe(5_500);
+    // Nodes that stay silent are named for another announcement (their push may have been lost).
+    const later = await withTenant(app, { tenantId }, (tx) => advanceRollout(tx, created.body.id, new Date(Date.now() + 11_000)), { timeoutMs: 60_000 });
+    expect(later).toMatchObject({ step: 'waiting', changed: [] });
+    expect(later.silent).toHaveLength(4_500);
+    expect((await withTenant(app, { tenantId }, (tx) => advanceRollout(tx, created.body.id, new Date()))).silent).toEqual([]);
     const baseline = await h.owner.rolloutNode.findFirstOrThrow({ where: { rolloutId: created.body.id, batch: 2 }, include: { node: true } });
     expect(Number(baseline.baselineRequests)).toBe((baseline.node.reported as { inference: { requests: number } }).inference.requests);
 
@@ -71,7 +76,7 @@ describe('rollout fan-out to 10,000 nodes', () => {
     const sample = (await h.owner.rolloutNode.findMany({ where: { rolloutId: created.body.id, batch: 2 }, take: 1_000, select: { nodeId: true } })).map((n) => n.nodeId);
     started = performance.now();
     const states = await withTenant(app, { tenantId }, (tx) => desiredStateFor(tx, sample));
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(2_000); // ~0.1 s here
     expect([...states.values()].every((s) => s.revision === 1 && s.models[0]?.version === '1.0.0')).toBe(true);
 
     started = performance.now();

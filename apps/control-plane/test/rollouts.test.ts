@@ -209,6 +209,19 @@ describe('staged rollouts run by a real worker process', () => {
     expect(types).toEqual(expect.arrayContaining(['admin.rollout.paused', 'admin.rollout.resumed', 'admin.rollout.aborted']));
   }, 90_000);
 
+  it('announces the desired state again to a node that stays silent; streams that had it get no duplicate', async () => {
+    const modelId = await publishVersion(h, 'silent-test', '1.0.0', randomBytes(1024));
+    const quiet = agents[2]!; // gw-id-3, the only node on line b
+    quiet.ignore = (model) => model.modelId === modelId;
+    const created = await startRollout({ modelId, version: '1.0.0', selector: { labels: { line: 'b' } }, strategy: { canary: { count: 1 }, batchTimeoutSeconds: 60, gate: FAST_GATE } });
+    expect(created.totalNodes).toBe(1);
+    await worker.waitFor(/desired state announced again to silent nodes/, 30_000);
+    expect(quiet.received.filter((r) => r.state.models.some((m) => m.modelId === modelId))).toHaveLength(1);
+    expect((await call(h, 'POST', `/v1/rollouts/${created.id}/abort`, { token: engineer, body: { rollback: true } })).status).toBe(200);
+    await until('model removed again', async () => quiet.received.at(-1)!.state.models.every((m) => m.modelId !== modelId));
+    quiet.ignore = () => false;
+  }, 60_000);
+
   it('resumes where it was after the worker is killed with SIGKILL mid-rollout', async () => {
     const modelId = await publishVersion(h, 'kill-test', '1.0.0', randomBytes(32 * 1024));
     const revisionsBefore = new Map((await h.owner.edgeNode.findMany({ where: { id: { in: agents.map((a) => a.nodeId) } } })).map((n) => [n.id, n.desiredRevision]));
@@ -231,7 +244,7 @@ describe('staged rollouts run by a real worker process', () => {
     for (const agent of agents) {
       expect(agent.running.get(modelId)).toBe('1.0.0');
       const pushes = agent.received.filter((r) => r.state.models.some((m) => m.modelId === modelId));
-      expect(new Set(pushes.map((p) => p.state.revision)).size).toBe(1);
+      expect(pushes).toHaveLength(1);
     }
   }, 120_000);
 });

@@ -17,6 +17,8 @@ export class SimAgent {
   /** What runs now, by model id. */
   readonly running = new Map<string, string>();
   private readonly cache = new Set<string>();
+  /** Models to receive but not act on (a node that stays silent). */
+  ignore: (model: DesiredModel) => boolean = () => false;
   /** Decides how activating a version ends. */
   outcome: (model: DesiredModel) => Outcome = () => 'active';
   /** Requests and errors added per heartbeat for the model versions running. */
@@ -65,7 +67,7 @@ export class SimAgent {
     const desiredIds = new Set(state.models.map((m) => m.modelId));
     for (const modelId of [...this.running.keys()]) if (!desiredIds.has(modelId)) this.running.delete(modelId);
     for (const model of state.models) {
-      if (this.running.get(model.modelId) === model.version) continue;
+      if (this.running.get(model.modelId) === model.version || this.ignore(model)) continue;
       const cacheKey = `${model.modelId}@${model.version}`;
       if (this.cache.has(cacheKey)) {
         this.running.set(model.modelId, model.version);

@@ -68,6 +68,8 @@ describe('agent with the real control plane: registry → rollout → inference 
   it('moves to 1.1.0, and a rollback brings 1.0.0 back from the agent cache', async () => {
     const id = await rollout('1.1.0');
     await waitFor(async () => (await serving()) === '1.1.0', 30_000);
+    // Roll back once the control plane has the agent's `active` (a report overtaken by the rollback is, rightly, refused).
+    await waitFor(async () => (await agent.local('GET', '/v1/models')).body.states[modelId]?.reported === true, 10_000);
     const rolledBack = await stack.api('POST', `/v1/rollouts/${id}/rollback`, { reason: 'test' });
     expect(rolledBack.status, JSON.stringify(rolledBack.body)).toBe(200);
     await waitFor(async () => (await serving()) === '1.0.0', 30_000);
@@ -76,6 +78,7 @@ describe('agent with the real control plane: registry → rollout → inference 
     const normal = await agent.local('POST', '/v1/infer', { model: 'pump-anomaly', input: samples('pump-anomaly').normal!.input });
     expect(normal.body).toMatchObject({ version: '1.0.0' });
     // Every state report the agent sent was a transition the control plane accepted.
-    expect(agent.process.lines.filter((line) => /report refused/.test(line))).toEqual([]);
+    const refused = agent.process.lines.filter((line) => /report refused/.test(line));
+    expect(refused, refused.join('\n')).toEqual([]);
   });
 });

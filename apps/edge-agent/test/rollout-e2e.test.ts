@@ -152,7 +152,8 @@ describe('rollouts end to end with real agents', () => {
     await waitFor(async () => (await stack.owner.rolloutNode.count({ where: { rolloutId: created.id, state: 'rolled_back' } })) === 2, 30_000);
 
     // The node comes back: its desired state is its old version again, which it serves from disk.
-    const back = await stack.startAgent('ID', { name: darkName });
+    // enrollAgent's agent keeps its data under the country's name; the second one under its own
+    const back = await stack.startAgent('ID', darkName === 'gw-id-1' ? {} : { name: darkName });
     agents[darkName] = back;
     expect(back.nodeId).toBe(dark!.nodeId);
     await waitFor(async () => (await stack.owner.nodeModel.findFirstOrThrow({ where: { nodeId: back.nodeId, modelId } })).state === 'active', 60_000, 250);
@@ -163,4 +164,25 @@ describe('rollouts end to end with real agents', () => {
     const events = (await stack.owner.auditEvent.findMany({ where: { sourceId: 'control-plane', type: { startsWith: 'rollout.' } } })).map((e) => e.type);
     expect(events.filter((t) => t === 'rollout.gate_failed')).toHaveLength(2);
   }, 150_000);
+
+  it('a node frozen (SIGSTOP) through a rollout and its rollback wakes up on the previous version without chasing the stale one', async () => {
+    const created = await startRollout('1.1.0', { canary: { count: 1 }, batchSize: 5, pauseSeconds: 2, batchTimeoutSeconds: 6, gate: { minActivationRatio: 1, observeSeconds: 0 } });
+    const nodes = await stack.owner.rolloutNode.findMany({ where: { rolloutId: created.id } });
+    const frozen = agentOf(nodes.find((n) => n.batch === 2)!.nodeId);
+    frozen.process.child.kill('SIGSTOP'); // its streams stay open: the batch start and the rollback queue up unread
+    try {
+      await waitFor(async () => (await rollout(created.id)).status === 'rolled_back', 60_000, 250);
+    } finally {
+      frozen.process.child.kill('SIGCONT');
+    }
+    const woke = Date.now();
+    await waitFor(async () => (await stack.owner.nodeModel.findFirstOrThrow({ where: { nodeId: frozen.nodeId, modelId } })).state === 'active', 60_000, 250);
+    expect(await serving(frozen)).toBe('1.0.0');
+    expect((await infer(frozen, 'anomalous')).body.version).toBe('1.0.0');
+    await waitFor(async () => (await stack.owner.rolloutNode.count({ where: { rolloutId: created.id, state: 'rolled_back' } })) === 3, 30_000);
+    // It gave up the stale download instead of retrying a refused fetch.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const retries = frozen.process.lines.filter((line) => /artifact download interrupted/.test(line) && JSON.parse(line).time > woke);
+    expect(retries.length).toBeLessThan(3);
+  }, 120_000);
 });

@@ -8,7 +8,12 @@ export interface RolloutStep {
   step: string;
   /** Nodes whose desired state changed (to announce once the transaction committed). */
   changed: string[];
+  /** Nodes of the current batch that have not reported anything for a while: worth announcing again. */
+  silent?: string[];
 }
+
+/** A node of the batch that has said nothing this long may have missed its push (say, a worker died between commit and announcement). */
+export const SILENT_AFTER_MS = 10_000;
 
 /**
  * One step of a rollout, inside the caller's tenant transaction. Re-reads everything from the
@@ -40,7 +45,10 @@ export async function advanceRollout(tx: TenantTx, rolloutId: string, now: Date)
     settledAt,
     now,
   });
-  if (verdict.kind === 'wait') return { step: 'waiting', changed: [] };
+  if (verdict.kind === 'wait') {
+    const silent = nodes.filter((node) => node.state === 'pending' && now.getTime() - node.updatedAt.getTime() >= SILENT_AFTER_MS).map((node) => node.nodeId);
+    return { step: 'waiting', changed: [], silent };
+  }
   const results = [...gateResults, verdict.result];
 
   if (!verdict.result.passed) {

@@ -16,10 +16,14 @@ import { TenantDb } from './tenant-db.service';
  * after a start or resume. A worker killed mid-step loses only an uncommitted transaction; the next
  * sweep, on any worker, carries on from the database.
  */
+const REANNOUNCE_MS = 15_000;
+
 @Processor(QUEUES.rollouts, { concurrency: 2 })
 export class RolloutProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RolloutProcessor.name);
   readonly handlers: Record<string, (job: Job) => Promise<unknown>>;
+  /** When each rollout's silent nodes were last announced again by this worker. */
+  private readonly reannounced = new Map<string, number>();
 
   constructor(
     private readonly db: TenantDb,
@@ -70,6 +74,14 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
     const result = await this.db.run(tenantId, (tx) => advanceRollout(tx, rolloutId, new Date()));
     // After commit: agents are told only of desired states that are durable.
     if (result.changed.length) await this.events.desiredState(tenantId, result.changed);
+    // At-least-once delivery: the API replicas drop a push a stream already has (same revision), so
+    // announcing silent nodes again reaches only those that missed it. Once per REANNOUNCE_MS.
+    if (result.silent?.length && Date.now() - (this.reannounced.get(rolloutId) ?? 0) >= REANNOUNCE_MS) {
+      this.reannounced.set(rolloutId, Date.now());
+      await this.events.desiredState(tenantId, result.silent);
+      this.logger.log({ tenantId, rolloutId, nodes: result.silent.length }, 'desired state announced again to silent nodes');
+    }
+    if (result.step !== 'waiting') this.reannounced.delete(rolloutId);
     if (result.step !== 'idle' && result.step !== 'waiting' && result.step !== 'pausing') this.logger.log({ tenantId, rolloutId, step: result.step, nodes: result.changed.length }, 'rollout advanced');
     return result.step;
   }

@@ -26,37 +26,27 @@ export interface NodeDesiredState {
 
 /**
  * The desired state of each of these nodes (of the transaction's tenant): revision and the published
- * versions to run. One statement, so the revision and the models come from the same snapshot.
+ * versions to run. The revision is read first: a change committed between the two reads makes the
+ * models newer than the revision says, never older, so an agent is never told an old state under a
+ * new revision (the push of the newer revision follows). (One statement joining both ran into a
+ * nested-loop plan under RLS: seconds for a thousand nodes instead of milliseconds.)
  */
 export async function desiredStateFor(tx: TenantTx, nodeIds: string[]): Promise<Map<string, NodeDesiredState>> {
   const out = new Map<string, NodeDesiredState>();
   if (nodeIds.length === 0) return out;
-  const rows = await tx.$queryRaw<(Omit<DesiredModelRow, 'artifactSize' | 'modelId'> & { nodeId: string; revision: number; modelId: string | null; artifactSize: bigint | null })[]>`
-    SELECT en.id AS "nodeId", en.desired_revision AS revision, nm.model_id AS "modelId", m.name, mv.version, mv.artifact_sha256 AS "artifactSha256",
+  const nodes = await tx.edgeNode.findMany({ where: { id: { in: nodeIds } }, select: { id: true, desiredRevision: true } });
+  for (const node of nodes) out.set(node.id, { revision: node.desiredRevision, models: [] });
+  const rows = await tx.$queryRaw<(Omit<DesiredModelRow, 'artifactSize'> & { nodeId: string; artifactSize: bigint })[]>`
+    SELECT nm.node_id AS "nodeId", nm.model_id AS "modelId", m.name, mv.version, mv.artifact_sha256 AS "artifactSha256",
            mv.artifact_size AS "artifactSize", mv.key_id AS "keyId", mv.signature, mv.manifest, nm.rollout_id AS "rolloutId"
-    FROM edge_nodes en
-    LEFT JOIN (node_models nm
-      JOIN models m ON m.tenant_id = nm.tenant_id AND m.id = nm.model_id
-      JOIN model_versions mv ON mv.tenant_id = nm.tenant_id AND mv.model_id = nm.model_id AND mv.version = nm.desired_version AND mv.status = 'published')
-      ON nm.tenant_id = en.tenant_id AND nm.node_id = en.id
-    WHERE en.id = ANY(${nodeIds}::uuid[])
-    ORDER BY en.id, m.name`;
+    FROM node_models nm
+    JOIN models m ON m.tenant_id = nm.tenant_id AND m.id = nm.model_id
+    JOIN model_versions mv ON mv.tenant_id = nm.tenant_id AND mv.model_id = nm.model_id AND mv.version = nm.desired_version AND mv.status = 'published'
+    WHERE nm.node_id = ANY(${nodeIds}::uuid[])
+    ORDER BY m.name`;
   for (const row of rows) {
-    const nodeId = String(row.nodeId);
-    const state = out.get(nodeId) ?? { revision: Number(row.revision), models: [] };
-    out.set(nodeId, state);
-    if (!row.modelId) continue;
-    state.models.push({
-      modelId: String(row.modelId),
-      name: row.name,
-      version: row.version,
-      artifactSha256: row.artifactSha256,
-      artifactSize: Number(row.artifactSize),
-      keyId: row.keyId,
-      signature: row.signature,
-      manifest: row.manifest,
-      rolloutId: row.rolloutId ? String(row.rolloutId) : null,
-    });
+    const { nodeId, ...model } = row;
+    out.get(String(nodeId))?.models.push({ ...model, modelId: String(model.modelId), rolloutId: model.rolloutId ? String(model.rolloutId) : null, artifactSize: Number(row.artifactSize) });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { TenantTx } from '@meridian/db';
 import { canTransition, isNodeModelState, isSemver, NODE_MODEL_STATES, type NodeModelState } from '@meridian/models';
 import type { ModelStateReport } from '@meridian/protocol';
 import { Counter } from 'prom-client';
@@ -59,7 +60,7 @@ export class ModelReportsService {
     this.reports.inc({ state: report.state });
   }
 
-  private async applyToRollout(tx: Parameters<Parameters<TenantPrisma['run']>[1]>[0], nodeId: string, rolloutId: string, report: { version: string; state: NodeModelState; detail: string }): Promise<void> {
+  private async applyToRollout(tx: TenantTx, nodeId: string, rolloutId: string, report: { version: string; state: NodeModelState; detail: string }): Promise<void> {
     const entry = await tx.rolloutNode.findFirst({ where: { rolloutId, nodeId }, include: { rollout: { select: { version: true } } } });
     if (!entry) return;
     if (entry.rollout.version === report.version) {

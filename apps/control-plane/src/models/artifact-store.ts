@@ -18,6 +18,8 @@ export interface ArtifactStore {
   /** The object's size, or undefined when there is no such object. */
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
+  /** Removes uploads a crash left unfinished (older than `olderThanMs`); returns how many. */
+  removeAbandonedUploads(olderThanMs: number): Promise<number>;
 }
 
 export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
@@ -82,6 +84,23 @@ export class FilesystemArtifactStore implements ArtifactStore {
 
   async delete(key: string): Promise<void> {
     await fs.rm(this.resolve(key), { force: true });
+  }
+
+  async removeAbandonedUploads(olderThanMs: number): Promise<number> {
+    const entries = await fs.readdir(this.root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith('.partial')) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat || Date.now() - stat.mtimeMs < olderThanMs) continue;
+      await fs.rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   private resolve(key: string): string {

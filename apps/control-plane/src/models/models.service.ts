@@ -126,6 +126,8 @@ export class ModelsService {
       ]);
     }
     const result = await this.db.run(tenantContext(principal), async (tx) => {
+      // Row lock: of two uploads finishing together, each sees the other's key and the loser's file is removed.
+      await tx.$executeRaw`SELECT 1 FROM model_versions WHERE id = ${draft.id}::uuid FOR UPDATE`;
       const current = await tx.modelVersion.findFirst({ where: { id: draft.id } });
       if (!current || current.status !== 'draft') return undefined;
       const row = await tx.modelVersion.update({ where: { id: draft.id }, data: { artifactSha256: stored.sha256, artifactSize: BigInt(stored.size), artifactKey: key } });

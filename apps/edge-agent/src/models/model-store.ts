@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isSemver } from '@meridian/models';
@@ -152,14 +152,20 @@ export class ModelStore {
    */
   async commitDownload(modelId: string, version: string, expected: { sha256: string; size: number }, manifest: StoredManifest): Promise<void> {
     const base = this.downloadBase(modelId, version);
-    const artifact = await fs.readFile(`${base}.partial`);
     try {
-      checkArtifact(artifact, expected);
+      // Hashed as a stream: the artifact is never held in memory twice.
+      await checkArtifactFile(`${base}.partial`, expected);
     } catch (error) {
       await this.discardPartial(modelId, version);
       throw error;
     }
-    await this.storeArtifact(modelId, version, artifact, manifest);
+    const dir = this.versionDir(modelId, version);
+    await ensurePrivateDirectory(dir);
+    // The manifest first: a cache entry counts only once its artifact is there too. The partial
+    // file was fsync'd when the download closed; the rename is made durable with the directory.
+    await this.writeManifest(dir, manifest);
+    await fs.rename(`${base}.partial`, path.join(dir, ARTIFACT_FILE));
+    await syncDirectory(dir);
     await this.discardPartial(modelId, version);
   }
 
@@ -167,7 +173,11 @@ export class ModelStore {
   async storeArtifact(modelId: string, version: string, artifact: Uint8Array, manifest: StoredManifest): Promise<void> {
     const dir = this.versionDir(modelId, version);
     await ensurePrivateDirectory(dir);
+    await this.writeManifest(dir, manifest);
     await writeFileAtomic(path.join(dir, ARTIFACT_FILE), artifact);
+  }
+
+  private async writeManifest(dir: string, manifest: StoredManifest): Promise<void> {
     await writeFileAtomic(
       path.join(dir, MANIFEST_FILE),
       JSON.stringify({ manifest: manifest.manifest.toString('base64'), keyId: manifest.keyId, signature: manifest.signature.toString('base64') }),
@@ -192,6 +202,24 @@ export class ModelStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new Error(`unreadable ${path.join(this.root, file)}: ${(error as Error).message}`);
     }
+  }
+}
+
+async function checkArtifactFile(file: string, expected: { sha256: string; size: number }): Promise<void> {
+  const { size } = await fs.stat(file);
+  if (size !== expected.size) throw new ArtifactMismatch(`artifact is ${size} bytes, the manifest says ${expected.size}`);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  if (sha256 !== expected.sha256) throw new ArtifactMismatch(`artifact sha256 ${sha256} does not match the manifest's ${expected.sha256}`);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
