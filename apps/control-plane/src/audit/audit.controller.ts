@@ -4,7 +4,7 @@ import { Role } from '@meridian/db';
 import { ANY_ROLE, Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
 import { JobView } from '../jobs/dto/job.dto';
 import { AuditService } from './audit.service';
-import { AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
+import { AuditEventDetailView, AuditEventPage, AuditExportView, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
 
 const AUDIT_READERS = ANY_ROLE;
 
@@ -59,7 +59,7 @@ export class AuditController {
 
   @Allow(Role.platform_admin, Role.vendor_admin, Role.auditor)
   @Get('export')
-  @ApiOkResponse({ description: 'meridian.audit-export.v1: checkpoint, signing keys and every event up to it; verify with `meridian-verify`' })
+  @ApiOkResponse({ type: AuditExportView, description: 'meridian.audit-export.v1: checkpoint, signing keys and every event up to it; verify with `meridian-verify`' })
   export(@CurrentPrincipal() principal: Principal) {
     return this.audit.export(principal);
   }

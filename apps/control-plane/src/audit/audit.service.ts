@@ -7,7 +7,7 @@ import { AuditProducer } from '../jobs/audit.producer';
 import { JobsService } from '../jobs/jobs.service';
 import type { JobView } from '../jobs/dto/job.dto';
 import { TenantPrisma } from '../prisma/prisma.service';
-import type { AuditEventDetailView, AuditEventPage, AuditEventQuery, AuditEventView, CheckpointList, ConsistencyProofView, VerificationView } from './dto/audit.dto';
+import type { AuditEventDetailView, AuditEventPage, AuditExportView, AuditEventQuery, AuditEventView, CheckpointList, ConsistencyProofView, VerificationView } from './dto/audit.dto';
 
 /** Reading, proving and exporting the tenant's audit log. Integrators see only their sites' events. */
 @Injectable()
@@ -99,7 +99,7 @@ export class AuditService {
   }
 
   /** Everything an auditor needs to verify the log offline with `meridian-verify`, no server involved. */
-  export(principal: Principal) {
+  export(principal: Principal): Promise<AuditExportView> {
     return this.db.run(tenantContext(principal), async (tx) => {
       const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
       if (!latest) throw notFound('checkpoint (nothing to export yet; request one with POST /v1/audit/checkpoints)');

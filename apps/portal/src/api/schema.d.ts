@@ -1004,6 +1004,18 @@ export interface components {
             sourceId: string;
             type: string;
         };
+        AuditExportView: {
+            /** @description The latest signed checkpoint; every event up to its tree size is included */
+            checkpoint: components["schemas"]["CheckpointView"];
+            /** @description Merkle root recomputed from the exported events (hex); equals the checkpoint root when intact */
+            computedRoot: string;
+            events: components["schemas"]["ExportedEventView"][];
+            exportedAt: string;
+            /** @enum {string} */
+            format: "meridian.audit-export.v1";
+            signingKeys: components["schemas"]["ExportSigningKeyView"][];
+            tenantId: string;
+        };
         BatchView: {
             batch: number;
             counts: components["schemas"]["StateCountsView"];
@@ -1236,6 +1248,22 @@ export interface components {
             /** Format: date-time */
             usedAt: string | null;
             usedByNodeId: string | null;
+        };
+        ExportedEventView: {
+            /** @description The event as recorded (its hash covers this) */
+            body: {
+                [key: string]: unknown;
+            };
+            hash: string;
+            logIndex: number;
+            prevHash: string;
+            seq: number;
+            sourceId: string;
+        };
+        ExportSigningKeyView: {
+            keyId: string;
+            /** @description Raw Ed25519 public key, base64 */
+            publicKey: string;
         };
         GateResultView: {
             activationRatio: number;
@@ -2086,7 +2114,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditExportView"];
+                };
             };
             /** @description Problem details (RFC 9457) */
             default: {

@@ -84,3 +84,27 @@ export class VerificationView {
   @ApiPropertyOptional() reason?: string;
   @ApiPropertyOptional({ type: CheckpointView, nullable: true }) checkpoint?: CheckpointView | null;
 }
+
+export class ExportSigningKeyView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty({ description: 'Raw Ed25519 public key, base64' }) publicKey!: string;
+}
+
+export class ExportedEventView {
+  @ApiProperty() logIndex!: number;
+  @ApiProperty() sourceId!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty() hash!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event as recorded (its hash covers this)' }) body!: unknown;
+}
+
+export class AuditExportView {
+  @ApiProperty({ enum: ['meridian.audit-export.v1'] }) format!: 'meridian.audit-export.v1';
+  @ApiProperty() exportedAt!: string;
+  @ApiProperty() tenantId!: string;
+  @ApiProperty({ type: CheckpointView, description: 'The latest signed checkpoint; every event up to its tree size is included' }) checkpoint!: CheckpointView;
+  @ApiProperty({ type: [ExportSigningKeyView] }) signingKeys!: ExportSigningKeyView[];
+  @ApiProperty({ description: 'Merkle root recomputed from the exported events (hex); equals the checkpoint root when intact' }) computedRoot!: string;
+  @ApiProperty({ type: [ExportedEventView] }) events!: ExportedEventView[];
+}
