@@ -24,7 +24,7 @@ export function AuditPage() {
   return (
     <>
       <PageHeader title="Audit" />
-      <div className="grid-2">
+      <div className="audit-grid">
         <EventList />
         <div className="stack">
           {can.exportAudit(session.role) ? <AuditExport /> : null}
