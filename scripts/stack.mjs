@@ -10,8 +10,9 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensurePostgres
 
 const USAGE = `usage: npm start [-- options]   (or: node scripts/stack.mjs [options])
 
-Builds (tsc -b), applies migrations, seeds the demo tenant, then runs the control plane, the worker
-and two demo edge agents (ID and CL plants) until Ctrl-C. PostgreSQL and Redis come from DATABASE_URL
+Builds (tsc -b and the portal), applies migrations, seeds the demo tenant, then runs the control
+plane (which serves the built portal), the worker, the portal's dev server (hot reload) and two demo
+edge agents (ID and CL plants) until Ctrl-C. PostgreSQL and Redis come from DATABASE_URL
 and REDIS_URL (default: the local ones, started if they are down; the database is created if missing).
 
 options:
@@ -40,6 +41,7 @@ const env = {
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
 };
 const httpPort = Number(env.HTTP_PORT ?? 3000);
+const portalDevPort = Number(env.PORTAL_DEV_PORT ?? 5173);
 const grpcPort = Number(env.GRPC_PORT ?? 50051);
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -63,7 +65,7 @@ await runOrExplain(async () => {
   await ensureRedis(env.REDIS_URL);
   await ensureDatabase(env.DATABASE_URL);
 });
-if (!args.has('--skip-build')) step('build (tsc -b)', 'npm', ['run', '--silent', 'build'], { hint: 'fix the type errors above (or run with --skip-build to use the existing dist/)' });
+if (!args.has('--skip-build')) step('build (tsc -b, portal)', 'npm', ['run', '--silent', 'build'], { hint: 'fix the type errors above (or run with --skip-build to use the existing dist/)' });
 step('migrate', process.execPath, ['tools/prisma-migrate/run.mjs', 'deploy']);
 let seedSummary = '';
 if (!args.has('--no-seed')) {
@@ -72,11 +74,19 @@ if (!args.has('--no-seed')) {
 }
 
 // ── 2. Long-running processes ─────────────────────────────────────────────────────────────────
-// Every process of the stack started up front. The portal dev server joins this list; the demo
-// agents (below) start once the API is ready, because they enroll with tokens minted through it.
+// Every process of the stack started up front; the demo agents (below) start once the API is
+// ready, because they enroll with tokens minted through it. The portal's dev server is optional:
+// if it cannot start (its port is taken), the built portal on the control plane still works.
 const processes = [
   { name: 'control-plane', entry: 'apps/control-plane/dist/main.js', env: {} },
   { name: 'worker', entry: 'apps/worker/dist/main.js', env: {} },
+  {
+    name: 'portal-dev',
+    entry: 'node_modules/vite/bin/vite.js',
+    args: ['apps/portal', '--port', String(portalDevPort), '--strictPort', '--clearScreen', 'false'],
+    env: { MERIDIAN_API_URL: `http://127.0.0.1:${httpPort}` },
+    optional: true,
+  },
 ];
 const missing = processes.filter((spec) => !existsSync(path.join(root, spec.entry)));
 if (missing.length > 0) {
@@ -128,7 +138,7 @@ function startProcess(spec) {
   if (stopping) return;
   // detached: own process group, so a terminal's Ctrl-C reaches only this script, which then sends
   // each child exactly one SIGTERM (and waits for it).
-  const child = spawn(process.execPath, [spec.entry], { cwd: root, env: { ...env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [spec.entry, ...(spec.args ?? [])], { cwd: root, env: { ...env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.meridianName = spec.name;
   children.set(spec.name, child);
   prefixLines(spec.name, child.stdout, process.stdout);
@@ -140,6 +150,10 @@ function startProcess(spec) {
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;
+    if (spec.optional) {
+      console.error(`! ${spec.name} exited (code ${code}, signal ${signal}); the rest of the stack keeps running`);
+      return;
+    }
     console.error(`✖ ${spec.name} exited unexpectedly (code ${code}, signal ${signal}); stopping the stack`);
     stopAll(1);
   });
@@ -233,13 +247,14 @@ function printBanner(agents) {
       '',
       '──────────────────────────────────────────────────────────────',
       ' Meridian is running',
+      `   Portal         ${base}/   (dev server with hot reload: http://localhost:${portalDevPort}/)`,
       `   API            ${base}/v1`,
       `   API docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
       `   Metrics        ${base}/metrics`,
       `   Health         ${base}/healthz, ${base}/readyz`,
       `   Agent gRPC     127.0.0.1:${grpcPort}`,
       ...agents.map((a) => `   Demo agent ${a.country}  http://127.0.0.1:${a.port}/v1/status`),
-      ' Log in: POST /v1/auth/login {"email": ..., "password": ...}',
+      ' Log in to the portal (or POST /v1/auth/login {"email": ..., "password": ...}):',
       ...logins,
       ' Ctrl-C stops everything.',
       '──────────────────────────────────────────────────────────────',

@@ -24,7 +24,7 @@ const run = (command, args) => {
 };
 const built = run('npm', ['run', '--silent', 'build']);
 if (built !== 0) {
-  console.error(`\n✖ build (tsc -b) failed (exit ${built}); no tests were run`);
+  console.error(`\n✖ build (tsc -b, portal) failed (exit ${built}); no tests were run`);
   process.exit(built);
 }
 process.exit(run(path.join(root, 'node_modules/.bin/vitest'), ['run', ...process.argv.slice(2)]));

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@meridian/config';
 import { httpTracingMiddleware } from '@meridian/telemetry';
@@ -10,6 +10,8 @@ import { ProblemDetailsFilter } from './common/problem.filter';
 import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
+import { buildOpenApi } from './openapi/openapi';
+import { mountPortal, resolvePortalDir } from './portal/portal-static';
 
 /** Builds the HTTP application exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -25,22 +27,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 
   mountQueueDashboard(app);
 
-  const document = buildOpenApi(app, config);
+  const document = buildOpenApi(app, config.http.publicUrl);
   const express = app.getHttpAdapter().getInstance() as { get(path: string, handler: (req: Request, res: Response) => void): void };
   express.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', customSiteTitle: 'Meridian API' });
+  mountPortal(app, resolvePortalDir(config.portal.dir));
   return app;
-}
-
-export function buildOpenApi(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
-  const options = new DocumentBuilder()
-    .setTitle('Meridian control plane')
-    .setDescription('Tenants, fleets, governance and audit for industrial edge AI. Errors are RFC 9457 problem+json.')
-    .setVersion('1')
-    .addServer(config.http.publicUrl)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (mk_...)' })
-    .build();
-  return SwaggerModule.createDocument(app, options, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
 }

@@ -59,6 +59,7 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('false'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  PORTAL_DIR: z.string().min(1).optional(),
 });
 
 export type Environment = z.infer<typeof envSchema>;
@@ -94,6 +95,8 @@ export interface AppConfig {
   keys: { encryptionKey: Buffer; isDevelopmentKey: boolean };
   /** OpenTelemetry traces: exported over OTLP/HTTP when an endpoint is set; off otherwise. */
   tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
+  /** The built tenant portal (apps/portal/dist) the control plane serves; undefined: next to the control plane. */
+  portal: { dir: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -166,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       isDevelopmentKey: !env.KEY_ENCRYPTION_KEY,
     },
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    portal: { dir: env.PORTAL_DIR },
   };
 }
 

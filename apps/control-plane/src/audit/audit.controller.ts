@@ -5,7 +5,7 @@ import { ANY_ROLE, Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from
 import { JobView } from '../jobs/dto/job.dto';
 import { AuditExportsService } from './audit-exports.service';
 import { AuditService } from './audit.service';
-import { AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
+import { AuditBundleView, AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
 
 const AUDIT_READERS = ANY_ROLE;
 /** Who may take the whole log out of the system: auditors above all. */
@@ -65,7 +65,7 @@ export class AuditController {
 
   @Allow(...EXPORTERS)
   @Get('export')
-  @ApiOkResponse({ description: 'meridian.audit-export.v2 bundle built in the request (for small logs; use POST /v1/audit/exports for large ones). Verify with `meridian audit verify`' })
+  @ApiOkResponse({ type: AuditBundleView, description: 'meridian.audit-export.v2 bundle built in the request (for small logs; use POST /v1/audit/exports for large ones). Verify with `meridian audit verify`' })
   exportNow(@CurrentPrincipal() principal: Principal) {
     return this.exports.now(principal);
   }

@@ -84,3 +84,57 @@ export class VerificationView {
   @ApiPropertyOptional() reason?: string;
   @ApiPropertyOptional({ type: CheckpointView, nullable: true }) checkpoint?: CheckpointView | null;
 }
+
+export class ExportSigningKeyView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty({ description: 'Raw Ed25519 public key, base64' }) publicKey!: string;
+}
+
+export class ExportedEventView {
+  @ApiProperty() logIndex!: number;
+  @ApiProperty() sourceId!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty() hash!: string;
+  @ApiProperty({ description: 'Canonical JSON of the event, exactly as hashed' }) body!: string;
+}
+
+export class ExportedConsistencyProofView {
+  @ApiProperty() fromTreeSize!: number;
+  @ApiProperty() toTreeSize!: number;
+  @ApiProperty({ type: [String], description: 'Hex hashes' }) path!: string[];
+}
+
+export class AuditBundleCountsView {
+  @ApiProperty() events!: number;
+  @ApiProperty() sources!: number;
+  @ApiProperty() checkpoints!: number;
+  @ApiProperty() consistencyProofs!: number;
+  @ApiProperty() signingKeys!: number;
+}
+
+export class AuditBundleDigestsView {
+  @ApiProperty() events!: string;
+  @ApiProperty() checkpoints!: string;
+  @ApiProperty() consistencyProofs!: string;
+  @ApiProperty() signingKeys!: string;
+}
+
+export class AuditBundleManifestView {
+  @ApiProperty({ enum: ['meridian.audit-export.v2'] }) format!: 'meridian.audit-export.v2';
+  @ApiProperty() tenantId!: string;
+  @ApiProperty() exportedAt!: string;
+  @ApiProperty({ type: String, nullable: true }) requestedBy!: string | null;
+  @ApiProperty() treeSize!: number;
+  @ApiProperty({ type: AuditBundleCountsView }) counts!: AuditBundleCountsView;
+  @ApiProperty({ type: AuditBundleDigestsView, description: 'sha256 of the canonical JSON of each section' }) digests!: AuditBundleDigestsView;
+}
+
+/** The auditor's bundle (libs/audit AuditExportBundle), verified offline by `meridian audit verify`. */
+export class AuditBundleView {
+  @ApiProperty({ type: AuditBundleManifestView }) manifest!: AuditBundleManifestView;
+  @ApiProperty({ type: [ExportSigningKeyView] }) signingKeys!: ExportSigningKeyView[];
+  @ApiProperty({ type: [CheckpointView], description: 'Oldest first; the last covers every event' }) checkpoints!: CheckpointView[];
+  @ApiProperty({ type: [ExportedConsistencyProofView] }) consistencyProofs!: ExportedConsistencyProofView[];
+  @ApiProperty({ type: [ExportedEventView] }) events!: ExportedEventView[];
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { can, homeFor, NAV } from '../auth/roles';
+import { summarizeByCountry } from './fleet';
+import { consentGates } from './governance';
+import { summarizeCard } from './models';
+import type { EdgeNode, Site, SitePolicyStatus } from './types';
+
+const site = (id: string, country: string): Site => ({ id, country, name: id, region: null, integratorOrgId: null, nodeCount: 0, createdAt: '', updatedAt: '' });
+const node = (id: string, siteId: string, status: EdgeNode['status']): EdgeNode => ({
+  id,
+  siteId,
+  status,
+  name: id,
+  labels: {},
+  reported: {},
+  agentVersion: null,
+  lastSeenAt: null,
+  enrolledAt: null,
+  revokedAt: null,
+  createdAt: '',
+  updatedAt: '',
+});
+const status = (siteId: string, country: string, latestVersion: number | null, compliant: boolean[]): SitePolicyStatus => ({
+  siteId,
+  country,
+  latestVersion,
+  latestDigest: null,
+  publishedAt: null,
+  nodes: compliant.map((c, i) => ({ nodeId: `${siteId}-${i}`, name: `n${i}`, appliedVersion: null, appliedAt: null, error: null, compliant: c })),
+});
+
+describe('fleet summary by country', () => {
+  it('counts nodes by status per country, leaves revoked nodes out, and counts compliance only where a bundle exists', () => {
+    const sites = [site('a', 'ID'), site('b', 'ID'), site('c', 'CL')];
+    const nodes = [node('1', 'a', 'online'), node('2', 'b', 'stale'), node('3', 'b', 'revoked'), node('4', 'c', 'offline'), node('5', 'c', 'pending')];
+    const summary = summarizeByCountry(sites, nodes, [status('a', 'ID', 3, [true]), status('b', 'ID', 3, [false]), status('c', 'CL', null, [false, false])]);
+    expect(summary.map((c) => c.country)).toEqual(['CL', 'ID']);
+    expect(summary[0]).toMatchObject({ nodes: { online: 0, stale: 0, offline: 1, pending: 1 }, compliant: 0, governed: 0 });
+    expect(summary[1]).toMatchObject({ nodes: { online: 1, stale: 1, offline: 0, pending: 0 }, compliant: 1, governed: 2 });
+    expect(summary[1]!.sites.map((s) => s.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('consent gates of a policy document', () => {
+  it('maps each flag to the categories that require it, and tolerates documents without any', () => {
+    const gates = consentGates({
+      categories: { process_parameters: { consent: { required: ['vendor_remote_diagnostics'] } }, equipment_telemetry: { consent: { required: ['vendor_remote_diagnostics', 'cloud_training'] } }, images: {} },
+    });
+    expect(Object.fromEntries(gates)).toEqual({ vendor_remote_diagnostics: ['process_parameters', 'equipment_telemetry'], cloud_training: ['equipment_telemetry'] });
+    expect(consentGates(undefined).size).toBe(0);
+    expect(consentGates({ categories: { x: null } }).size).toBe(0);
+  });
+});
+
+describe('model card summary', () => {
+  it('reads the fields people look for and lists tensors, whatever else the card holds', () => {
+    const summary = summarizeCard({ task: 'predictive_maintenance', inputCategories: ['equipment_telemetry'], inputs: [{ name: 'features', type: 'float32', shape: [-1, 4] }], outputs: [{ name: 'score', type: 'float32' }], trainingData: { summary: 'synthetic' }, extra: 1 });
+    expect(summary).toMatchObject({ task: 'predictive_maintenance', inputCategories: ['equipment_telemetry'], trainingData: 'synthetic' });
+    expect(summary.io).toEqual([
+      { direction: 'input', name: 'features', type: 'float32', shape: '[-1, 4]' },
+      { direction: 'output', name: 'score', type: 'float32', shape: '?' },
+    ]);
+    expect(summarizeCard(null).io).toEqual([]);
+  });
+});
+
+describe('role-aware navigation', () => {
+  const labels = (role: Parameters<typeof homeFor>[0]) => NAV.filter((item) => item.visible(role)).map((item) => item.label);
+  it('shows auditors audit only, integrators their fleet, consent and audit, vendor staff everything', () => {
+    expect(labels('auditor')).toEqual(['Audit']);
+    expect(homeFor('auditor')).toBe('/audit');
+    expect(labels('integrator_admin')).toEqual(['Fleet', 'Consent', 'Audit']);
+    expect(labels('integrator_viewer')).toEqual(['Fleet', 'Consent', 'Audit']);
+    expect(labels('vendor_engineer')).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit']);
+    expect(homeFor('vendor_admin')).toBe('/fleet');
+  });
+
+  it('offers write actions only to roles the API allows them', () => {
+    expect(can.setConsent('integrator_admin')).toBe(true);
+    expect(can.setConsent('integrator_viewer')).toBe(false);
+    expect(can.setConsent('vendor_engineer')).toBe(false);
+    expect(can.publishPolicy('vendor_engineer')).toBe(false);
+    expect(can.publishPolicy('vendor_admin')).toBe(true);
+    for (const write of [can.setConsent, can.editPolicy, can.publishPolicy, can.manageRollouts, can.requestCheckpoint]) expect(write('auditor')).toBe(false);
+    expect(can.exportAudit('auditor')).toBe(true);
+  });
+});

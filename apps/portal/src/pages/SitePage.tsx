@@ -1,0 +1,103 @@
+import { Link, useParams } from 'react-router';
+import { api, call } from '../api/client';
+import { allNodes, policyStatus } from '../api/fleet';
+import { useQuery } from '../hooks/useQuery';
+import { Badge, PageHeader, StatusBadge, Time } from '../ui/bits';
+import { DecisionList } from '../ui/DecisionList';
+import { Async } from '../ui/states';
+
+export function SitePage() {
+  const { siteId = '' } = useParams();
+  const state = useQuery(
+    async () => {
+      const [site, nodes, status, consent] = await Promise.all([
+        call(api.GET('/v1/sites/{id}', { params: { path: { id: siteId } } })),
+        allNodes(siteId),
+        policyStatus(siteId),
+        call(api.GET('/v1/sites/{id}/consent', { params: { path: { id: siteId } } })),
+      ]);
+      return { site, nodes, status, consent };
+    },
+    [siteId],
+    { pollMs: 2_000 },
+  );
+  return (
+    <Async state={state}>
+      {({ site, nodes, status, consent }) => (
+        <>
+          <PageHeader title={site.name}>
+            <span className="muted">
+              {site.country}
+              {site.region ? ` · ${site.region}` : ''}
+            </span>
+          </PageHeader>
+          <div className="grid-2">
+            <section className="card" aria-labelledby="nodes-title">
+              <h2 id="nodes-title">Nodes</h2>
+              {nodes.length === 0 ? (
+                <p className="state state-empty">No nodes enrolled at this site yet.</p>
+              ) : (
+                <table data-testid="site-nodes">
+                  <thead>
+                    <tr>
+                      <th scope="col">Node</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Last heartbeat</th>
+                      <th scope="col">Policy</th>
+                      <th scope="col">Models</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {nodes.map((node) => {
+                      const applied = status.nodes.find((n) => n.nodeId === node.id);
+                      return (
+                        <tr key={node.id} data-node={node.name}>
+                          <th scope="row">
+                            <Link to={`/nodes/${node.id}`}>{node.name}</Link>
+                          </th>
+                          <td>
+                            <StatusBadge status={node.status} />
+                          </td>
+                          <td>
+                            <Time value={node.lastSeenAt} />
+                          </td>
+                          <td>{applied ? <Badge tone={applied.compliant ? 'ok' : 'warn'}>{applied.appliedVersion === null ? 'none' : `v${applied.appliedVersion}`}</Badge> : '—'}</td>
+                          <td>{node.reported.models?.length ? node.reported.models.map((m) => `${m.version} (${m.state})`).join(', ') : <span className="muted">none</span>}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              )}
+              <p className="muted">
+                Latest bundle: {status.latestVersion === null ? 'none published' : `v${status.latestVersion}`}
+                {status.publishedAt ? (
+                  <>
+                    {' '}
+                    (<Time value={status.publishedAt} />)
+                  </>
+                ) : null}
+              </p>
+            </section>
+            <section className="card" aria-labelledby="consent-title">
+              <h2 id="consent-title">Consent</h2>
+              {Object.keys(consent.flags).length === 0 ? (
+                <p className="state state-empty">No consent flags set.</p>
+              ) : (
+                <ul className="flag-list">
+                  {Object.entries(consent.flags).map(([flag, on]) => (
+                    <li key={flag}>
+                      <code>{flag}</code> <Badge tone={on ? 'ok' : 'info'}>{on ? 'granted' : 'not granted'}</Badge>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <Link to="/consent">Manage consent</Link>
+            </section>
+          </div>
+          <DecisionList filter={{ siteId }} />
+        </>
+      )}
+    </Async>
+  );
+}

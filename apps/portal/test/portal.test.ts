@@ -1,0 +1,375 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollAgent, startStack, waitFor, type TestStack } from '../../edge-agent/test/stack';
+import { MODELS_DIR } from '../../edge-agent/test/model-fixtures';
+import { accessibilityProblems, accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
+
+/**
+ * The tenant portal in a real browser (Debian Chromium through playwright-core) against the real
+ * stack: control plane serving the built portal, worker, and two edge agents as processes.
+ */
+describe('tenant portal in a browser', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let base: string;
+  let artifactDir: string;
+
+  const siteStatus = async (country: string) => (await stack.api('GET', `/v1/sites/${stack.siteIds[country]}/policy-status`)).body as { latestVersion: number | null; nodes: { name: string; appliedVersion: number | null; compliant: boolean }[] };
+
+  beforeAll(async () => {
+    artifactDir = await mkdtemp(path.join(os.tmpdir(), 'meridian-portal-artifacts-'));
+    stack = await startStack('portal_e2e', { worker: true, env: { PORTAL_DIR: PORTAL_DIST, ARTIFACT_DIR: artifactDir, ROLLOUT_TICK_MS: '300' } });
+    base = `http://127.0.0.1:${stack.httpPort}`;
+    await Promise.all([enrollAgent(stack, 'ID'), enrollAgent(stack, 'CL')]);
+    expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202);
+    for (const country of ['ID', 'CL']) {
+      await waitFor(async () => {
+        const status = await siteStatus(country);
+        return status.latestVersion !== null && status.nodes.length === 1 && status.nodes.every((n) => n.compliant);
+      }, 20_000);
+    }
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    if (artifactDir) await rm(artifactDir, { recursive: true, force: true });
+  });
+
+  /** Registers a model version from the repository's generated models/ and publishes it, as a vendor engineer would with the API. */
+  async function publishModelVersion(name: string, version: string): Promise<string> {
+    const token = await stack.login('vendor.engineer@demo-vendor.example');
+    const listed = await stack.api('GET', '/v1/models', undefined, token);
+    let modelId = (listed.body.items as { id: string; name: string }[]).find((m) => m.name === name)?.id;
+    if (!modelId) modelId = (await stack.api('POST', '/v1/models', { name, description: 'Flags pumps drifting from fleet norms' }, token)).body.id as string;
+    const card = JSON.parse(await readFile(path.join(MODELS_DIR, name, version, 'card.json'), 'utf8'));
+    expect((await stack.api('PUT', `/v1/models/${modelId}/versions/${version}`, { card }, token)).status).toBe(200);
+    const upload = await fetch(`${base}/v1/models/${modelId}/versions/${version}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: await readFile(path.join(MODELS_DIR, name, version, 'model.onnx')),
+    });
+    expect(upload.status).toBe(200);
+    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`, undefined, token)).status).toBe(200);
+    return modelId!;
+  }
+
+  it('is served by the control plane with an SPA fallback that never shadows the API, probes, metrics or docs', async () => {
+    const deepLink = await fetch(`${base}/sites/some-site`, { headers: { accept: 'text/html' } });
+    expect(deepLink.status).toBe(200);
+    expect(deepLink.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await deepLink.text()).toContain('<div id="root">');
+
+    const unknownApi = await fetch(`${base}/v1/no-such-route`, { headers: { accept: 'text/html' } });
+    expect(unknownApi.status).toBe(404);
+    expect(unknownApi.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await fetch(`${base}/healthz`, { headers: { accept: 'text/html' } }).then((r) => r.json())).status).toBe('ok');
+    expect((await fetch(`${base}/readyz`, { headers: { accept: 'text/html' } })).headers.get('content-type')).toMatch(/json/);
+    expect((await fetch(`${base}/openapi.json`, { headers: { accept: 'text/html' } }).then((r) => r.json())).openapi).toMatch(/^3\./);
+    expect(await fetch(`${base}/docs`, { headers: { accept: 'text/html' } }).then((r) => r.text())).toMatch(/swagger-ui/i);
+    expect((await fetch(`${base}/metrics`, { headers: { accept: 'text/html' } })).headers.get('content-type')).not.toMatch(/text\/html/);
+    expect((await fetch(`${base}/admin/queues`, { headers: { accept: 'text/html' } })).status).toBe(401);
+    expect((await fetch(`${base}/assets/missing-file.js`)).status).toBe(404);
+    expect((await fetch(`${base}/%E0%A4%A`, { headers: { accept: 'text/html' } })).status).toBe(400); // malformed encoding: refused, not the portal
+    expect((await fetch(`${base}/..%2f..%2fpackage.json`, { headers: { accept: 'text/html' } }).then((r) => r.text()))).not.toContain('"workspaces"');
+  });
+
+  it('integrator admin: sees only its sites, grants consent after a confirmation naming the effect, and watches the site’s agent acknowledge the new policy version', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'integrator.admin@nusantara.example');
+    expect(await navLabels(page)).toEqual(['Fleet', 'Consent', 'Audit']);
+
+    await page.getByTestId('country-ID').waitFor();
+    expect(await page.getByTestId('country-CL').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/ID: 1 online/);
+
+    const before = (await siteStatus('ID')).latestVersion!;
+    await page.getByRole('link', { name: 'Consent' }).click();
+    const site = page.getByTestId('consent-site-ID');
+    const toggle = site.getByRole('switch', { name: 'vendor_remote_diagnostics' });
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    // Escape cancels without changing anything; then the real confirmation.
+    await toggle.click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect((await siteStatus('ID')).latestVersion).toBe(before);
+    await toggle.click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.getByRole('heading').innerText()).toBe('Grant “vendor_remote_diagnostics” at Cikarang Plant?');
+    expect(await dialog.getByTestId('consent-effect').innerText()).toMatch(/lets process_parameters leave Cikarang Plant/);
+    await dialog.getByRole('button', { name: 'Grant consent' }).click();
+
+    // The page shows the agent acknowledging the new version, without a reload.
+    const propagation = site.getByTestId('propagation');
+    await propagation.locator('li[data-node="gw-id-1"][data-acknowledged="true"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => propagation.getByTestId('propagation-summary').innerText(), { timeout: 10_000 }).toMatch(/1 of 1 node acknowledged — complete/);
+    const after = await siteStatus('ID');
+    expect(after.latestVersion).toBeGreaterThan(before);
+    expect(after.nodes[0]).toMatchObject({ name: 'gw-id-1', appliedVersion: after.latestVersion, compliant: true });
+    expect(await propagation.locator('li[data-node="gw-id-1"]').getAttribute('data-applied')).toBe(String(after.latestVersion));
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    const consent = await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`);
+    expect(consent.body.flags).toMatchObject({ vendor_remote_diagnostics: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'consent');
+
+    // Only its own sites: the CL site is refused by the API as well as absent from the page.
+    expect(await page.getByTestId('consent-site-CL').count()).toBe(0);
+    const other = await stack.api('PUT', `/v1/sites/${stack.siteIds.CL}/consent`, { flags: { vendor_remote_diagnostics: true } }, await accessToken(page));
+    expect([403, 404]).toContain(other.status);
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: fleet by country, site and node detail with live heartbeats', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit']);
+    await page.getByTestId('country-CL').waitFor();
+    await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/CL: 1 online, 0 stale, 0 offline, 1 of 1 on the latest policy/);
+    expect(await page.getByTestId('country-chart').locator('rect').count()).toBeGreaterThan(2);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'fleet');
+
+    await page.getByRole('link', { name: 'Antofagasta Plant' }).click();
+    const row = page.getByTestId('site-nodes').locator('tr[data-node="gw-cl-1"]');
+    await expect.poll(() => row.innerText()).toMatch(/online/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'site');
+
+    await row.getByRole('link', { name: 'gw-cl-1' }).click();
+    await expect.poll(() => page.getByTestId('node-policy-version').innerText()).toMatch(/^v\d+$/);
+    const first = await page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime');
+    // Heartbeats every second: the page shows a newer one without a reload.
+    await expect.poll(() => page.getByTestId('last-heartbeat').locator('time').getAttribute('datetime'), { timeout: 10_000 }).not.toBe(first);
+    await expect.poll(() => page.getByTestId('heartbeat-timeline').getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/^[2-9]\d* heartbeats seen in the last minute, about every \d/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'node');
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: governance shows the API’s path-named errors inline, then a diff, publishes and follows propagation per node', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Governance' }).click();
+    await page.getByRole('button', { name: /Overlay CL/ }).click();
+    const editor = page.getByLabel('Policy document (JSON or YAML)');
+    await expect.poll(() => editor.inputValue()).toMatch(/"kind": "CountryOverlay"[\s\S]*vendor_remote_diagnostics/); // the seeded CL overlay, loaded
+
+    const invalid = { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: { inspection_images: { egress: { allow: [] }, retentionDays: 'long' } } };
+    await editor.fill(JSON.stringify(invalid, null, 2));
+    await page.getByLabel('Comment').fill('no images leave Chilean plants');
+    await page.getByRole('button', { name: 'Save version' }).click();
+    const errors = page.getByTestId('policy-errors');
+    await expect.poll(() => errors.innerText()).toMatch(/document\.categories\.inspection_images\.retentionDays/);
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'governance-invalid');
+
+    const fixed = { ...invalid, categories: { inspection_images: { egress: { allow: [] } } } };
+    await editor.fill(JSON.stringify(fixed, null, 2));
+    await page.getByRole('button', { name: 'Save version' }).click();
+    await page.getByTestId('saved-version').waitFor();
+    expect(await errors.count()).toBe(0);
+    const diff = page.getByTestId('policy-diff');
+    await expect.poll(() => diff.innerText()).toMatch(/categories\.inspection_images/);
+
+    const before = (await siteStatus('CL')).latestVersion!;
+    await page.getByRole('button', { name: 'Publish to CL' }).click();
+    const propagation = page.getByTestId('propagation');
+    await expect.poll(() => propagation.innerText(), { timeout: 20_000 }).toMatch(/Compile job: completed/);
+    await expect.poll(() => propagation.getByTestId('propagation-summary').innerText(), { timeout: 20_000 }).toMatch(/1 of 1 node acknowledged — complete/);
+    const after = await siteStatus('CL');
+    expect(after.latestVersion).toBeGreaterThan(before);
+    expect(await propagation.locator('li[data-node="gw-cl-1"]').getAttribute('data-applied')).toBe(String(after.latestVersion));
+    expect(await stack.agents.CL!.local('GET', '/v1/status').then((r) => r.body.policyVersion)).toBe(after.latestVersion);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'governance');
+
+    // The simulator answers from the saved policies, naming the layer that decided.
+    const simulator = page.getByRole('region', { name: 'Simulator' });
+    await simulator.getByLabel('Site').selectOption({ label: 'Antofagasta Plant (CL)' });
+    await simulator.getByLabel('Category').fill('inspection_images');
+    await simulator.getByLabel('Action').selectOption('egress');
+    await simulator.getByLabel('Destination').fill('vendor_cloud:eu');
+    await simulator.getByRole('button', { name: 'Simulate' }).click();
+    await expect.poll(() => page.getByTestId('simulation-result').innerText()).toMatch(/deny by overlay:CL/);
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: audit events with filters, a signed checkpoint and an event with a verified inclusion proof', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('button', { name: 'Checkpoint now' }).click();
+    await page.getByTestId('checkpoints').locator('tbody tr').first().waitFor({ timeout: 30_000 });
+
+    const filters = page.getByRole('form', { name: 'Filter events' });
+    await filters.getByLabel('Type').fill('admin.consent.changed');
+    await filters.getByLabel('Site').selectOption({ label: 'Cikarang Plant' });
+    await filters.getByLabel('From').fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.getByTestId('audit-events').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toMatch(/admin\.consent\.changed/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'audit');
+
+    await rows.first().getByRole('link').click();
+    await expect.poll(() => page.getByTestId('proof-status').innerText()).toMatch(/Hash chain: intact/);
+    expect(await page.getByTestId('proof-status').innerText()).toMatch(/Inclusion proof: verified/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'audit-event');
+    await page.close();
+  }, 120_000);
+
+  it('auditor: sees audit and export only, write actions are absent from the page and refused by the API', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'auditor@audit-firm.example');
+    expect(await navLabels(page)).toEqual(['Audit']);
+    expect(page.url()).toBe(`${base}/audit`);
+    await page.getByTestId('audit-events').waitFor();
+    expect(await page.getByRole('button', { name: 'Checkpoint now' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Prepare export' }).click();
+    const link = page.getByTestId('export-download');
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { manifest: { format: string; requestedBy: string }; events: unknown[] };
+    expect(exported.manifest.format).toBe('meridian.audit-export.v2');
+    expect(exported.manifest.requestedBy).toMatch(/^user:/);
+    expect(exported.events.length).toBeGreaterThan(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'audit-auditor');
+
+    for (const route of ['/governance', '/consent', '/fleet']) {
+      await page.goto(`${base}${route}`);
+      await expect.poll(() => page.getByRole('main').innerText()).toMatch(/Your role does not give access to this page/);
+      expect(await page.getByRole('switch').count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Save version|Publish/ }).count()).toBe(0);
+    }
+
+    const token = await accessToken(page);
+    const refused = [
+      await stack.api('PUT', `/v1/sites/${stack.siteIds.ID}/consent`, { flags: { vendor_remote_diagnostics: false } }, token),
+      await stack.api('PUT', '/v1/policies/CL', { document: { apiVersion: 'meridian.dev/v1', kind: 'CountryOverlay', country: 'CL', categories: {} } }, token),
+      await stack.api('POST', '/v1/policies/publish', {}, token),
+      await stack.api('POST', '/v1/audit/checkpoints', undefined, token),
+      await stack.api('POST', '/v1/rollouts', { modelId: '00000000-0000-4000-8000-000000000000', version: '1.0.0' }, token),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refused[0]!.body).toMatchObject({ code: 'forbidden' });
+    expect((await stack.api('GET', `/v1/sites/${stack.siteIds.ID}/consent`)).body.flags).toMatchObject({ vendor_remote_diagnostics: true });
+    await page.close();
+  }, 120_000);
+
+  it('vendor admin: model versions with their cards; a rollout started, paused, resumed and completed with live progress per state; another aborted with rollback', async () => {
+    await publishModelVersion('pump-anomaly', '1.0.0');
+    await publishModelVersion('pump-anomaly', '1.1.0');
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('link', { name: 'Models & rollouts' }).click();
+    await page.getByRole('button', { name: /pump-anomaly/ }).click();
+    const v1 = page.getByTestId('version-1.0.0');
+    await expect.poll(() => v1.getByRole('group', { name: 'Model card of pump-anomaly 1.0.0' }).innerText()).toMatch(/predictive_maintenance[\s\S]*equipment_telemetry[\s\S]*EAR99/);
+    expect(await v1.innerText()).toMatch(/published/);
+
+    // Start: both countries, canary of one node, then a 10 s pause before the second batch (time to pause it).
+    await v1.getByRole('button', { name: 'Roll out 1.0.0' }).click();
+    const form = page.getByRole('form', { name: 'Roll out 1.0.0' });
+    await form.getByLabel('ID', { exact: true }).check();
+    await form.getByLabel('CL', { exact: true }).check();
+    await form.getByLabel('Batch size').fill('1');
+    await form.getByLabel('Pause between batches (s)').fill('10');
+    await form.getByLabel('Observe before judging (s)').fill('0');
+    await form.getByLabel('Minimum requests to judge errors').fill('0');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+
+    const rollout = page.getByTestId('rollout-1.0.0');
+    const count = (state: string) => rollout.locator(`[data-state="${state}"]`).getAttribute('data-count');
+    // The canary goes pending -> downloading -> ... -> active on its own; the page follows without a reload.
+    await expect.poll(() => count('active'), { timeout: 30_000 }).toBe('1');
+    await rollout.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => rollout.locator('h3').innerText()).toMatch(/paused/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'rollout-paused');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await count('active')).toBe('1');
+
+    await rollout.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => rollout.locator('h3').innerText(), { timeout: 40_000 }).toMatch(/completed/);
+    expect(await count('active')).toBe('2');
+    expect(await rollout.getByTestId('rollout-summary').innerText()).toBe('100% of 2 nodes active');
+    expect(await rollout.getByRole('progressbar', { name: /Share of 2 target nodes/ }).getAttribute('aria-valuenow')).toBe('100');
+    await rollout.getByText('Target nodes', { exact: true }).click();
+    const targets = rollout.getByTestId('rollout-nodes');
+    await expect.poll(() => targets.locator('tbody tr').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-node')}:${r.getAttribute('data-state')}`).sort())).toEqual(['gw-cl-1:active', 'gw-id-1:active']);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'rollouts');
+
+    // The node reports the model it now runs; its page shows it by name.
+    // (a full page load: the session survives it, and no request races the session's start-up)
+    await page.goto(`${base}/nodes/${stack.agents.CL!.nodeId}`);
+    await expect.poll(() => page.getByTestId('node-models').innerText(), { timeout: 15_000 }).toMatch(/pump-anomaly\s+1\.0\.0\s+active/);
+    await page.goto(`${base}/models`);
+    await page.getByRole('button', { name: /pump-anomaly/ }).click();
+
+    // Abort a second rollout after its canary, sending the canary back.
+    await page.getByTestId('version-1.1.0').getByRole('button', { name: 'Roll out 1.1.0' }).click();
+    const second = page.getByRole('form', { name: 'Roll out 1.1.0' });
+    await second.getByLabel('Batch size').fill('1');
+    await second.getByLabel('Pause between batches (s)').fill('120');
+    await second.getByLabel('Observe before judging (s)').fill('0');
+    await second.getByLabel('Minimum requests to judge errors').fill('0');
+    await second.getByRole('button', { name: 'Start rollout' }).click();
+    const next = page.getByTestId('rollout-1.1.0');
+    await expect.poll(() => next.locator('[data-state="active"]').getAttribute('data-count'), { timeout: 30_000 }).toBe('1');
+    await next.getByRole('button', { name: 'Abort' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.innerText()).toMatch(/1 node has already been reached/);
+    await dialog.getByRole('button', { name: 'Abort rollout' }).click();
+    await expect.poll(() => next.locator('h3').innerText(), { timeout: 30_000 }).toMatch(/aborted|rolled_back/);
+    const listed = await stack.api('GET', '/v1/rollouts');
+    expect(listed.body.items.find((r: { version: string }) => r.version === '1.1.0').status).toMatch(/aborted|rolled_back/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'rollout-aborted');
+    await page.close();
+  }, 180_000);
+
+  it('tenant switcher: a user in several tenants switches, and a tenant without sites shows the empty state', async () => {
+    const platform = await stack.login('platform@meridian.example');
+    expect((await stack.api('POST', '/v1/tenants', { slug: 'second-vendor', name: 'Second Vendor' }, platform)).status).toBe(201);
+    const page = await browser.page();
+    await signIn(page, base, 'platform@meridian.example');
+    const switcher = page.getByLabel('Tenant');
+    expect(await switcher.locator('option').allInnerTexts()).toEqual(['Demo Vendor', 'Second Vendor']);
+    await page.getByTestId('country-ID').waitFor();
+    await switcher.selectOption({ label: 'Second Vendor' });
+    await expect.poll(() => page.getByRole('main').innerText()).toMatch(/No sites yet/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'fleet-empty-tenant');
+    await switcher.selectOption({ label: 'Demo Vendor' });
+    await page.getByTestId('country-ID').waitFor();
+    await page.close();
+  }, 120_000);
+
+  it('is usable on a phone-sized screen: the navigation collapses behind a menu button', async () => {
+    const page = await browser.page();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.isVisible()).toBe(false);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await nav.isVisible()).toBe(true);
+    await nav.getByRole('link', { name: 'Governance' }).click();
+    await page.getByRole('heading', { name: 'Governance', level: 1 }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'governance-mobile');
+    await page.close();
+  }, 60_000);
+});

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@meridian/config';
+import { Role } from '@meridian/db';
+import { AppModule } from '../../control-plane/src/app.module';
+import { enumerateRoutes, type RouteInfo } from '../../control-plane/test/routes';
+import { can } from '../src/auth/roles';
+
+/**
+ * The portal offers an action exactly to the roles the control plane allows it: each capability is
+ * checked against the @Allow metadata of the route it calls (read from the app's module graph in
+ * preview mode: no database, no port).
+ */
+const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
+  setConsent: 'PUT /v1/sites/:id/consent',
+  editPolicy: 'PUT /v1/policies/:scope',
+  simulate: 'POST /v1/policies/simulate',
+  publishPolicy: 'POST /v1/policies/publish',
+  followJobs: 'GET /v1/jobs/:id',
+  exportAudit: 'POST /v1/audit/exports',
+  verifyAudit: 'GET /v1/audit/verify',
+  requestCheckpoint: 'POST /v1/audit/checkpoints',
+  manageRollouts: 'POST /v1/rollouts',
+};
+
+describe('portal capabilities match the API access rules', () => {
+  let app: NestExpressApplication;
+  let routes: Map<string, RouteInfo>;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(loadConfig({})), { preview: true, logger: false, abortOnError: false });
+    routes = new Map(enumerateRoutes(app).map((r) => [`${r.method} ${r.path}`, r]));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it.each(Object.entries(CAPABILITY_ROUTES))('%s is offered to exactly the roles allowed on %s', (capability, route) => {
+    const allowed = routes.get(route!)?.roles;
+    expect(allowed, `${route} not found`).toBeDefined();
+    const offered = Object.values(Role).filter((role) => can[capability as keyof typeof can](role));
+    expect(offered.sort()).toEqual([...allowed!].sort());
+  });
+});
