@@ -41,7 +41,18 @@ export class JobsService {
 
   async get(principal: Principal, id: string): Promise<JobView> {
     const job = await this.ownJob(principal, id);
-    return this.toView(job, (await job.getState()) as JobState);
+    const state = (await job.getState()) as JobState;
+    // The job was read before its state: if it finished in between, read it again so that a
+    // "completed" or "failed" view always carries its result or reason.
+    if (state === 'completed' || state === 'failed') {
+      const settled = await this.queueOf(job).getJob(String(job.id));
+      if (settled) return this.toView(settled, state);
+    }
+    return this.toView(job, state);
+  }
+
+  private queueOf(job: Job): Queue {
+    return this.queues.find((queue) => queue.name === job.queueName)!;
   }
 
   /** For services that start a job and hand its id back to the caller. */
