@@ -69,17 +69,7 @@ export function verifyInclusion(leafIndex: number, treeSize: number, leaf: Uint8
 
 /** PROOF(m, D[n]): a consistency proof between the first m leaves and all n (RFC 9162 2.1.4.1). */
 export function consistencyProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
-  if (m <= 0 || m > leaves.length) throw new RangeError(`no consistency proof from size ${m} to ${leaves.length}`);
-  return subproof(m, leaves, true);
-}
-
-function subproof(m: number, leaves: readonly Uint8Array[], complete: boolean): Buffer[] {
-  const n = leaves.length;
-  if (m === n) return complete ? [] : [rootFromLeafHashes(leaves)];
-  const k = largestPowerOfTwoBelow(n);
-  return m <= k
-    ? [...subproof(m, leaves.slice(0, k), complete), rootFromLeafHashes(leaves.slice(k))]
-    : [...subproof(m - k, leaves.slice(k), false), rootFromLeafHashes(leaves.slice(0, k))];
+  return new MerkleRanges(leaves).consistencyProof(m, leaves.length);
 }
 
 /** Verifies a consistency proof between two roots (RFC 9162 2.1.4.2). */
