@@ -19,8 +19,9 @@ export interface AuditRecorder {
 
 /**
  * strict: a decision is answered only once its record is on disk (group commit: concurrent requests
- * share one fsync). batch: answered at once, recorded within the flush interval — faster, but a
- * power loss can lose the last few records.
+ * share one fsync). batch: answered at once, written and fsync'd with the next flush (within the
+ * flush interval) — faster, but a crash of the agent or a power loss can lose the records of that
+ * last interval.
  */
 export type JournalDurability = 'strict' | 'batch';
 
@@ -132,14 +133,24 @@ export class PolicyEngine {
     return { applied: true, version: verified.payload.version };
   }
 
-  async decide(request: DecisionRequest): Promise<EnforcedDecision> {
+  /**
+   * The decision the policy in force gives, not yet recorded: for callers that journal it inside a
+   * record of their own (an inference carries its decision), so one request makes one record.
+   */
+  evaluate(request: DecisionRequest): EnforcedDecision {
     if (this.audit.full) {
       return { decision: 'deny', ruleId: 'audit.journal_full', layer: 'default', reason: 'the audit journal is full until the control plane acknowledges uploaded events', provenance: 'metadata', policyVersion: this.version };
     }
     const decision: Decision = this.current
       ? decide(this.current.payload.policy, this.current.payload.consent, request)
       : { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'no valid policy bundle on this node yet', provenance: 'metadata' };
-    const enforced = { ...decision, policyVersion: this.version };
+    return { ...decision, policyVersion: this.version };
+  }
+
+  /** Decides and journals the decision as a policy.decision record (in strict durability, answered once it is on disk). */
+  async decide(request: DecisionRequest): Promise<EnforcedDecision> {
+    const enforced = this.evaluate(request);
+    if (enforced.ruleId === 'audit.journal_full') return enforced;
     const written = this.audit.record({
       type: 'policy.decision',
       category: request.category,

@@ -29,7 +29,7 @@ export class AuditService {
         ...(query.category ? { category: query.category } : {}),
         ...(query.decision ? { decision: query.decision } : {}),
         ...(query.actor ? { actor: query.actor } : {}),
-        ...(query.type ? { type: query.type } : {}),
+        ...(query.type ? { type: { in: query.type.split(',') } } : {}),
         ...(query.from || query.to ? { occurredAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
       const rows = await tx.auditEvent.findMany({

@@ -104,7 +104,10 @@ describe('POST /v1/infer failures', () => {
     await journal.flush();
     const records = (await journal.unacknowledged(100)).map((r) => JSON.parse(r.body) as { type: string; data?: Record<string, unknown> });
     const inferences = records.filter((r) => r.type === 'model.inference');
+    // One record per request, carrying the decision: no separate policy.decision record.
+    expect(records.filter((r) => r.type === 'policy.decision')).toEqual([]);
     expect(inferences).toHaveLength(2);
+    expect(inferences[0]!.data).toMatchObject({ action: 'infer', decision: 'allow', policyVersion: expect.any(Number), outputHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(inferences[1]!.data).toMatchObject({ model: 'fixed', version: '1.0.0', error: expect.stringMatching(/dimension/i) });
     expect(inferences[1]!.data!.outputHash).toBeUndefined();
   });
@@ -119,10 +122,8 @@ describe('POST /v1/infer failures', () => {
   });
 
   it('withholds the result when the inference cannot be recorded (strict durability)', async () => {
-    const decided = journal.append.bind(journal);
-    // The decision is recorded; the inference record then fails, as on a failing disk.
-    let calls = 0;
-    journal.append = (event) => (calls++ === 0 ? decided(event) : Promise.reject(new Error('EIO: disk failed')));
+    // The model runs, then its record (which carries the decision) cannot be written, as on a failing disk.
+    journal.append = () => Promise.reject(new Error('EIO: disk failed'));
     const response = await infer({ model: 'fixed', input: { x: [[1, 2]] } });
     expect(response).toEqual({ status: 503, body: { error: 'the inference could not be recorded in the audit journal; its result is withheld' } });
     expect(state.inference.errors).toBe(1);

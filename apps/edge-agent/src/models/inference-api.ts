@@ -33,10 +33,10 @@ const NOT_ENROLLED: EnforcedDecision = { decision: 'deny', ruleId: 'policy.none'
 /**
  * Governed inference: POST /v1/infer runs a model active on this node only if the policy in force
  * allows `infer` on the model card's input category. Metadata is redacted per the category's rule
- * before it is journaled; the journal gets one model.inference record per request with what the
- * category's provenance level asks (none: model, version, decision, output hash; metadata: plus the
- * redacted metadata; content_hash: plus sha256 of the canonical JSON of `input`). GET /v1/models
- * lists what serves.
+ * before it is journaled; the journal gets one model.inference record per request — allowed, denied
+ * or failed — carrying the policy decision and what the category's provenance level asks (none:
+ * model, version, decision, output hash; metadata: plus the redacted metadata; content_hash: plus
+ * sha256 of the canonical JSON of `input`). GET /v1/models lists what serves.
  */
 export function registerModelRoutes(
   api: LocalApi,
@@ -64,7 +64,9 @@ export function registerModelRoutes(
     state.inference.requests += 1;
     const category = serving.card.inputCategories[0]!;
     const engine = deps.engine();
-    const decision = engine ? await engine.decide({ category, action: 'infer' }) : NOT_ENROLLED;
+    // The inference record carries the decision: one journal record (and in strict durability one
+    // fsync) per request instead of a policy.decision record followed by a model.inference record.
+    const decision = engine ? engine.evaluate({ category, action: 'infer' }) : NOT_ENROLLED;
     const subject = { model: serving.name, modelId: serving.modelId, version: serving.version, inputCategory: category };
     const verdict = { decision: decision.decision, ruleId: decision.ruleId, layer: decision.layer, policyVersion: decision.policyVersion, provenance: decision.provenance };
     const provenance: Record<string, unknown> = {};
@@ -76,7 +78,7 @@ export function registerModelRoutes(
     const journal = async (extra: Record<string, unknown>): Promise<boolean> => {
       const audit = deps.audit();
       if (!audit) return true;
-      const written = audit.record({ type: 'model.inference', category, decision: decision.decision, data: { ...subject, ...verdict, ...provenance, ...extra } });
+      const written = audit.record({ type: 'model.inference', category, decision: decision.decision, data: { action: 'infer', ...subject, ...verdict, ...provenance, ...extra } });
       if (deps.durability === 'batch') {
         written.catch((error: unknown) => logger.error({ err: String(error) }, 'inference record lost'));
         return true;

@@ -2151,6 +2151,7 @@ export interface operations {
                 /** @description node id, or "control-plane" */
                 sourceId?: string;
                 to?: string;
+                /** @description event type, or up to 10 types separated by commas */
                 type?: string;
             };
             header?: never;

@@ -5,9 +5,12 @@ import { useQuery } from '../hooks/useQuery';
 import { DecisionBadge, Time } from './bits';
 import { Async } from './states';
 
+/** Records that carry a governed decision: decisions asked for (POST /v1/decide, egress) and inferences, which record their own. */
+const DECISION_TYPES = 'policy.decision,model.inference';
+
 /** The latest governed decisions of a site or node, from the audit log. */
 export function DecisionList({ filter, title = 'Recent decisions' }: { filter: Pick<AuditQuery, 'siteId' | 'sourceId'>; title?: string }) {
-  const state = useQuery(() => call(api.GET('/v1/audit/events', { params: { query: { ...filter, type: 'policy.decision', limit: 10 } } })), [filter.siteId, filter.sourceId], { pollMs: 5_000 });
+  const state = useQuery(() => call(api.GET('/v1/audit/events', { params: { query: { ...filter, type: DECISION_TYPES, limit: 10 } } })), [filter.siteId, filter.sourceId], { pollMs: 5_000 });
   return (
     <section className="card" aria-labelledby="decisions-title">
       <h2 id="decisions-title">{title}</h2>

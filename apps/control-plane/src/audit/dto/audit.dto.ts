@@ -8,7 +8,10 @@ export class AuditEventQuery {
   @ApiPropertyOptional({ example: 'inspection_images' }) @IsOptional() @Matches(/^[a-z][a-z0-9_]{1,62}$/) category?: string;
   @ApiPropertyOptional({ example: 'deny' }) @IsOptional() @Matches(/^(allow|deny|allow_with_redaction)$/) decision?: string;
   @ApiPropertyOptional({ example: 'user:…' }) @IsOptional() @IsString() @Length(1, 120) actor?: string;
-  @ApiPropertyOptional({ example: 'policy.decision' }) @IsOptional() @Matches(/^[a-z_.]{1,60}$/) type?: string;
+  @ApiPropertyOptional({ example: 'policy.decision,model.inference', description: 'event type, or up to 10 types separated by commas' })
+  @IsOptional()
+  @Matches(/^[a-z_.]{1,60}(,[a-z_.]{1,60}){0,9}$/, { message: 'type must be an event type (e.g. policy.decision) or up to 10 of them separated by commas' })
+  type?: string;
   @ApiPropertyOptional() @IsOptional() @IsDateString() from?: string;
   @ApiPropertyOptional() @IsOptional() @IsDateString() to?: string;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) limit?: number;

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendRecord, type AuditEvent, type ChainRecord } from '@meridian/audit';
+import { Role } from '@meridian/db';
+import { TestAgent } from './agent-client';
+import { call, startHarness, type Harness } from './harness';
+
+describe('audit event query by type', () => {
+  let h: Harness;
+  let agent: TestAgent;
+
+  beforeAll(async () => {
+    h = await startHarness('audit-query');
+    agent = new TestAgent(h.grpcTarget);
+    const enrollment = await call(h, 'POST', '/v1/enrollment-tokens', { token: await h.token('a', Role.vendor_admin), body: { siteId: h.tenants.a.siteIds.CL } });
+    await agent.enroll(enrollment.body.token);
+    // What an agent journals: a bundle applied, decisions asked for, inferences carrying their own decision.
+    const types = ['bundle.applied', 'policy.decision', 'model.inference', 'policy.decision', 'model.inference', 'consent.seen'];
+    const records: ChainRecord[] = [];
+    for (const type of types) {
+      const event: AuditEvent = { at: new Date().toISOString(), type, actor: `node:${agent.nodeId}`, ...(type.startsWith('bundle') || type.startsWith('consent') ? {} : { category: 'sensor_telemetry', decision: 'allow' }) };
+      records.push(appendRecord(records[records.length - 1], event));
+    }
+    expect((await agent.uploadAudit(records)).acknowledgedSeq).toBe(types.length);
+  });
+  afterAll(async () => {
+    agent?.close();
+    await h?.close();
+  });
+
+  const query = async (type: string) => {
+    const response = await call(h, 'GET', `/v1/audit/events?sourceId=${agent.nodeId}&type=${encodeURIComponent(type)}`, { token: await h.token('a', Role.auditor) });
+    return { status: response.status, body: response.body as { items?: { seq: number; type: string }[]; detail?: string } };
+  };
+
+  it('filters by one type', async () => {
+    const page = await query('policy.decision');
+    expect(page.status).toBe(200);
+    expect(page.body.items!.map((item) => item.seq)).toEqual([4, 2]);
+  });
+
+  it('filters by several types at once, as the portal lists every record that carries a decision', async () => {
+    const page = await query('policy.decision,model.inference');
+    expect(page.status).toBe(200);
+    expect(page.body.items!.map((item) => [item.seq, item.type])).toEqual([
+      [5, 'model.inference'],
+      [4, 'policy.decision'],
+      [3, 'model.inference'],
+      [2, 'policy.decision'],
+    ]);
+  });
+
+  it('refuses a malformed type list with a clear message', async () => {
+    for (const bad of ['policy.decision,', 'Policy', 'a,b,c,d,e,f,g,h,i,j,k']) {
+      const page = await query(bad);
+      expect(page.status).toBe(400);
+      expect(JSON.stringify(page.body)).toMatch(/type must be an event type/);
+    }
+  });
+});
