@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Governance overhead on the agent's local API, on one server, requests interleaved:
-//  - inference: the shipped ONNX model (pump-anomaly 1.0.0) run bare (prepare + ONNX Runtime, no
-//    decision, no journal) vs the agent's governed POST /v1/infer (decision + metadata redaction +
-//    provenance + journal record);
-//  - egress: the same record returned bare vs the governed POST /v1/egress (decision + redaction +
-//    journal).
-// Strict durability (the agent's default) answers only once the record is fsync'd.
-//   node bench/governance-overhead.mjs [--requests 3000] [--durability strict|batch] [--quick]
+// Governance overhead on inference and egress, bare vs governed, requests interleaved so both see
+// the same machine:
+//  - in process, for each shipped model: ONNX Runtime called bare (prepare + run) vs the agent's
+//    governed POST /v1/infer handler called directly (decision + metadata redaction + provenance +
+//    output hash + one journal record) — what governance adds to an inference, without HTTP;
+//  - over the agent's local HTTP API: the same model behind a bare route vs POST /v1/infer, and a
+//    record returned bare vs the governed POST /v1/egress (decision + redaction + journal).
+// Strict durability (the agent's default) answers only once the record is fsync'd; batch answers at
+// once and fsyncs with the next flush.
+//   node bench/governance-overhead.mjs [--requests 3000] [--calls 20000] [--durability strict|batch] [--quick]
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -26,8 +28,8 @@ const { mergePolicies, signBundle, EXAMPLE_BASE_POLICY } = require('@meridian/go
 const { generateEd25519KeyPair, loadPrivateKey } = require('@meridian/crypto');
 const pino = require('pino');
 
-const args = parseArgs({ requests: 3000, durability: 'strict', warmup: 300 }, 'usage: node bench/governance-overhead.mjs [--requests N] [--durability strict|batch] [--quick]');
-if (args.quick) Object.assign(args, { requests: 200, warmup: 50 });
+const args = parseArgs({ requests: 3000, calls: 20000, durability: 'strict', warmup: 300 }, 'usage: node bench/governance-overhead.mjs [--requests N] [--calls N] [--durability strict|batch] [--quick]');
+if (args.quick) Object.assign(args, { requests: 200, calls: 1000, warmup: 50 });
 if (!['strict', 'batch'].includes(args.durability)) throw new Error('--durability: strict or batch');
 
 printMachine();
@@ -53,31 +55,40 @@ const engine = new PolicyEngine(dataDir, identity, logger, audit, args.durabilit
 const applied = await engine.apply(bundle);
 if (!applied.applied) throw new Error(`bundle refused: ${applied.reason}`);
 
-/** The shipped ONNX model loaded by the agent's own runtime, served as the model manager would. */
-async function loadServing() {
+/** The shipped ONNX models loaded by the agent's own runtime, served as the model manager would, with their first sample as input. */
+async function loadServing(name, version) {
   const { readFileSync } = await import('node:fs');
   const { LoadedModel } = agentDist('models/runtime.js');
-  const dir = path.join(repoRoot, 'models/pump-anomaly/1.0.0');
+  const dir = path.join(repoRoot, 'models', name, version);
   const card = JSON.parse(readFileSync(path.join(dir, 'card.json'), 'utf8'));
   const model = await LoadedModel.load(readFileSync(path.join(dir, 'model.onnx')), card);
-  return { modelId: 'bench-pump-anomaly', name: 'pump-anomaly', version: '1.0.0', card, artifactSha256: '', model };
+  const [sample] = JSON.parse(readFileSync(path.join(repoRoot, 'models', name, 'samples.json'), 'utf8'));
+  return { modelId: `bench-${name}`, name, version, card, artifactSha256: '', model, sample: sample.input };
 }
-const serving = await loadServing();
-const manager = { find: (name) => (name === serving.name ? serving : undefined), list: () => [], stateRecords: () => ({}) };
+const models = [await loadServing('pump-anomaly', '1.0.0'), await loadServing('inspection-classifier', '1.0.0')];
+const manager = { find: (name) => models.find((m) => m.name === name), list: () => [], stateRecords: () => ({}) };
 
 const api = new LocalApi();
 const state = createAgentState('bench');
+// The handlers as the HTTP server calls them, captured for the in-process comparison.
+const handlers = new Map();
+const capture = { route: (method, route, handler) => { handlers.set(`${method} ${route}`, handler); api.route(method, route, handler); return capture; } };
 registerGovernedRoutes(api, () => engine, state, {}, logger);
-agentDist('models/inference-api.js').registerModelRoutes(api, { manager: () => manager, engine: () => engine, audit: () => audit, durability: args.durability }, state, logger);
+agentDist('models/inference-api.js').registerModelRoutes(capture, { manager: () => manager, engine: () => engine, audit: () => audit, durability: args.durability }, state, logger);
+const governedInfer = handlers.get('POST /v1/infer');
 // The baselines: same server, same parsing, same response, no governance.
 api.route('POST', '/bench/bare', async (request) => ({ status: 200, body: { record: request.body.record } }));
-api.route('POST', '/bench/bare-infer', async (request) => ({ status: 200, body: { outputs: await serving.model.run(serving.model.prepare(request.body.input)) } }));
+api.route('POST', '/bench/bare-infer', async (request) => {
+  const serving = manager.find(request.body.model);
+  return { status: 200, body: { outputs: await serving.model.run(serving.model.prepare(request.body.input)) } };
+});
 const port = await api.listen(0);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const inferRequest = (serving) => ({ model: serving.name, input: serving.sample, metadata: { pump: 'P-7', line: 'A' } });
 const bodies = {
   egress: JSON.stringify({ category: 'inspection_images', destination: 'vendor_cloud:eu', record: { defect: 'scratch', score: 0.93, line: 'A', operator_badge: 'B-1042' } }),
-  infer: JSON.stringify({ model: 'pump-anomaly', input: { features: [[2.0, 0.5, 55, 12]] }, metadata: { pump: 'P-7', line: 'A' } }),
+  infer: JSON.stringify(inferRequest(models[0])),
 };
 const bodyFor = (route) => (route.includes('infer') ? bodies.infer : bodies.egress);
 function post(route) {
@@ -92,6 +103,42 @@ function post(route) {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** Bare ONNX Runtime vs the governed handler, in this process: what governance adds to one inference. */
+async function compareInProcess(serving) {
+  const label = `in process, ${serving.name} ${serving.version}`;
+  const request = () => ({ method: 'POST', path: '/v1/infer', body: JSON.parse(JSON.stringify(inferRequest(serving))) });
+  const bare = new Float64Array(args.calls);
+  const governed = new Float64Array(args.calls);
+  const before = journal.lastSeq;
+  for (let i = -args.warmup; i < args.calls; i += 1) {
+    // the request body is parsed JSON in both cases: its copy is made outside the timed part
+    const input = JSON.parse(JSON.stringify(serving.sample));
+    const call = request();
+    let started = performance.now();
+    await serving.model.run(serving.model.prepare(input));
+    const bareMs = performance.now() - started;
+    started = performance.now();
+    const answer = await governedInfer(call);
+    const governedMs = performance.now() - started;
+    if (answer.status !== 200) throw new Error(`${label}: governed inference answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (i >= 0) {
+      bare[i] = bareMs;
+      governed[i] = governedMs;
+    }
+  }
+  const journaled = journal.lastSeq - before;
+  if (journaled !== args.calls + args.warmup) throw new Error(`${label}: expected one journal record per governed call, got ${journaled} for ${args.calls + args.warmup}`);
+  const b = summarize(bare);
+  const g = summarize(governed);
+  console.log(`${label}: ${args.calls} calls each way (after ${args.warmup} warm-up), interleaved, durability ${args.durability}; one journal record per governed call`);
+  figure(`${label}: bare ONNX Runtime p50`, b.p50 * 1000, 'us');
+  figure(`${label}: bare ONNX Runtime p99`, b.p99 * 1000, 'us');
+  figure(`${label}: governed p50`, g.p50 * 1000, 'us');
+  figure(`${label}: governed p99`, g.p99 * 1000, 'us');
+  figure(`${label}: added p50`, (g.p50 - b.p50) * 1000, 'us', `${(((g.p50 - b.p50) / b.p50) * 100).toFixed(1)} % of bare`);
+  figure(`${label}: added p99`, (g.p99 - b.p99) * 1000, 'us', `${(((g.p99 - b.p99) / b.p99) * 100).toFixed(1)} % of bare (target < 50 us and < 5 %)`);
 }
 
 async function compare(label, bareRoute, governedRoute, recordsPerRequest) {
@@ -115,7 +162,6 @@ async function compare(label, bareRoute, governedRoute, recordsPerRequest) {
   figure(`${label}: governance overhead p50`, g.p50 - b.p50, 'ms');
   figure(`${label}: governance overhead p99`, g.p99 - b.p99, 'ms');
   figure(`${label}: governed / bare p50`, g.p50 / b.p50, 'x');
-  // /v1/infer journals the policy decision and then the inference (two fsync'd writes in strict mode)
   if (journaled !== args.requests * recordsPerRequest) throw new Error(`${label}: expected ${args.requests * recordsPerRequest} journal records, got ${journaled}`);
 }
 
@@ -126,13 +172,14 @@ try {
   const inferred = await post('/v1/infer');
   const bareInferred = await post('/bench/bare-infer');
   if (inferred.status !== 200 || JSON.stringify(inferred.body.outputs) !== JSON.stringify(bareInferred.body.outputs)) throw new Error(`governed inference differs: ${JSON.stringify(inferred.body)} vs ${JSON.stringify(bareInferred.body)}`);
-  console.log(`model: pump-anomaly 1.0.0 (ONNX Runtime, cpu, 1 thread), anomaly_score ${JSON.stringify(inferred.body.outputs.anomaly_score.data)}`);
-  await compare('inference (ONNX)', '/bench/bare-infer', '/v1/infer', 2);
-  await compare('egress', '/bench/bare', '/v1/egress', 1);
+  console.log(`models: ${models.map((m) => `${m.name} ${m.version}`).join(', ')} (ONNX Runtime, cpu, 1 thread); pump-anomaly anomaly_score ${JSON.stringify(inferred.body.outputs.anomaly_score.data)}`);
+  for (const serving of models) await compareInProcess(serving);
+  await compare('http, inference (pump-anomaly)', '/bench/bare-infer', '/v1/infer', 1);
+  await compare('http, egress', '/bench/bare', '/v1/egress', 1);
 } finally {
   agent.destroy();
   await api.close();
   await journal.close();
-  await serving.model.release?.().catch?.(() => undefined);
+  for (const serving of models) await serving.model.release?.().catch?.(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 }

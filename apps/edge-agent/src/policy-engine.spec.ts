@@ -84,6 +84,21 @@ describe('PolicyEngine', () => {
     expect((await recorded()).map((e) => e.type)).toEqual(['bundle.applied', 'policy.decision', 'bundle.applied', 'policy.decision', 'policy.decision']);
   });
 
+  it('answers a repeated question from the bundle in force, so a consent change flips it at once', async () => {
+    const engine = new PolicyEngine(dir, identity, logger, recorder);
+    const recipesOut = { category: 'process_parameters', action: 'egress' as const, destination: 'vendor_cloud:eu' };
+    await engine.apply(signBundle(bundle(1), 'tsk_1', tenantPrivate));
+    expect(engine.evaluate(recipesOut)).toMatchObject({ decision: 'deny', ruleId: 'process_parameters.consent.vendor_remote_diagnostics', policyVersion: 1 });
+    expect(engine.evaluate(recipesOut)).toMatchObject({ decision: 'deny', policyVersion: 1 });
+    await engine.apply(signBundle(bundle(2, { consent: { vendor_remote_diagnostics: true } }), 'tsk_1', tenantPrivate));
+    expect(engine.evaluate(recipesOut)).toMatchObject({ decision: 'allow_with_redaction', policyVersion: 2 });
+    // evaluate alone records nothing; decide records every answer, repeated or not
+    expect((await recorded()).filter((e) => e.type === 'policy.decision')).toHaveLength(0);
+    await engine.decide(recipesOut);
+    await engine.decide(recipesOut);
+    expect((await recorded()).filter((e) => e.type === 'policy.decision').map((e) => e.decision)).toEqual(['allow_with_redaction', 'allow_with_redaction']);
+  });
+
   it('journals the consent state it enforces whenever a flag changes, and only then', async () => {
     const engine = new PolicyEngine(dir, identity, logger, recorder);
     await engine.apply(signBundle(bundle(1, { consent: { vendor_remote_diagnostics: true } }), 'tsk_1', tenantPrivate));

@@ -47,6 +47,8 @@ export interface EnforcedDecision extends Decision {
 export class PolicyEngine {
   private current: { envelope: SignedBundleEnvelope; payload: BundlePayload } | undefined;
   private trusted = new Map<string, Uint8Array>();
+  /** Decisions of the bundle in force, by request; emptied whenever the bundle changes. */
+  private decisions = new Map<string, EnforcedDecision>();
 
   constructor(
     private readonly dataDir: string,
@@ -98,6 +100,7 @@ export class PolicyEngine {
       return;
     }
     this.current = { envelope, payload: verified.payload };
+    this.decisions.clear();
     this.logger.info({ version: verified.payload.version }, 'enforcing last-known-good policy');
   }
 
@@ -120,6 +123,7 @@ export class PolicyEngine {
     }
     const previousConsent = this.current?.payload.consent;
     this.current = { envelope, payload: verified.payload };
+    this.decisions.clear();
     this.logger.info({ version: verified.payload.version, digest: envelope.digest }, 'policy bundle applied');
     await this.audit.record({ type: 'bundle.applied', data: { version: verified.payload.version, digest: envelope.digest, keyId: envelope.keyId } }).catch(() => undefined);
     const consentChanges = changedFlags(previousConsent, verified.payload.consent);
@@ -141,10 +145,19 @@ export class PolicyEngine {
     if (this.audit.full) {
       return { decision: 'deny', ruleId: 'audit.journal_full', layer: 'default', reason: 'the audit journal is full until the control plane acknowledges uploaded events', provenance: 'metadata', policyVersion: this.version };
     }
-    const decision: Decision = this.current
-      ? decide(this.current.payload.policy, this.current.payload.consent, request)
-      : { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'no valid policy bundle on this node yet', provenance: 'metadata' };
-    return { ...decision, policyVersion: this.version };
+    // The same question gets the same answer until another bundle is applied: decided once per bundle.
+    const key = `${request.action}\u0000${request.category}\u0000${request.destination ?? ''}\u0000${request.location ?? ''}`;
+    let enforced = this.decisions.get(key);
+    if (!enforced) {
+      const decision: Decision = this.current
+        ? decide(this.current.payload.policy, this.current.payload.consent, request)
+        : { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'no valid policy bundle on this node yet', provenance: 'metadata' };
+      enforced = Object.freeze({ ...decision, policyVersion: this.version });
+      // bounded: destinations come from callers, and a cache must not become a way to fill memory
+      if (this.decisions.size >= 1_000) this.decisions.clear();
+      this.decisions.set(key, enforced);
+    }
+    return enforced;
   }
 
   /** Decides and journals the decision as a policy.decision record (in strict durability, answered once it is on disk). */

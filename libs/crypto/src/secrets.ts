@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A secret for a person or a machine to hold: `<prefix>_<43 base64url chars>` (256 bits of entropy). */
 export function generateSecret(prefix: string): string {
@@ -7,7 +7,8 @@ export function generateSecret(prefix: string): string {
 
 /** Secrets are high-entropy, so a plain sha256 is enough at rest (no salt or slow hash needed). */
 export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  // one-shot: about half the cost of createHash().update().digest() for the short inputs hashed per request
+  return hash('sha256', value, 'hex');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { sha256Hex } from '@meridian/crypto';
 import { canonicalJson } from '@meridian/governance';
@@ -97,7 +98,7 @@ export function registerModelRoutes(
       await journal({});
       return { status: 403, body: { ...subject, ...verdict, reason: decision.reason } };
     }
-    const startedAt = process.hrtime.bigint();
+    const startedAt = performance.now();
     let outputs: Record<string, OutputTensor>;
     try {
       outputs = await serving.model.run(feeds);
@@ -108,7 +109,7 @@ export function registerModelRoutes(
       logger.warn({ ...subject, err: message }, 'inference failed');
       throw new LocalApiError(500, `inference failed: ${message}`);
     }
-    const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+    const durationMs = performance.now() - startedAt;
     const outputHash = sha256Hex(canonicalJson(outputs));
     if (!(await journal({ outputHash, durationMs: Math.round(durationMs * 1000) / 1000 }))) {
       state.inference.errors += 1;
