@@ -49,7 +49,7 @@ const bundle = signBundle(
   loadPrivateKey(keys.privateKeyPem),
 );
 
-const journal = await Journal.open(dataDir, { maxBytes: 1024 ** 3, flushIntervalMs: args.durability === 'strict' ? 2 : 20, retentionMs: 86_400_000 }, logger);
+const journal = await Journal.open(dataDir, { maxBytes: 1024 ** 3, flushIntervalMs: args.durability === 'strict' ? 0 : 20, retentionMs: 86_400_000 }, logger);
 const audit = { get full() { return journal.full; }, record: (event) => journal.append({ at: new Date().toISOString(), actor: `node:${nodeId}`, ...event }).then(() => undefined) };
 const engine = new PolicyEngine(dataDir, identity, logger, audit, args.durability);
 const applied = await engine.apply(bundle);

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
 import { Journal, JOURNAL_DIR, JournalCorrupted, JournalFull } from './journal';
 
@@ -32,6 +32,44 @@ describe('agent audit journal', () => {
     const records = await readAll(dir);
     expect(records).toHaveLength(51);
     expect(verifyChain(records)).toEqual({ ok: true });
+  });
+
+  it('commits in groups: records arriving while an fsync is in progress share the next one', async () => {
+    const journal = await Journal.open(dir, { ...options, flushIntervalMs: 0 }, logger);
+    // Hold the first fsync on the real file until released, counting every fsync.
+    const probe = await fs.open(path.join(dir, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = fileHandle.datasync;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const spy = vi.spyOn(fileHandle, 'datasync').mockImplementation(async function (this: unknown) {
+      calls += 1;
+      if (calls === 1) await held;
+      return datasync.call(this);
+    });
+    try {
+      const first = journal.append(event(0));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toBe(1); // flushed on the next turn, without waiting for an interval
+      const later: Promise<ChainRecord>[] = [];
+      for (let turn = 1; turn <= 5; turn += 1) {
+        later.push(journal.append(event(turn)), journal.append(event(turn + 100)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      release();
+      await first;
+      await Promise.all(later);
+      expect(calls).toBe(2); // ten records from five turns: one fsync
+      await journal.close();
+      expect(calls).toBe(2);
+      const records = await readAll(dir);
+      expect(records).toHaveLength(11);
+      expect(verifyChain(records)).toEqual({ ok: true });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('detects and cuts a torn last record', async () => {

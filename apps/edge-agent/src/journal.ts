@@ -27,7 +27,10 @@ interface AckState {
 export interface JournalOptions {
   /** The file may not grow beyond this; unacknowledged events are never dropped to make room. */
   maxBytes: number;
-  /** Writes are grouped: one write + fsync per batch. */
+  /**
+   * Writes are grouped: one write + fsync per batch. 0: as soon as the event loop turns (records
+   * of one turn, and all that arrive while an fsync is in progress, share the next one).
+   */
   flushIntervalMs: number;
   /** Acknowledged records older than this are compacted away. */
   retentionMs: number;
@@ -46,8 +49,10 @@ export class Journal {
   private last: Anchor | null = null;
   private size = 0;
   private pending: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** A flush waiting behind the one in progress; it takes every record pending when it starts. */
+  private queued: Promise<void> | undefined;
   private ack: AckState = { acknowledged: null, base: null };
   private count = 0;
 
@@ -84,26 +89,32 @@ export class Journal {
     if (!this.handle) return Promise.reject(new Error('journal is closed'));
     const record = appendRecord(this.last ?? undefined, event);
     const line = `${JSON.stringify(record)}\n`;
-    if (this.size + Buffer.byteLength(line) > this.options.maxBytes) {
+    const bytes = Buffer.byteLength(line);
+    if (this.size + bytes > this.options.maxBytes) {
       return Promise.reject(new JournalFull(`audit journal is full (${this.size} of ${this.options.maxBytes} bytes, ${this.pendingUpload} events not yet acknowledged)`));
     }
     this.last = { seq: record.seq, hash: record.hash };
-    this.size += Buffer.byteLength(line);
+    this.size += bytes;
     this.count += 1;
     return new Promise<ChainRecord>((resolve, reject) => {
       this.pending.push({ line, resolve: () => resolve(record), reject });
-      this.timer ??= setTimeout(() => void this.flush(), this.options.flushIntervalMs);
+      this.timer ??= this.options.flushIntervalMs === 0 ? setImmediate(() => void this.flush()) : setTimeout(() => void this.flush(), this.options.flushIntervalMs);
     });
   }
 
-  /** Writes every pending record with one write and one fsync. */
+  /**
+   * Writes every pending record with one write and one fsync (group commit): while one flush is in
+   * progress, the records arriving meanwhile wait for the next, which takes them all at once.
+   */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
+    this.cancelTimer();
+    if (this.pending.length === 0) return this.flushing;
+    if (this.queued) return this.queued;
+    const run = this.flushing.then(async () => {
+      this.queued = undefined;
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length === 0) return;
       try {
         await this.handle!.write(batch.map((p) => p.line).join(''));
         await this.handle!.datasync();
@@ -113,7 +124,16 @@ export class Journal {
         this.logger.error({ err: String(error) }, 'audit journal write failed');
       }
     });
-    return this.flushing;
+    this.queued = run;
+    this.flushing = run;
+    return run;
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === undefined) return;
+    if (this.options.flushIntervalMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
+    else clearTimeout(this.timer as NodeJS.Timeout);
+    this.timer = undefined;
   }
 
   /** Records after the acknowledged one, oldest first, up to `limit`. */

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   }
   logger = logger.child({ nodeId: identity.nodeId });
   client.authenticateAs(identity.nodeId, key.privateKey);
-  const journal = await Journal.open(config.dataDir, { maxBytes: config.journal.maxBytes, flushIntervalMs: config.journal.durability === 'strict' ? 2 : 20, retentionMs: config.journal.retentionDays * 86_400_000 }, logger);
+  const journal = await Journal.open(config.dataDir, { maxBytes: config.journal.maxBytes, flushIntervalMs: config.journal.durability === 'strict' ? 0 : 20, retentionMs: config.journal.retentionDays * 86_400_000 }, logger);
   const audit = new AuditUploader(journal, client, key.privateKey, identity.nodeId, state, logger, config.backoff);
   uploader = audit;
   audit.start();
