@@ -16,9 +16,15 @@ const pending = new AsyncLocalStorage<TenantPreamble>();
 /**
  * A pg pool that sends a tenant transaction's BEGIN and its set_config(..., true) as one simple
  * query: the same statements in the same transaction, one round trip fewer on every tenant-scoped
- * call (each round trip is a socket write and wake-up on both sides, the costliest part of a read).
+ * call (a socket write and a wake-up on both sides, plus one pass through Prisma's raw-query path).
  * Only the BEGIN of a transaction started inside `withPreamble` is touched; any other first
  * statement is refused rather than run without its tenant.
+ *
+ * The preamble is found through the async context, which is sound for Prisma's interactive
+ * transactions: `$transaction(fn)` calls the adapter's startTransaction, and so `connect`, from the
+ * caller's own context. It is NOT sound for batch `$transaction([...])`: those start from Prisma's
+ * query loader, in the context of whichever request flushed it (tried; requests got another's
+ * preamble or none), so withTenant only ever uses the interactive form.
  */
 export class TenantPool extends pg.Pool {
   withPreamble<T>(sql: string, start: (preamble: TenantPreamble) => Promise<T>): Promise<T> {
