@@ -24,8 +24,8 @@ const pending = new AsyncLocalStorage<TenantPreamble>();
  * transactions: `$transaction(fn)` calls the adapter's startTransaction, and so `connect`, from the
  * caller's own context. It is NOT sound for batch `$transaction([...])`: those start from Prisma's
  * query loader, in the context of whichever request flushed it (tried: under load a quarter of
- * the reads found no preamble of their own and failed,
- * and one could take another's), so withTenant only ever uses the interactive form.
+ * the reads found no preamble of their own and failed, and one could take another's), so
+ * withTenant only ever uses the interactive form.
  */
 export class TenantPool extends pg.Pool {
   withPreamble<T>(sql: string, start: (preamble: TenantPreamble) => Promise<T>): Promise<T> {
