@@ -1,5 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
+import { statementNamer } from './statement-names';
+import { TenantPool } from './tenant-pool';
 
 export interface DbClientOptions {
   url: string;
@@ -7,12 +9,21 @@ export interface DbClientOptions {
   applicationName?: string;
 }
 
+const pools = new WeakMap<PrismaClient, TenantPool>();
+
 export function createPrismaClient(options: DbClientOptions): PrismaClient {
-  const adapter = new PrismaPg({
+  const pool = new TenantPool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'meridian',
     connectionTimeoutMillis: 5_000,
   });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNamer() }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pool under a client made by createPrismaClient (none for a client made otherwise). */
+export function poolOf(client: PrismaClient): TenantPool | undefined {
+  return pools.get(client);
 }
