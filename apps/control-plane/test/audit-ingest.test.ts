@@ -109,8 +109,9 @@ describe('audit ingest over UploadAudit', () => {
     expect(results.slice(0, 4).map((r) => (r.status === 'fulfilled' ? r.value.acknowledgedSeq : String(r.reason)))).toEqual([7, 7, 7, 7]);
     expect(results[4]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ details: expect.stringMatching(/record 4 does not follow record 3 \(fork\)/) }) });
     for (const [i, agent] of [a, b, c].entries()) {
-      const rows = await h.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } });
-      expect(rows.map((r) => [Number(r.seq), r.hash])).toEqual([...first[i]!, ...next[i]!].map((r) => [r.seq, r.hash]));
+      const rows = await h.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId }, orderBy: { seq: 'asc' }, select: { seq: true, prevHash: true, hash: true, body: true, decision: true, occurredAt: true } });
+      expect(rows.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }))).toEqual([...first[i]!, ...next[i]!]);
+      expect(rows.map((r) => [r.decision, r.occurredAt.toISOString()])).toEqual([...first[i]!, ...next[i]!].map((r) => [JSON.parse(r.body).decision, JSON.parse(r.body).at]));
     }
     expect(await stored(d.nodeId)).toBe(3);
     expect(await h.owner.auditSource.findFirst({ where: { sourceId: d.nodeId } })).toMatchObject({ lastSeq: 3n, brokenReason: expect.stringMatching(/fork/) });

@@ -76,14 +76,24 @@ export interface AuditRow {
 }
 
 /**
- * Rows travel as one JSON parameter: a dozen column arrays cost the client an escape and a type check
- * per element (Prisma's raw-parameter serialisation, then pg's array literals); one JSON string costs
- * a native JSON.stringify, and PostgreSQL parses it in C.
+ * The FROM item with one row per record. Each column travels as one JSON array parameter, zipped
+ * back into rows by ROWS FROM: column arrays as Prisma raw parameters cost a type check and an escape
+ * per element (Prisma's serialisation, then pg's array literals), and rows as JSON objects repeat
+ * every key per record; a JSON array of strings is one native JSON.stringify, parsed by PostgreSQL in C.
+ * `source` is the batch's position in a group (0 for a single source).
  */
-const ROW_COLUMNS = 'seq bigint, prev_hash text, hash text, body text, type text, category text, decision text, occurred_at timestamptz';
-
-function rowJson(r: AuditRow, sourceId?: string) {
-  return { source_id: sourceId, seq: r.seq, prev_hash: r.prevHash, hash: r.hash, body: r.body, type: r.type, category: r.category, decision: r.decision, occurred_at: r.occurredAt };
+function recordsFrom(rows: readonly AuditRow[], source: readonly number[]): Prisma.Sql {
+  const column = <T>(pick: (r: AuditRow) => T) => JSON.stringify(rows.map(pick));
+  return Prisma.sql`(
+    SELECT v.source::int AS source, v.seq::bigint AS seq, v.prev_hash, v.hash, v.body, v.type, v.category, v.decision, v.occurred_at::timestamptz AS occurred_at
+    FROM ROWS FROM (
+      json_array_elements_text(${JSON.stringify(source)}::json), json_array_elements_text(${column((r) => r.seq)}::json),
+      json_array_elements_text(${column((r) => r.prevHash)}::json), json_array_elements_text(${column((r) => r.hash)}::json),
+      json_array_elements_text(${column((r) => r.body)}::json), json_array_elements_text(${column((r) => r.type)}::json),
+      json_array_elements_text(${column((r) => r.category)}::json), json_array_elements_text(${column((r) => r.decision)}::json),
+      json_array_elements_text(${column((r) => r.occurredAt)}::json)
+    ) AS v(source, seq, prev_hash, hash, body, type, category, decision, occurred_at)
+  )`;
 }
 
 /** Inserts rows of one source; the caller holds the source's head row lock and has verified them against it. */
@@ -91,7 +101,7 @@ export async function insertAuditRows(tx: TenantTx, source: AuditSourceRef, rows
   await tx.$executeRaw`
     INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at)
     SELECT ${source.tenantId}::uuid, ${source.sourceId}, u.seq, u.prev_hash, u.hash, u.body, u.type, ${source.actor}, ${source.siteId}, u.category, u.decision, u.occurred_at
-    FROM json_to_recordset(${JSON.stringify(rows.map((r) => rowJson(r)))}::json) AS u(${Prisma.raw(ROW_COLUMNS)})`;
+    FROM ${recordsFrom(rows, rows.map(() => 0))} AS u`;
 }
 
 /** A batch of one source, verified in itself: consecutive seqs, linked hashes, each hash recomputed from its record. */
@@ -115,29 +125,31 @@ export async function appendAtHeads(tx: TenantTx, tenantId: string, batches: rea
     if (!first || !last || source.tenantId !== tenantId) throw new Error('appendAtHeads: empty batch or another tenant');
     return { source_id: source.sourceId, actor: source.actor, site_id: source.siteId, expect_seq: first.seq - 1, expect_hash: first.prevHash, last_seq: last.seq, last_hash: last.hash };
   });
+  const rows = batches.flatMap((b) => b.rows);
+  const positions = batches.flatMap((b, i) => b.rows.map(() => i));
   if (new Set(heads.map((h) => h.source_id)).size !== heads.length) throw new Error('appendAtHeads: one batch per source');
-  const rows = batches.flatMap(({ source, rows: batchRows }) => batchRows.map((r) => rowJson(r, source.sourceId)));
   const stored = await tx.$queryRaw<{ source_id: string; stored: number }[]>`
     WITH h AS (
-      SELECT * FROM json_to_recordset(${JSON.stringify(heads)}::json)
-        AS h(source_id text, actor text, site_id text, expect_seq bigint, expect_hash text, last_seq bigint, last_hash text)
+      SELECT h.*, (h.ord - 1)::int AS position
+      FROM ROWS FROM (json_to_recordset(${JSON.stringify(heads)}::json) AS (source_id text, actor text, site_id text, expect_seq bigint, expect_hash text, last_seq bigint, last_hash text))
+        WITH ORDINALITY AS h(source_id, actor, site_id, expect_seq, expect_hash, last_seq, last_hash, ord)
     ), moved AS (
       UPDATE audit_sources s SET last_seq = h.last_seq, last_hash = h.last_hash, updated_at = now()
       FROM h
       WHERE s.tenant_id = ${tenantId}::uuid AND s.source_id = h.source_id
         AND s.last_seq = h.expect_seq AND s.last_hash = h.expect_hash AND s.broken_at IS NULL
-      RETURNING s.source_id, h.actor, h.site_id
+      RETURNING s.source_id, h.actor, h.site_id, h.position
     ), stored AS (
       INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at)
       SELECT ${tenantId}::uuid, m.source_id, u.seq, u.prev_hash, u.hash, u.body, u.type, m.actor, m.site_id, u.category, u.decision, u.occurred_at
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS u(source_id text, ${Prisma.raw(ROW_COLUMNS)})
-      JOIN moved m ON m.source_id = u.source_id
+      FROM ${recordsFrom(rows, positions)} AS u
+      JOIN moved m ON m.position = u.source
       RETURNING source_id
     )
-    SELECT source_id, count(*)::int AS stored FROM stored GROUP BY source_id`;
+    SELECT m.source_id, count(st.source_id)::int AS stored FROM moved m LEFT JOIN stored st ON st.source_id = m.source_id GROUP BY m.source_id`;
   const expected = new Map(batches.map((b) => [b.source.sourceId, b.rows.length]));
   for (const s of stored) {
-    // Cannot happen short of a bug; throwing rolls the whole statement back.
+    // A head moved without exactly its rows cannot happen short of a bug; throwing rolls the whole statement back.
     if (expected.get(s.source_id) !== s.stored) throw new Error(`audit append stored ${s.stored} rows for source ${s.source_id}, expected ${expected.get(s.source_id)}`);
   }
   return new Set(stored.map((s) => s.source_id));
