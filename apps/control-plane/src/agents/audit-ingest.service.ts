@@ -42,7 +42,7 @@ export class AuditIngestService {
 
   async ingest(node: NodeIdentity, batch: AuditBatch): Promise<AuditAck> {
     const records = this.decode(batch);
-    const signed = Buffer.concat(batch.records.map((r) => Buffer.from(r.hash)));
+    const signed = Buffer.concat(batch.records.map((r) => r.hash));
     // The key the call was just authenticated with; a separate lookup only if it has left the cache since.
     const publicKey = this.auth.keyOf(node.nodeId) ?? (await this.publicKeyOf(node));
     if (!verifyEd25519(publicKey, signed, batch.signature)) throw new AgentRpcError(GrpcStatus.UNAUTHENTICATED, 'audit batch signature does not match the node key');
@@ -148,9 +148,12 @@ export class AuditIngestService {
       if (r.body.length > MAX_BODY_BYTES) throw invalidArgument(`records[${i}].body: larger than ${MAX_BODY_BYTES} bytes`);
       const body = bytes(r.body).toString('utf8');
       let event: AuditEvent;
+      let at: Date;
       try {
         event = JSON.parse(body) as AuditEvent;
-        if (typeof event.type !== 'string' || typeof event.at !== 'string' || Number.isNaN(Date.parse(event.at))) throw new Error('shape');
+        if (typeof event.type !== 'string' || typeof event.at !== 'string') throw new Error('shape');
+        at = new Date(event.at);
+        if (Number.isNaN(at.getTime())) throw new Error('shape');
       } catch {
         throw invalidArgument(`records[${i}].body: not an audit event`);
       }
@@ -163,7 +166,7 @@ export class AuditIngestService {
         type: event.type.slice(0, 100),
         category: typeof event.category === 'string' ? event.category.slice(0, 100) : null,
         decision: typeof event.decision === 'string' ? event.decision.slice(0, 50) : null,
-        occurredAt: new Date(event.at).toISOString(),
+        occurredAt: at.toISOString(),
       };
     });
   }
