@@ -3,7 +3,7 @@
 // a raw PostgreSQL COPY of the very same rows into the same table, in the same run.
 //   node bench/audit-ingest.mjs [--agents 50] [--batches 10] [--size 100] [--quick]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSecondsOf, figure, parseArgs, printMachine } from './lib/common.mjs';
@@ -29,8 +29,10 @@ try {
 
   // 1. verified ingest through the control plane
   const cpuBefore = cpuSecondsOf(stack.controlPlane.child.pid);
+  const splitBefore = cpuSplitOf(stack.controlPlane.child.pid);
   const uploads = await fleet.all('uploadAudit', { count: args.agents });
   const cpuIngest = cpuSecondsOf(stack.controlPlane.child.pid) - cpuBefore;
+  const splitAfter = cpuSplitOf(stack.controlPlane.child.pid);
   const ingestMs = Math.max(...uploads.map((u) => u.ms));
   const failed = uploads.reduce((a, u) => a + u.failed, 0);
   if (failed) console.log(`upload failures: ${failed}: ${uploads.flatMap((u) => u.failures).join('; ')}`);
@@ -39,6 +41,8 @@ try {
   figure('events stored via UploadAudit', stored, '', `of ${prepared} sent`);
   figure('UploadAudit ingest (verified + stored)', Math.round(ingestRate), 'events/s', `${(ingestMs / 1000).toFixed(2)} s`);
   figure('control-plane CPU per 1000 events ingested', (1000 * cpuIngest) / Math.max(1, stored), 's', 'less sensitive to other load than the rate');
+  const perEvent = (ticks) => (1e6 * ticks) / 100 / Math.max(1, stored);
+  figure('control-plane CPU per event ingested', Math.round(perEvent(splitAfter.user + splitAfter.system - splitBefore.user - splitBefore.system)), 'us', `user ${Math.round(perEvent(splitAfter.user - splitBefore.user))} us, system ${Math.round(perEvent(splitAfter.system - splitBefore.system))} us`);
 
   // 2. the same rows, COPYed raw into the same table (other source ids, so they do not collide)
   const csv = path.join(scratch, 'rows.csv');
@@ -66,4 +70,10 @@ try {
   await fleet?.close();
   await stack.close();
   rmSync(scratch, { recursive: true, force: true });
+}
+
+/** User and system clock ticks of a process (loopback socket writes show up as system time). */
+function cpuSplitOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }

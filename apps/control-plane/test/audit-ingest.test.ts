@@ -97,6 +97,27 @@ describe('audit ingest over UploadAudit', () => {
     expect(fork.details).toMatch(/differs from the one already stored \(fork\)/);
   });
 
+  it('stores batches of many nodes arriving together exactly once each, and refuses only the broken one', async () => {
+    const nodes = await Promise.all([enrolled(), enrolled(), enrolled(), enrolled()]);
+    const first = nodes.map(() => chain(3));
+    await Promise.all(nodes.map((agent, i) => agent.uploadAudit(first[i]!)));
+    const next = nodes.map((_, i) => chain(4, first[i]![2]));
+    const [a, b, c, d] = nodes as [TestAgent, TestAgent, TestAgent, TestAgent];
+    // b sends the same batch twice at once; d's batch has the right seqs but links to another history
+    const forged = chain(4, chain(3)[2]);
+    const results = await Promise.allSettled([a.uploadAudit(next[0]!), b.uploadAudit(next[1]!), b.uploadAudit(next[1]!), c.uploadAudit(next[2]!), d.uploadAudit(forged)]);
+    expect(results.slice(0, 4).map((r) => (r.status === 'fulfilled' ? r.value.acknowledgedSeq : String(r.reason)))).toEqual([7, 7, 7, 7]);
+    expect(results[4]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ details: expect.stringMatching(/record 4 does not follow record 3 \(fork\)/) }) });
+    for (const [i, agent] of [a, b, c].entries()) {
+      const rows = await h.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId }, orderBy: { seq: 'asc' }, select: { seq: true, prevHash: true, hash: true, body: true, decision: true, occurredAt: true } });
+      expect(rows.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }))).toEqual([...first[i]!, ...next[i]!]);
+      expect(rows.map((r) => [r.decision, r.occurredAt.toISOString()])).toEqual([...first[i]!, ...next[i]!].map((r) => [JSON.parse(r.body).decision, JSON.parse(r.body).at]));
+    }
+    expect(await stored(d.nodeId)).toBe(3);
+    expect(await h.owner.auditSource.findFirst({ where: { sourceId: d.nodeId } })).toMatchObject({ lastSeq: 3n, brokenReason: expect.stringMatching(/fork/) });
+    expect(await h.owner.auditSource.findFirst({ where: { sourceId: b.nodeId } })).toMatchObject({ lastSeq: 7n, lastHash: next[1]![3]!.hash, brokenAt: null });
+  });
+
   it('refuses a batch not signed by the node and malformed batches, without flagging', async () => {
     const agent = await enrolled();
     const records = chain(2);

@@ -11,7 +11,7 @@ import {
   type Checkpoint,
   type ChainRecord,
 } from '@meridian/audit';
-import type { AuditCheckpoint, AuditEvent as AuditEventRow } from './generated/prisma/client';
+import { Prisma, type AuditCheckpoint, type AuditEvent as AuditEventRow } from './generated/prisma/client';
 import { activeSigningKey, signingPrivateKey } from './signing-keys';
 import type { TenantTx } from './tenant-scope';
 
@@ -52,6 +52,107 @@ export async function recordControlPlaneEvent(tx: TenantTx, tenantId: string, ev
     },
   });
   await tx.auditSource.update({ where: { tenantId_sourceId: { tenantId, sourceId: CONTROL_PLANE_SOURCE } }, data: { lastSeq: BigInt(record.seq), lastHash: record.hash } });
+}
+
+/** Where a batch of records comes from; actor and site are the source's, never what the records claim. */
+export interface AuditSourceRef {
+  tenantId: string;
+  sourceId: string;
+  actor: string;
+  siteId: string | null;
+}
+
+/** An already verified record with the columns extracted from its body. */
+export interface AuditRow {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  body: string;
+  type: string;
+  category: string | null;
+  decision: string | null;
+  /** ISO 8601, normalised by the caller. */
+  occurredAt: string;
+}
+
+/**
+ * The FROM item with one row per record. Each column travels as one JSON array parameter, zipped
+ * back into rows by ROWS FROM: column arrays as Prisma raw parameters cost a type check and an escape
+ * per element (Prisma's serialisation, then pg's array literals), and rows as JSON objects repeat
+ * every key per record; a JSON array of strings is one native JSON.stringify, parsed by PostgreSQL in C.
+ * `source` is the batch's position in a group (0 for a single source).
+ */
+function recordsFrom(rows: readonly AuditRow[], source: readonly number[]): Prisma.Sql {
+  const column = <T>(pick: (r: AuditRow) => T) => JSON.stringify(rows.map(pick));
+  return Prisma.sql`(
+    SELECT v.source::int AS source, v.seq::bigint AS seq, v.prev_hash, v.hash, v.body, v.type, v.category, v.decision, v.occurred_at::timestamptz AS occurred_at
+    FROM ROWS FROM (
+      json_array_elements_text(${JSON.stringify(source)}::json), json_array_elements_text(${column((r) => r.seq)}::json),
+      json_array_elements_text(${column((r) => r.prevHash)}::json), json_array_elements_text(${column((r) => r.hash)}::json),
+      json_array_elements_text(${column((r) => r.body)}::json), json_array_elements_text(${column((r) => r.type)}::json),
+      json_array_elements_text(${column((r) => r.category)}::json), json_array_elements_text(${column((r) => r.decision)}::json),
+      json_array_elements_text(${column((r) => r.occurredAt)}::json)
+    ) AS v(source, seq, prev_hash, hash, body, type, category, decision, occurred_at)
+  )`;
+}
+
+/** Inserts rows of one source; the caller holds the source's head row lock and has verified them against it. */
+export async function insertAuditRows(tx: TenantTx, source: AuditSourceRef, rows: readonly AuditRow[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at)
+    SELECT ${source.tenantId}::uuid, ${source.sourceId}, u.seq, u.prev_hash, u.hash, u.body, u.type, ${source.actor}, ${source.siteId}, u.category, u.decision, u.occurred_at
+    FROM ${recordsFrom(rows, rows.map(() => 0))} AS u`;
+}
+
+/** A batch of one source, verified in itself: consecutive seqs, linked hashes, each hash recomputed from its record. */
+export interface AuditAppend {
+  source: AuditSourceRef;
+  rows: readonly AuditRow[];
+}
+
+/**
+ * Appends the batches of several sources of one tenant in one statement, each batch if and only if
+ * its source's stored head is exactly the record its first row links to and the chain is not flagged
+ * broken. The UPDATE takes each head's row lock and, where it had to wait for a concurrent upload,
+ * re-checks the condition against the head that upload left, so a record is never stored twice or
+ * out of chain. Returns the sources whose batch was stored; the others were left untouched, for the
+ * caller's general path (new source, re-sent records, refusal). At most one batch per source.
+ */
+export async function appendAtHeads(tx: TenantTx, tenantId: string, batches: readonly AuditAppend[]): Promise<Set<string>> {
+  const heads = batches.map(({ source, rows }) => {
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (!first || !last || source.tenantId !== tenantId) throw new Error('appendAtHeads: empty batch or another tenant');
+    return { source_id: source.sourceId, actor: source.actor, site_id: source.siteId, expect_seq: first.seq - 1, expect_hash: first.prevHash, last_seq: last.seq, last_hash: last.hash };
+  });
+  const rows = batches.flatMap((b) => b.rows);
+  const positions = batches.flatMap((b, i) => b.rows.map(() => i));
+  if (new Set(heads.map((h) => h.source_id)).size !== heads.length) throw new Error('appendAtHeads: one batch per source');
+  const stored = await tx.$queryRaw<{ source_id: string; stored: number }[]>`
+    WITH h AS (
+      SELECT h.*, (h.ord - 1)::int AS position
+      FROM ROWS FROM (json_to_recordset(${JSON.stringify(heads)}::json) AS (source_id text, actor text, site_id text, expect_seq bigint, expect_hash text, last_seq bigint, last_hash text))
+        WITH ORDINALITY AS h(source_id, actor, site_id, expect_seq, expect_hash, last_seq, last_hash, ord)
+    ), moved AS (
+      UPDATE audit_sources s SET last_seq = h.last_seq, last_hash = h.last_hash, updated_at = now()
+      FROM h
+      WHERE s.tenant_id = ${tenantId}::uuid AND s.source_id = h.source_id
+        AND s.last_seq = h.expect_seq AND s.last_hash = h.expect_hash AND s.broken_at IS NULL
+      RETURNING s.source_id, h.actor, h.site_id, h.position
+    ), stored AS (
+      INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, site_id, category, decision, occurred_at)
+      SELECT ${tenantId}::uuid, m.source_id, u.seq, u.prev_hash, u.hash, u.body, u.type, m.actor, m.site_id, u.category, u.decision, u.occurred_at
+      FROM ${recordsFrom(rows, positions)} AS u
+      JOIN moved m ON m.position = u.source
+      RETURNING source_id
+    )
+    SELECT m.source_id, count(st.source_id)::int AS stored FROM moved m LEFT JOIN stored st ON st.source_id = m.source_id GROUP BY m.source_id`;
+  const expected = new Map(batches.map((b) => [b.source.sourceId, b.rows.length]));
+  for (const s of stored) {
+    // A head moved without exactly its rows cannot happen short of a bug; throwing rolls the whole statement back.
+    if (expected.get(s.source_id) !== s.stored) throw new Error(`audit append stored ${s.stored} rows for source ${s.source_id}, expected ${expected.get(s.source_id)}`);
+  }
+  return new Set(stored.map((s) => s.source_id));
 }
 
 /** Gives every event not yet in the tenant's log the next positions (arrival order); returns the log size. */
