@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Audit ingest: node-signed, hash-chained batches verified and stored through UploadAudit, beside
 // a raw PostgreSQL COPY of the very same rows into the same table, in the same run.
-//   node bench/audit-ingest.mjs [--agents 50] [--batches 10] [--size 100] [--quick]
+// Batches are the edge agent's own upload size (500 records: apps/edge-agent/src/audit-uploader.ts),
+// as when agents come back online with a backlog, the case where ingest rate matters.
+//   node bench/audit-ingest.mjs [--agents 50] [--batches 2] [--size 500] [--quick]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,7 @@ import { createFleet, startSimulators } from './lib/fleet.mjs';
 import { startStack, topFunctions } from './lib/stack.mjs';
 
 const args = parseArgs(
-  { agents: 50, batches: 10, size: 100, procs: 1, cpuProf: false },
+  { agents: 50, batches: 2, size: 500, procs: 1, cpuProf: false },
   'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--cpu-prof] [--quick]',
 );
 if (args.quick) Object.assign(args, { agents: 5, batches: 2, size: 50 });
