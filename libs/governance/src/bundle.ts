@@ -25,22 +25,52 @@ export interface SignedBundleEnvelope {
   digest: string;
 }
 
-/** JSON with object keys sorted at every level and no whitespace: the same value always gives the same bytes. */
+/**
+ * JSON with object keys sorted at every level and no whitespace: the same value always gives the
+ * same bytes. Defined as JSON.stringify of a key-sorted copy (Object.fromEntries of the sorted,
+ * defined members, recursively); hashes and signatures in the field depend on these exact bytes.
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+/**
+ * The key-sorted copy, except that a part already in canonical form — a plain object whose keys
+ * are in order and all defined, an array, a primitive — is used as it is instead of copied: the
+ * bytes are the same, and tensors, chained records and bundles are mostly such parts (a copy of an
+ * 8x8 input tensor cost more than hashing it). Anything else is copied exactly as the definition says.
+ */
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      const sorted = sortKeys(item);
+      if (sorted !== item && copy === undefined) copy = value.slice(0, i);
+      copy?.push(sorted);
+    }
+    return copy ?? value;
+  }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as Record<string, unknown>)
-        .sort()
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let canonical = isPlainObject(record) && !Object.prototype.hasOwnProperty.call(record, 'toJSON');
+    const sortedChildren = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i += 1) {
+      const child = record[keys[i]!];
+      sortedChildren[i] = sortKeys(child);
+      if (canonical && (child === undefined || sortedChildren[i] !== child || (i > 0 && !(keys[i - 1]! < keys[i]!)))) canonical = false;
+    }
+    if (canonical) return value;
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+    return Object.fromEntries(order.filter((i) => record[keys[i]!] !== undefined).map((i) => [keys[i]!, sortedChildren[i]]));
   }
   return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** The digest of what a site enforces, independent of version and time: equal digests mean nothing to push. */
