@@ -51,7 +51,7 @@ const countError = (code) => errors.set(code, (errors.get(code) ?? 0) + 1);
 function watch(agent, currentVersion) {
   const stream = agent.client.watchPolicy({ currentVersion }, sign(agent, 'WatchPolicy'));
   agent.stream = stream;
-  stream.on('data', (update) => {
+  stream.on('data', function onPolicyUpdate(update) {
     const receivedAt = now();
     received += 1;
     const bundle = update.bundle;

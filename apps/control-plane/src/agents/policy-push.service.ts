@@ -27,6 +27,12 @@ export class PolicyPushService implements OnModuleInit {
    * and after a short time in any case (a lost announcement must not keep a site stale).
    */
   private readonly latest = new Map<string, { at: number; bundles: Promise<PolicyBundle[]> }>();
+  /**
+   * The push in progress per site. Pushes of a site run one after the other, in announcement order:
+   * after a key rotation the bridge bundle (old key, announcing the new one) must reach the agents
+   * before the first bundle signed with the new key, which they could not verify otherwise.
+   */
+  private readonly pushing = new Map<string, Promise<void>>();
   /** Each cached bundle encoded once, however many agents it is written to. */
   private readonly encoded = new WeakMap<PolicyBundle, EncodedMessage>();
   private readonly applied = new Batcher<{ node: NodeIdentity; ack: PolicyAck }, void>((items) => this.recordApplied(items), { maxSize: 500, maxWaitMs: 5 });
@@ -43,8 +49,13 @@ export class PolicyPushService implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.onPolicyBundle((event) => {
-      this.latest.delete(siteKey(event.tenantId, event.siteId));
-      void this.push(event.tenantId, event.siteId, event.version).catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
+      const key = siteKey(event.tenantId, event.siteId);
+      this.latest.delete(key);
+      const next = (this.pushing.get(key) ?? Promise.resolve())
+        .then(() => this.push(event.tenantId, event.siteId, event.version))
+        .catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
+      this.pushing.set(key, next);
+      void next.then(() => this.pushing.get(key) === next && this.pushing.delete(key));
     });
   }
 
@@ -141,7 +152,13 @@ export class PolicyPushService implements OnModuleInit {
     const bundle = await this.db.run({ tenantId }, (tx) => tx.policyBundle.findFirst({ where: { siteId, version } }));
     if (!bundle) return;
     const update = this.encode(bundle);
-    for (const target of targets) target.call.write(update);
+    // In slices with a turn of the event loop between them: HTTP/2 sends what was written only once
+    // the loop turns, so one loop over thousands of streams would hold back the first agent's bundle
+    // until the last one is written, and the acknowledgements of early agents could not be answered.
+    for (let start = 0; start < targets.length; start += PUSH_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const target of targets.slice(start, start + PUSH_SLICE)) if (!target.call.cancelled) target.call.write(update);
+    }
     this.pushed.inc({ trigger: 'publish' }, targets.length);
     this.logger.log({ tenantId, siteId, version, streams: targets.length }, 'policy bundle pushed');
   }
@@ -157,5 +174,6 @@ export class PolicyPushService implements OnModuleInit {
 }
 
 const LATEST_TTL_MS = 10_000;
+const PUSH_SLICE = 200;
 const siteKey = (tenantId: string, siteId: string) => `${tenantId}/${siteId}`;
 
