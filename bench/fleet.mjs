@@ -102,6 +102,16 @@ try {
   // pushes reaching the agents, then each agent's signed acknowledgement and its answer.
   const ms = (t) => t - publishedAt;
   if (announcements.length) figure('phase: publish -> bundles announced by the worker (first / last)', `${ms(Math.min(...announcements)).toFixed(0)} / ${ms(Math.max(...announcements)).toFixed(0)}`, 'ms', `${announcements.length} site bundles`);
+  // the control plane logs each push with the time it took to write it to every stream (info level: BENCH_LOG_LEVEL=info)
+  const pushes = stack.controlPlane.lines.filter((line) => line.includes('policy bundle pushed')).flatMap((line) => {
+    try {
+      return [JSON.parse(line)];
+    } catch {
+      return [];
+    }
+  });
+  const lastPushes = pushes.slice(-announcements.length);
+  if (announcements.length && lastPushes.length === announcements.length) figure('phase: announcement -> written to every stream of the site (control plane)', lastPushes.map((p) => `${p.writeMs} ms (${p.streams} streams)`).join(', '));
   const ok = entries.filter((e) => e.ok);
   if (ok.length) {
     figure('phase: publish -> first / last bundle received', `${Math.min(...deliveries).toFixed(0)} / ${Math.max(...deliveries).toFixed(0)}`, 'ms');
