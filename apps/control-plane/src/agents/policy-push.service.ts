@@ -154,13 +154,11 @@ export class PolicyPushService implements OnModuleInit {
     const bundle = await this.db.run({ tenantId }, (tx) => tx.policyBundle.findFirst({ where: { siteId, version } }));
     if (!bundle) return;
     const update = this.encode(bundle);
-    // In slices with a turn of the event loop between them: HTTP/2 sends what was written only once
-    // the loop turns, so one loop over thousands of streams would hold back the first agent's bundle
-    // until the last one is written, and the acknowledgements of early agents could not be answered.
-    for (let start = 0; start < targets.length; start += PUSH_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      for (const target of targets.slice(start, start + PUSH_SLICE)) if (!target.call.cancelled) target.call.write(update);
-    }
+    // One synchronous loop (tens of microseconds per stream): delivering the bundle to every agent
+    // comes before answering acknowledgements. Writing in slices with a turn of the event loop
+    // between them let each turn take in up to a thousand acknowledgements first (each an Ed25519
+    // verification and a unary call): at 10,000 streams the last bundle left 27 s after the first.
+    for (const target of targets) if (!target.call.cancelled) target.call.write(update);
     this.pushed.inc({ trigger: 'publish' }, targets.length);
     // how long writing to every stream took (bench/fleet.mjs reports it when run at LOG_LEVEL=info)
     this.logger.log({ tenantId, siteId, version, streams: targets.length, writeMs: Math.round(performance.now() - started) }, 'policy bundle pushed');
@@ -177,6 +175,5 @@ export class PolicyPushService implements OnModuleInit {
 }
 
 const LATEST_TTL_MS = 10_000;
-const PUSH_SLICE = 200;
 const siteKey = (tenantId: string, siteId: string) => `${tenantId}/${siteId}`;
 
