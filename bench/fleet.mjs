@@ -3,7 +3,8 @@
 // costs in memory, then how fast a policy publish is acknowledged by every agent.
 //   node bench/fleet.mjs [--agents 10000] [--procs 2] [--cpu-prof] [--quick]
 import { performance } from 'node:perf_hooks';
-import { cpuSecondsOf, figure, parseArgs, printMachine, rssOf, sleep, summarize, waitFor } from './lib/common.mjs';
+import { Redis } from 'ioredis';
+import { cpuSecondsOf, figure, machineCpuSeconds, parseArgs, printMachine, rssOf, sleep, summarize, waitFor } from './lib/common.mjs';
 import { createFleet, startSimulators } from './lib/fleet.mjs';
 import { startStack, topFunctions } from './lib/stack.mjs';
 
@@ -65,12 +66,25 @@ try {
   if (saved.status !== 200) throw new Error(`save policy: ${saved.status} ${JSON.stringify(saved.body)}`);
   progress('connect acknowledgements in');
   await fleet.all('mark');
+  // When the worker announces each compiled bundle (the same Redis channel the control plane listens on).
+  const announcements = [];
+  const listener = new Redis(stack.redisUrl);
+  listener.on('message', () => announcements.push(now()));
+  await listener.subscribe(`${stack.queuePrefix}:events:policy-bundle`);
+  const processes = { 'control plane': pid, worker: stack.worker.child.pid, ...Object.fromEntries(fleet.sims.map((s, i) => [`simulator ${i + 1}`, s.pid])) };
+  const cpuOf = () => Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, cpuSecondsOf(p)]));
+  const processCpuBefore = cpuOf();
+  const machineBefore = machineCpuSeconds();
   const cpuBeforePublish = cpuSecondsOf(pid);
   const publishedAt = now();
   const published = await stack.api('POST', '/v1/policies/publish', {});
   if (published.status !== 202) throw new Error(`publish: ${published.status}`);
   const collect = async () => (await fleet.all('collect')).flat();
-  await waitFor(async () => (await collect()).filter((e) => e.ok).length >= held, 60_000, 'all acknowledgements', 200).catch((error) => console.log(`warning: ${error.message}`));
+  await waitFor(async () => (await fleet.all('ackedSinceMark')).reduce((a, b) => a + b, 0) >= held, 60_000, 'all acknowledgements', 100).catch((error) => console.log(`warning: ${error.message}`));
+  const publishEnd = now();
+  const processCpu = cpuOf();
+  const machineAfter = machineCpuSeconds();
+  await listener.quit();
   const entries = await collect();
   const acked = entries.filter((e) => e.ok).map((e) => e.ackedAt - publishedAt);
   const deliveries = entries.map((e) => e.receivedAt - publishedAt);
@@ -84,6 +98,36 @@ try {
   figure('publish -> acknowledged by 100%', ack.max, 'ms', `${ack.count} of ${held} acknowledged`);
   figure(`agents acknowledged within ${args.ackTargetMs} ms`, (100 * within) / Math.max(1, held), '%', 'target 99%');
   figure('control-plane CPU for the publish', cpuSecondsOf(pid) - cpuBeforePublish, 's');
+  // Where the time goes: worker (job pickup, compile, sign, commit) until the announcement, then the
+  // pushes reaching the agents, then each agent's signed acknowledgement and its answer.
+  const ms = (t) => t - publishedAt;
+  if (announcements.length) figure('phase: publish -> bundles announced by the worker (first / last)', `${ms(Math.min(...announcements)).toFixed(0)} / ${ms(Math.max(...announcements)).toFixed(0)}`, 'ms', `${announcements.length} site bundles`);
+  // the control plane logs each push with the time it took to write it to every stream (info level: BENCH_LOG_LEVEL=info)
+  const pushes = stack.controlPlane.lines.filter((line) => line.includes('policy bundle pushed')).flatMap((line) => {
+    try {
+      return [JSON.parse(line)];
+    } catch {
+      return [];
+    }
+  });
+  const lastPushes = pushes.slice(-announcements.length);
+  if (announcements.length && lastPushes.length === announcements.length) figure('phase: announcement -> written to every stream of the site (control plane)', lastPushes.map((p) => `${p.writeMs} ms (${p.streams} streams)`).join(', '));
+  const ok = entries.filter((e) => e.ok);
+  if (ok.length) {
+    figure('phase: publish -> first / last bundle received', `${Math.min(...deliveries).toFixed(0)} / ${Math.max(...deliveries).toFixed(0)}`, 'ms');
+    const queued = summarize(ok.map((e) => e.sentAt - e.receivedAt));
+    const answered = summarize(ok.map((e) => e.ackedAt - e.sentAt));
+    figure('phase: bundle received -> ack sent (simulator) p50 / p99', `${queued.p50.toFixed(0)} / ${queued.p99.toFixed(0)}`, 'ms');
+    figure('phase: ack sent -> answered p50 / p99', `${answered.p50.toFixed(0)} / ${answered.p99.toFixed(0)}`, 'ms');
+    figure('phase: publish -> last ack sent', Math.max(...ok.map((e) => ms(e.sentAt))), 'ms');
+  }
+  const window = (publishEnd - publishedAt) / 1000;
+  for (const [name, before] of Object.entries(processCpuBefore)) {
+    const used = processCpu[name] - before;
+    figure(`CPU during the publish: ${name}`, used, 's', `${((1000 * used) / Math.max(1, held)).toFixed(3)} ms per agent, ${((100 * used) / window).toFixed(0)} % of a core over ${window.toFixed(1)} s`);
+  }
+  const busy = machineAfter.busy - machineBefore.busy;
+  figure('CPU during the publish: whole machine (all processes)', busy, 's', `${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of the machine busy`);
   const status = await fleet.all('status');
   const errors = status.reduce((acc, s) => {
     for (const [code, n] of Object.entries(s.errors)) acc[code] = (acc[code] ?? 0) + n;

@@ -118,6 +118,14 @@ export function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat), to tell how loaded it was. */
+export function machineCpuSeconds() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
 /** Runs a built entry point of this repo as a child process, keeping its output lines. */
 export function spawnNode(entry, env, { nodeArgs = [], label = path.basename(entry) } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, entry)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

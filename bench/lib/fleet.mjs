@@ -53,7 +53,10 @@ export async function startSimulators(target, nodes, processes) {
   for (let p = 0; p < processes; p += 1) {
     const slice = nodes.slice(p * per, (p + 1) * per);
     if (slice.length === 0) break;
-    const child = fork(path.join(here, 'sim-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    // BENCH_SIM_PROFILE_DIR=dir: each simulator runs under --cpu-prof and writes its profile there when closed
+    const profileDir = process.env.BENCH_SIM_PROFILE_DIR;
+    const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = fork(path.join(here, 'sim-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', execArgv });
     const pending = new Map();
     let sequence = 0;
     child.on('message', (message) => {
@@ -72,7 +75,7 @@ export async function startSimulators(target, nodes, processes) {
         void exited.then(() => pending.has(id) && reject(new Error(`simulator ${p} exited during ${command}`)));
       });
     await request('init', { target, nodes: slice.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })) });
-    sims.push({ child, request, pid: child.pid, size: slice.length });
+    sims.push({ child, request, exited, pid: child.pid, size: slice.length });
   }
   const all = (command, args) => Promise.all(sims.map((s) => s.request(command, args)));
   return {
@@ -80,6 +83,11 @@ export async function startSimulators(target, nodes, processes) {
     all,
     async close() {
       await Promise.all(sims.map((s) => s.request('close').catch(() => undefined)));
+      if (process.env.BENCH_SIM_PROFILE_DIR) {
+        // a clean exit, so that --cpu-prof writes the profile
+        for (const s of sims) s.child.disconnect();
+        await Promise.race([Promise.all(sims.map((s) => s.exited)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      }
       for (const s of sims) s.child.kill('SIGKILL');
     },
   };

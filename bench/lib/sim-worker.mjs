@@ -15,6 +15,8 @@ const CLIENT_OPTIONS = {
   // separate connections per agent, as separate machines would have
   'grpc.use_local_subchannel_pool': 1,
   'grpc.max_send_message_length': 8 * 1024 * 1024,
+  // no channelz bookkeeping per call (an agent has no use for it)
+  'grpc.enable_channelz': 0,
 };
 
 let target;
@@ -49,13 +51,15 @@ const countError = (code) => errors.set(code, (errors.get(code) ?? 0) + 1);
 function watch(agent, currentVersion) {
   const stream = agent.client.watchPolicy({ currentVersion }, sign(agent, 'WatchPolicy'));
   agent.stream = stream;
-  stream.on('data', (update) => {
+  stream.on('data', function onPolicyUpdate(update) {
     const receivedAt = now();
     received += 1;
     const bundle = update.bundle;
-    const entry = marked ? { receivedAt, ackedAt: 0, ok: false, version: bundle.version } : undefined;
+    const entry = marked ? { receivedAt, sentAt: 0, ackedAt: 0, ok: false, version: bundle.version } : undefined;
     if (entry) collected.push(entry);
-    agent.client.ackPolicy({ version: bundle.version, digest: bundle.digest, applied: true, error: '' }, sign(agent, 'AckPolicy'), { deadline: Date.now() + 60_000 }, (error) => {
+    const metadata = sign(agent, 'AckPolicy');
+    if (entry) entry.sentAt = now();
+    agent.client.ackPolicy({ version: bundle.version, digest: bundle.digest, applied: true, error: '' }, metadata, { deadline: Date.now() + 60_000 }, (error) => {
       if (error) countError(GrpcStatus[error.code] ?? error.code);
       else acked += 1;
       if (entry) {
@@ -170,6 +174,12 @@ const commands = {
   },
   collect() {
     return collected;
+  },
+  /** How many marked bundles were acknowledged (cheap to poll, unlike collect). */
+  ackedSinceMark() {
+    let n = 0;
+    for (const entry of collected) if (entry.ok) n += 1;
+    return n;
   },
   /** One heartbeat from each of the first `count` agents, all at once; their latencies. */
   async heartbeat({ count }) {

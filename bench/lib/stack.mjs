@@ -95,6 +95,8 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     httpPort,
     grpcPort,
     grpcTarget: `127.0.0.1:${grpcPort}`,
+    redisUrl,
+    queuePrefix,
     baseUrl: `http://127.0.0.1:${httpPort}`,
     controlPlane,
     get worker() {

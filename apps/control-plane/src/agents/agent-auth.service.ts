@@ -23,6 +23,8 @@ export interface NodeIdentity {
 interface CachedNode extends NodeIdentity {
   /** Parsed once per cache entry (building a key object costs more than verifying a signature); undefined if the stored key is unusable. */
   publicKey: KeyObject | undefined;
+  /** The stored key the parsed one was made from: a reload that finds it unchanged keeps the parsed key. */
+  storedKey: string;
   revoked: boolean;
   fetchedAt: number;
 }
@@ -109,12 +111,14 @@ export class AgentAuthService {
         this.cache.delete(nodeId);
         return undefined;
       }
+      const previous = this.cache.get(nodeId);
       const node: CachedNode = {
         nodeId: row.id,
         tenantId: row.tenantId,
         siteId: row.siteId,
         siteCountry: row.site.country,
-        publicKey: parseKey(row.publicKey),
+        publicKey: previous?.storedKey === row.publicKey ? previous.publicKey : parseKey(row.publicKey),
+        storedKey: row.publicKey,
         revoked: row.status === NodeStatus.revoked,
         fetchedAt: Date.now(),
       };

@@ -23,6 +23,7 @@ import { AuditIngestService } from './audit-ingest.service';
 import { AgentRpcError, toServiceError } from './agent-rpc-error';
 import { ArtifactDeliveryService } from './artifact-delivery.service';
 import { DesiredStateService } from './desired-state.service';
+import { acceptingEncoded, type EncodedMessage } from './encoded-message';
 import { ModelReportsService } from './model-reports.service';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
@@ -75,8 +76,10 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
       'grpc.max_concurrent_streams': 100,
+      // channelz (call and socket tracking for a debugging service we do not expose) costs every call
+      'grpc.enable_channelz': 0,
     });
-    server.addService(AgentServiceService, this.handlers());
+    server.addService(acceptingEncoded(AgentServiceService, ['watchPolicy']), this.handlers());
     const credentials = this.config.grpc.tls
       ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.config.grpc.tls.certFile), private_key: readFileSync(this.config.grpc.tls.keyFile) }], false)
       : ServerCredentials.createInsecure();
@@ -108,7 +111,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     return {
       enroll: this.unary('Enroll', false, (request, _node, call) => this.enrollment.enroll(request, peerAddress(call.getPeer()))),
       heartbeat: this.unary('Heartbeat', true, (request, node) => this.reports.heartbeat(node!, request)),
-      watchPolicy: this.stream<PolicyUpdate>('WatchPolicy', 'policy', (node, request) =>
+      watchPolicy: this.stream<PolicyUpdate | EncodedMessage>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),
       watchDesiredState: this.stream<DesiredState>('WatchDesiredState', 'desired_state', (node, _request, call) => this.desiredState.current(node, call)),

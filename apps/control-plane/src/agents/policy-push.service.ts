@@ -1,13 +1,15 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 
 import { bundleEnvelope, type PolicyBundle } from '@meridian/db';
-import type { PolicyAck, PolicyUpdate } from '@meridian/protocol';
+import { AgentServiceService, type PolicyAck } from '@meridian/protocol';
 import { Counter } from 'prom-client';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeIdentity } from './agent-auth.service';
 import { invalidArgument } from './agent-rpc-error';
 import { Batcher } from './batcher';
+import { encodeOnce, type EncodedMessage } from './encoded-message';
 import { NodeEventsService } from './node-events.service';
 import { StreamRegistry } from './stream-registry';
 
@@ -26,6 +28,14 @@ export class PolicyPushService implements OnModuleInit {
    * and after a short time in any case (a lost announcement must not keep a site stale).
    */
   private readonly latest = new Map<string, { at: number; bundles: Promise<PolicyBundle[]> }>();
+  /**
+   * The push in progress per site. Pushes of a site run one after the other, in announcement order:
+   * after a key rotation the bridge bundle (old key, announcing the new one) must reach the agents
+   * before the first bundle signed with the new key, which they could not verify otherwise.
+   */
+  private readonly pushing = new Map<string, Promise<void>>();
+  /** Each cached bundle encoded once, however many agents it is written to. */
+  private readonly encoded = new WeakMap<PolicyBundle, EncodedMessage>();
   private readonly applied = new Batcher<{ node: NodeIdentity; ack: PolicyAck }, void>((items) => this.recordApplied(items), { maxSize: 500, maxWaitMs: 5 });
 
   constructor(
@@ -40,8 +50,13 @@ export class PolicyPushService implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.onPolicyBundle((event) => {
-      this.latest.delete(siteKey(event.tenantId, event.siteId));
-      void this.push(event.tenantId, event.siteId, event.version).catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
+      const key = siteKey(event.tenantId, event.siteId);
+      this.latest.delete(key);
+      const next = (this.pushing.get(key) ?? Promise.resolve())
+        .then(() => this.push(event.tenantId, event.siteId, event.version))
+        .catch((error: unknown) => this.logger.error({ err: error, ...event }, 'policy push failed'));
+      this.pushing.set(key, next);
+      void next.then(() => this.pushing.get(key) === next && this.pushing.delete(key));
     });
   }
 
@@ -50,13 +65,13 @@ export class PolicyPushService implements OnModuleInit {
    * meanwhile, by the last bundle of each earlier key (the one that announced its successor), so a
    * node that slept through a key rotation can follow the chain of trust.
    */
-  async catchUp(node: NodeIdentity, newerThan: number): Promise<PolicyUpdate[]> {
+  async catchUp(node: NodeIdentity, newerThan: number): Promise<EncodedMessage[]> {
     // The newest 100 of the site filtered to those newer than the node's equal the newest 100 newer than the node's.
     const bundles = (await this.latestOf(node)).filter((bundle) => bundle.version > newerThan);
     const chain: PolicyBundle[] = [];
     for (const bundle of bundles) if (!chain.some((b) => b.keyId === bundle.keyId)) chain.push(bundle);
     if (chain.length) this.pushed.inc({ trigger: 'connect' }, chain.length);
-    return chain.reverse().map(toUpdate);
+    return chain.reverse().map((bundle) => this.encode(bundle));
   }
 
   async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {
@@ -133,21 +148,32 @@ export class PolicyPushService implements OnModuleInit {
   }
 
   private async push(tenantId: string, siteId: string, version: number): Promise<void> {
+    const started = performance.now();
     const targets = this.streams.forSite(tenantId, siteId, 'policy');
     if (targets.length === 0) return;
     const bundle = await this.db.run({ tenantId }, (tx) => tx.policyBundle.findFirst({ where: { siteId, version } }));
     if (!bundle) return;
-    const update = toUpdate(bundle);
-    for (const target of targets) target.call.write(update);
+    const update = this.encode(bundle);
+    // One synchronous loop (tens of microseconds per stream): delivering the bundle to every agent
+    // comes before answering acknowledgements. Writing in slices with a turn of the event loop
+    // between them let each turn take in up to a thousand acknowledgements first (each an Ed25519
+    // verification and a unary call): at 10,000 streams the last bundle left 27 s after the first.
+    for (const target of targets) if (!target.call.cancelled) target.call.write(update);
     this.pushed.inc({ trigger: 'publish' }, targets.length);
-    this.logger.log({ tenantId, siteId, version, streams: targets.length }, 'policy bundle pushed');
+    // how long writing to every stream took (bench/fleet.mjs reports it when run at LOG_LEVEL=info)
+    this.logger.log({ tenantId, siteId, version, streams: targets.length, writeMs: Math.round(performance.now() - started) }, 'policy bundle pushed');
+  }
+
+  private encode(bundle: PolicyBundle): EncodedMessage {
+    let update = this.encoded.get(bundle);
+    if (!update) {
+      update = encodeOnce(AgentServiceService.watchPolicy.responseSerialize, { bundle: bundleEnvelope(bundle) });
+      this.encoded.set(bundle, update);
+    }
+    return update;
   }
 }
 
 const LATEST_TTL_MS = 10_000;
 const siteKey = (tenantId: string, siteId: string) => `${tenantId}/${siteId}`;
-
-function toUpdate(bundle: PolicyBundle): PolicyUpdate {
-  return { bundle: bundleEnvelope(bundle) };
-}
 
