@@ -13,28 +13,33 @@ import { createFleet, startSimulators } from './lib/fleet.mjs';
 import { startStack, topFunctions } from './lib/stack.mjs';
 
 const args = parseArgs(
-  { agents: 50, batches: 2, size: 500, procs: 1, cpuProf: false },
-  'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--cpu-prof] [--quick]',
+  { agents: 50, batches: 2, size: 500, procs: 1, replicas: 1, cpuProf: false },
+  'usage: node bench/audit-ingest.mjs [--agents N] [--batches B] [--size records-per-batch] [--procs P] [--replicas R] [--cpu-prof] [--quick]',
 );
+// --replicas: control-plane processes sharing the database, as replicas behind a gRPC load balancer;
+// each simulator process talks to one of them (so at least one simulator per replica).
+args.procs = Math.max(args.procs, args.replicas);
 if (args.quick) Object.assign(args, { agents: 5, batches: 2, size: 50 });
 
 printMachine();
 const total = args.agents * args.batches * args.size;
-console.log(`audit ingest: ${args.agents} agents uploading ${args.batches} batches of ${args.size} records each (${total} events), agents in parallel, each agent's batches in order`);
-const stack = await startStack({ label: 'audit', cpuProfile: args.cpuProf });
+console.log(`audit ingest: ${args.agents} agents uploading ${args.batches} batches of ${args.size} records each (${total} events), agents in parallel, each agent's batches in order; ${args.replicas} control-plane process(es)`);
+const stack = await startStack({ label: 'audit', cpuProfile: args.cpuProf, replicas: args.replicas });
+const controlPlanePids = stack.controlPlanes.map((process) => process.child.pid);
+const sumOver = (pids, read) => pids.map(read).reduce((a, b) => (typeof a === 'number' ? a + b : { user: a.user + b.user, system: a.system + b.system }));
 let fleet;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-copy-'));
 try {
   const nodes = await createFleet(stack, args.agents);
-  fleet = await startSimulators(stack.grpcTarget, nodes, Math.max(1, Math.min(args.procs, args.agents)));
+  fleet = await startSimulators(stack.grpcTargets, nodes, Math.max(1, Math.min(args.procs, args.agents)));
   const prepared = (await fleet.all('prepareAudit', { count: args.agents, batches: args.batches, size: args.size })).reduce((a, b) => a + b, 0);
 
   // 1. verified ingest through the control plane
-  const cpuBefore = cpuSecondsOf(stack.controlPlane.child.pid);
-  const splitBefore = cpuSplitOf(stack.controlPlane.child.pid);
+  const cpuBefore = sumOver(controlPlanePids, cpuSecondsOf);
+  const splitBefore = sumOver(controlPlanePids, cpuSplitOf);
   const uploads = await fleet.all('uploadAudit', { count: args.agents });
-  const cpuIngest = cpuSecondsOf(stack.controlPlane.child.pid) - cpuBefore;
-  const splitAfter = cpuSplitOf(stack.controlPlane.child.pid);
+  const cpuIngest = sumOver(controlPlanePids, cpuSecondsOf) - cpuBefore;
+  const splitAfter = sumOver(controlPlanePids, cpuSplitOf);
   const ingestMs = Math.max(...uploads.map((u) => u.ms));
   const failed = uploads.reduce((a, u) => a + u.failed, 0);
   if (failed) console.log(`upload failures: ${failed}: ${uploads.flatMap((u) => u.failures).join('; ')}`);

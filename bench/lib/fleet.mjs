@@ -47,7 +47,9 @@ export async function createFleet(stack, count, { prefix = 'sim' } = {}) {
  * Starts `processes` simulator processes and deals the nodes out among them. Each simulated agent
  * has its own HTTP/2 connection (a local subchannel pool), as separate machines would.
  */
+/** `target`: one gRPC address, or several (replicas): simulator p connects its agents to target p modulo their number. */
 export async function startSimulators(target, nodes, processes) {
+  const targets = Array.isArray(target) ? target : [target];
   const sims = [];
   const per = Math.ceil(nodes.length / processes);
   for (let p = 0; p < processes; p += 1) {
@@ -74,7 +76,7 @@ export async function startSimulators(target, nodes, processes) {
         child.send({ id, command, ...args });
         void exited.then(() => pending.has(id) && reject(new Error(`simulator ${p} exited during ${command}`)));
       });
-    await request('init', { target, nodes: slice.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })) });
+    await request('init', { target: targets[p % targets.length], nodes: slice.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })) });
     sims.push({ child, request, exited, pid: child.pid, size: slice.length });
   }
   const all = (command, args) => Promise.all(sims.map((s) => s.request(command, args)));

@@ -26,8 +26,9 @@ export function assertBuilt() {
  * @param {number} [options.streams] streams the control plane must hold (raises its open-files limit)
  * @param {boolean} [options.cpuProfile] run the control plane under --cpu-prof (written when it stops)
  * @param {Record<string,string>} [options.env] extra control-plane/worker environment
+ * @param {number} [options.replicas] control-plane processes sharing the database and Redis, as replicas behind a load balancer (default 1)
  */
-export async function startStack({ label, worker = false, streams = 0, cpuProfile = false, env = {} }) {
+export async function startStack({ label, worker = false, streams = 0, cpuProfile = false, env = {}, replicas = 1 }) {
   assertBuilt();
   const db = await createTestDatabase(`bench_${label}`);
   const owner = createPrismaClient({ url: db.ownerUrl, poolSize: 4 });
@@ -56,8 +57,11 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     { ...common, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort) },
     { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], label: 'control-plane' },
   );
+  /** Further replicas: same database, Redis and queues, ports of their own. */
+  const others = [];
   const cleanup = async () => {
     await controlPlane.stop('SIGKILL');
+    for (const replica of others) await replica.process.stop('SIGKILL');
     await workerProcess?.stop('SIGKILL');
     await owner.$disconnect().catch(() => undefined);
     await db.drop().catch(() => undefined);
@@ -77,6 +81,12 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
   let workerProcess;
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok === true, 60_000, 'control plane ready');
+    for (let r = 1; r < replicas; r += 1) {
+      const [replicaHttp, replicaGrpc] = await Promise.all([freePort(), freePort()]);
+      const process = spawnNode('apps/control-plane/dist/main.js', { ...common, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(replicaHttp), GRPC_HOST: '127.0.0.1', GRPC_PORT: String(replicaGrpc) }, { label: `control-plane-${r + 1}` });
+      others.push({ process, grpcTarget: `127.0.0.1:${replicaGrpc}` });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${replicaHttp}/readyz`).catch(() => undefined))?.ok === true, 60_000, `control plane replica ${r + 1} ready`);
+    }
     if (worker) {
       // info: the worker says "worker ready" at that level
       workerProcess = spawnNode('apps/worker/dist/main.js', { ...common, LOG_LEVEL: 'info' }, { label: 'worker' });
@@ -95,6 +105,10 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     httpPort,
     grpcPort,
     grpcTarget: `127.0.0.1:${grpcPort}`,
+    /** Every replica's gRPC address, the first one's first. */
+    grpcTargets: [`127.0.0.1:${grpcPort}`, ...others.map((replica) => replica.grpcTarget)],
+    /** Every control-plane process (the first is `controlPlane`). */
+    controlPlanes: [controlPlane, ...others.map((replica) => replica.process)],
     redisUrl,
     queuePrefix,
     baseUrl: `http://127.0.0.1:${httpPort}`,
