@@ -69,20 +69,34 @@ export function decide(policy: EffectivePolicy, consent: Record<string, boolean>
   return { decision: 'allow', ruleId: id(request.action === 'infer' ? 'infer' : request.action === 'egress' ? 'egress' : 'residency'), layer: decidedBy.layer, reason: 'allowed', provenance };
 }
 
-/** Applies a redaction to a flat or nested JSON record: dropped fields vanish, hashed ones become sha256 hex. */
+/**
+ * Applies a redaction to a flat or nested JSON record: dropped fields vanish, hashed ones become
+ * sha256 hex. The record given is left as it was: only the objects on the path to a field that
+ * changes are copied (copy on write), the rest is shared with the result — a deep copy of every
+ * record cost each governed request more than the redaction itself.
+ */
 export function redact(record: Record<string, unknown>, redaction: { drop: string[]; hash: string[] }, hash: (value: string) => string): Record<string, unknown> {
-  // Nothing to remove: the record as it is (a copy would cost every governed request for nothing).
   if (redaction.drop.length === 0 && redaction.hash.length === 0) return record;
-  const out = structuredClone(record);
+  const out: Record<string, unknown> = { ...record };
+  // objects of `out` already copied, so that a path shared by two fields is copied once
+  const copied = new Set<object>([out]);
   const walk = (path: string, apply: (parent: Record<string, unknown>, key: string) => void) => {
     const parts = path.split('.');
-    let node: unknown = out;
+    let node: Record<string, unknown> = out;
     for (const part of parts.slice(0, -1)) {
-      if (typeof node !== 'object' || node === null) return;
-      node = (node as Record<string, unknown>)[part];
+      const child = node[part];
+      if (typeof child !== 'object' || child === null || !Object.prototype.hasOwnProperty.call(node, part)) return;
+      if (!copied.has(child)) {
+        const copy = (Array.isArray(child) ? child.slice() : { ...(child as Record<string, unknown>) }) as Record<string, unknown>;
+        copied.add(copy);
+        node[part] = copy;
+        node = copy;
+      } else {
+        node = child as Record<string, unknown>;
+      }
     }
     const last = parts[parts.length - 1]!;
-    if (typeof node === 'object' && node !== null && last in node) apply(node as Record<string, unknown>, last);
+    if (Object.prototype.hasOwnProperty.call(node, last)) apply(node, last);
   };
   for (const field of redaction.drop) walk(field, (parent, key) => delete parent[key]);
   for (const field of redaction.hash) walk(field, (parent, key) => (parent[key] = hash(JSON.stringify(parent[key]))));

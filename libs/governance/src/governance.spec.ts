@@ -99,6 +99,15 @@ describe('decisions', () => {
     const out = redact({ image: 'abc', operator_badge: 'B-7', meta: { recipe_id: 'R1', line: 'A' } }, { drop: ['operator_badge'], hash: ['meta.recipe_id'] }, sha256Hex);
     expect(out).toEqual({ image: 'abc', meta: { recipe_id: sha256Hex('"R1"'), line: 'A' } });
   });
+
+  it('leaves the record it is given as it was, and redacts inside arrays and shared paths', () => {
+    const record = { meta: { recipe_id: 'R1', operator: 'O-9', line: 'A' }, readings: [{ badge: 'B-1' }, { badge: 'B-2' }], keep: { deep: [1, 2] } };
+    const before = structuredClone(record);
+    const out = redact(record, { drop: ['meta.operator', 'readings.1', 'missing.path', 'toString'], hash: ['meta.recipe_id', 'readings.0.badge'] }, sha256Hex);
+    expect(record).toEqual(before);
+    expect(out).toEqual({ meta: { recipe_id: sha256Hex('"R1"'), line: 'A' }, readings: [{ badge: sha256Hex('"B-1"') }, undefined], keep: { deep: [1, 2] } });
+    expect(JSON.stringify(out.readings)).toBe(`[{"badge":"${sha256Hex('"B-1"')}"},null]`);
+  });
 });
 
 describe('documents', () => {
