@@ -5,12 +5,12 @@
 // as when agents come back online with a backlog, the case where ingest rate matters.
 //   node bench/audit-ingest.mjs [--agents 50] [--batches 2] [--size 500] [--quick]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSecondsOf, figure, parseArgs, printMachine } from './lib/common.mjs';
+import { cpuTicksOf, figure, parseArgs, printMachine } from './lib/common.mjs';
 import { createFleet, startSimulators } from './lib/fleet.mjs';
-import { startStack, topFunctions } from './lib/stack.mjs';
+import { startStack } from './lib/stack.mjs';
 
 const args = parseArgs(
   { agents: 50, batches: 2, size: 500, procs: 1, replicas: 1, cpuProf: false },
@@ -26,7 +26,8 @@ const total = args.agents * args.batches * args.size;
 console.log(`audit ingest: ${args.agents} agents uploading ${args.batches} batches of ${args.size} records each (${total} events), agents in parallel, each agent's batches in order; ${args.replicas} control-plane process(es)`);
 const stack = await startStack({ label: 'audit', cpuProfile: args.cpuProf, replicas: args.replicas });
 const controlPlanePids = stack.controlPlanes.map((process) => process.child.pid);
-const sumOver = (pids, read) => pids.map(read).reduce((a, b) => (typeof a === 'number' ? a + b : { user: a.user + b.user, system: a.system + b.system }));
+/** CPU ticks of every control-plane process together. */
+const controlPlaneTicks = () => controlPlanePids.map(cpuTicksOf).reduce((a, b) => ({ user: a.user + b.user, system: a.system + b.system }));
 let fleet;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-copy-'));
 try {
@@ -35,11 +36,10 @@ try {
   const prepared = (await fleet.all('prepareAudit', { count: args.agents, batches: args.batches, size: args.size })).reduce((a, b) => a + b, 0);
 
   // 1. verified ingest through the control plane
-  const cpuBefore = sumOver(controlPlanePids, cpuSecondsOf);
-  const splitBefore = sumOver(controlPlanePids, cpuSplitOf);
+  const splitBefore = controlPlaneTicks();
   const uploads = await fleet.all('uploadAudit', { count: args.agents });
-  const cpuIngest = sumOver(controlPlanePids, cpuSecondsOf) - cpuBefore;
-  const splitAfter = sumOver(controlPlanePids, cpuSplitOf);
+  const splitAfter = controlPlaneTicks();
+  const cpuIngest = (splitAfter.user + splitAfter.system - splitBefore.user - splitBefore.system) / 100;
   const ingestMs = Math.max(...uploads.map((u) => u.ms));
   const failed = uploads.reduce((a, u) => a + u.failed, 0);
   if (failed) console.log(`upload failures: ${failed}: ${uploads.flatMap((u) => u.failures).join('; ')}`);
@@ -66,21 +66,9 @@ try {
   const copyRate = copied / (copyMs / 1000);
   figure('raw COPY of the same rows into audit_events', Math.round(copyRate), 'rows/s', `${copied} rows in ${copyMs.toFixed(0)} ms`);
   figure('ingest / raw COPY', ingestRate / copyRate, '', 'target >= 0.5');
-  if (args.cpuProf) {
-    const profile = await stack.stopForProfile();
-    if (profile) {
-      console.log(`control-plane CPU profile: ${profile}`);
-      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
-    }
-  }
+  if (args.cpuProf) await stack.printProfile();
 } finally {
   await fleet?.close();
   await stack.close();
   rmSync(scratch, { recursive: true, force: true });
-}
-
-/** User and system clock ticks of a process (loopback socket writes show up as system time). */
-function cpuSplitOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
 }

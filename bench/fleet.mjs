@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { cpuSecondsOf, figure, machineCpuSeconds, parseArgs, printMachine, rssOf, sleep, summarize, waitFor } from './lib/common.mjs';
 import { createFleet, startSimulators } from './lib/fleet.mjs';
-import { startStack, topFunctions } from './lib/stack.mjs';
+import { startStack } from './lib/stack.mjs';
 
 const args = parseArgs(
   { agents: 10_000, procs: 2, cpuProf: false, ackTargetMs: 2_000 },
@@ -139,11 +139,7 @@ try {
   if (args.cpuProf) {
     await fleet.close();
     fleet = undefined;
-    const profile = await stack.stopForProfile();
-    if (profile) {
-      console.log(`control-plane CPU profile: ${profile}`);
-      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
-    }
+    await stack.printProfile();
   }
 } finally {
   await fleet?.close();

@@ -9,7 +9,7 @@
 // Strict durability (the agent's default) answers only once the record is fsync'd; batch answers at
 // once and fsyncs with the next flush.
 //   node bench/governance-overhead.mjs [--requests 3000] [--calls 20000] [--durability strict|batch] [--quick]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +57,6 @@ if (!applied.applied) throw new Error(`bundle refused: ${applied.reason}`);
 
 /** The shipped ONNX models loaded by the agent's own runtime, served as the model manager would, with their first sample as input. */
 async function loadServing(name, version) {
-  const { readFileSync } = await import('node:fs');
   const { LoadedModel } = agentDist('models/runtime.js');
   const dir = path.join(repoRoot, 'models', name, version);
   const card = JSON.parse(readFileSync(path.join(dir, 'card.json'), 'utf8'));

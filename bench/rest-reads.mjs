@@ -7,7 +7,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { cpuSecondsOf, figure, parseArgs, printMachine, sleep, summarize } from './lib/common.mjs';
 import { createFleet } from './lib/fleet.mjs';
-import { startStack, topFunctions } from './lib/stack.mjs';
+import { startStack } from './lib/stack.mjs';
 
 const args = parseArgs({ rate: 1000, seconds: 20, nodes: 2000, warmupSeconds: 3, cpuProf: false }, 'usage: node bench/rest-reads.mjs [--rate req/s] [--seconds S] [--nodes N] [--cpu-prof] [--quick]');
 if (args.quick) Object.assign(args, { rate: 200, seconds: 3, nodes: 100, warmupSeconds: 1 });
@@ -99,13 +99,7 @@ try {
   figure('control-plane CPU per request', (1000 * cpu) / result.latencies.length, 'ms');
   figure('PostgreSQL CPU per request', (1000 * databaseCpu) / result.latencies.length, 'ms', 'backends of the bench database');
   agent.destroy();
-  if (args.cpuProf) {
-    const profile = await stack.stopForProfile();
-    if (profile) {
-      console.log(`control-plane CPU profile: ${profile}`);
-      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
-    }
-  }
+  if (args.cpuProf) await stack.printProfile();
 } finally {
   await stack.close();
 }

@@ -114,8 +114,14 @@ export function rssOf(pid) {
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc). */
 export function cpuSecondsOf(pid) {
+  const { user, system } = cpuTicksOf(pid);
+  return (user + system) / 100;
+}
+
+/** User and system clock ticks (1/100 s) of a process (loopback socket writes show up as system time). */
+export function cpuTicksOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 /** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat), to tell how loaded it was. */

@@ -137,6 +137,13 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       return file ? path.join(profileDir, file) : undefined;
     },
+    /** Stops the control plane and prints where its CPU went (for --cpu-prof runs). */
+    async printProfile() {
+      const profile = await stack.stopForProfile();
+      if (!profile) return;
+      console.log(`control-plane CPU profile: ${profile}`);
+      for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    },
     async metric(name, labels = '') {
       const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
       const escaped = `${name}${labels}`.replace(/[{}"=.]/g, (c) => `\\${c}`);
