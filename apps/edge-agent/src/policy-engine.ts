@@ -163,7 +163,8 @@ export class PolicyEngine {
   /** Decides and journals the decision as a policy.decision record (in strict durability, answered once it is on disk). */
   async decide(request: DecisionRequest): Promise<EnforcedDecision> {
     const enforced = this.evaluate(request);
-    if (enforced.ruleId === 'audit.journal_full') return enforced;
+    // a full journal cannot take the record: the refusal is answered without one
+    if (this.audit.full) return enforced;
     const written = this.audit.record({
       type: 'policy.decision',
       category: request.category,
