@@ -1,4 +1,4 @@
-import { credentials, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ClientDuplexStream, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { generateEd25519KeyPair, loadPrivateKey, signEd25519 } from '@meridian/crypto';
 import {
@@ -12,6 +12,8 @@ import {
   type EnrollResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
+  type PolicyChannelRequest,
+  type PolicyUpdate,
 } from '@meridian/protocol';
 import type { KeyObject } from 'node:crypto';
 
@@ -65,6 +67,13 @@ export class TestAgent {
 
   watchPolicy(metadata: Metadata = this.sign('WatchPolicy')): ClientReadableStream<unknown> {
     return this.client.watchPolicy({ currentVersion: 0 }, metadata);
+  }
+
+  /** Opens the policy channel; `hello` is written first unless it is null (to test refusals). */
+  policyChannel(hello: PolicyChannelRequest | null = { hello: { currentVersion: 0 } }, metadata: Metadata = this.sign('PolicyChannel')): ClientDuplexStream<PolicyChannelRequest, PolicyUpdate> {
+    const channel = this.client.policyChannel(metadata);
+    if (hello) channel.write(hello);
+    return channel;
   }
 
   uploadAudit(records: { seq: number; prevHash: string; hash: string; body: string }[], options: { signWith?: KeyObject } = {}): Promise<AuditAck> {

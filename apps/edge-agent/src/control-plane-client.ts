@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { credentials, Metadata, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   AGENT_SERVICE_PATH,
   AgentServiceClient,
@@ -16,6 +16,7 @@ import {
   type HeartbeatResponse,
   type ModelStateReport,
   type PolicyAck,
+  type PolicyChannelRequest,
   type PolicyUpdate,
 } from '@meridian/protocol';
 
@@ -78,6 +79,11 @@ export class ControlPlaneClient {
 
   fetchArtifact(modelId: string, version: string, offset: number): ClientReadableStream<ArtifactChunk> {
     return this.client.fetchArtifact({ modelId, version, offset }, this.sign('FetchArtifact'));
+  }
+
+  /** The caller writes the hello, then an ack per bundle it reports on. */
+  policyChannel(): ClientDuplexStream<PolicyChannelRequest, PolicyUpdate> {
+    return this.client.policyChannel(this.sign('PolicyChannel'));
   }
 
   watchPolicy(currentVersion: number): ClientReadableStream<PolicyUpdate> {

@@ -114,14 +114,12 @@ async function main(): Promise<void> {
 
   session = new Session(client, state, logger, { heartbeatIntervalSeconds: identity.heartbeatIntervalSeconds, backoff: config.backoff });
   session.onPolicyUpdate(async (update) => {
-    if (!update.bundle) return;
+    if (!update.bundle) return undefined;
     const result = await policy.apply(update.bundle);
     syncState();
     if (result.applied) manager.trustChanged();
-    if (!result.applied && update.bundle.version <= policy.version) return; // a re-sent or older bundle: nothing to report
-    await client
-      .ackPolicy({ version: update.bundle.version, digest: update.bundle.digest, applied: result.applied, error: result.applied ? '' : result.reason })
-      .catch((error: unknown) => logger.warn({ err: String(error) }, 'policy acknowledgement failed; the next heartbeat reports the version'));
+    if (!result.applied && update.bundle.version <= policy.version) return undefined; // a re-sent or older bundle: nothing to report
+    return { version: update.bundle.version, digest: update.bundle.digest, applied: result.applied, error: result.applied ? '' : result.reason };
   });
   session.onDesiredState((desired) => {
     logger.info({ revision: desired.revision, models: desired.models.map((m) => `${m.name}@${m.version}`) }, 'desired state received');

@@ -1,6 +1,6 @@
-import { status as GrpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
+import { status as GrpcStatus, type ClientDuplexStream, type ClientReadableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { DesiredState, PolicyUpdate } from '@meridian/protocol';
+import type { DesiredState, PolicyAck, PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
 import { Backoff, sleep } from './backoff';
 import { isServiceError, type ControlPlaneClient } from './control-plane-client';
 import type { AgentState } from './state';
@@ -14,6 +14,8 @@ export interface SessionOptions {
 }
 
 type Handler<T> = (message: T) => void | Promise<void>;
+/** Applies a bundle; returns the acknowledgement to send, or nothing when there is nothing to report. */
+type PolicyHandler = (update: PolicyUpdate) => Promise<PolicyAck | undefined>;
 
 /**
  * The agent's connection to the control plane: periodic heartbeats and two long-lived server
@@ -24,7 +26,9 @@ export class Session {
   private readonly stopController = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly openStreams = new Set<ClientReadableStream<unknown>>();
-  private policyHandler: Handler<PolicyUpdate> | undefined;
+  private policyHandler: PolicyHandler | undefined;
+  /** Set once the control plane answers PolicyChannel with UNIMPLEMENTED (it predates it): WatchPolicy and AckPolicy from then on. */
+  private legacyPolicyCalls = false;
   private desiredStateHandler: Handler<DesiredState> | undefined;
   private heartbeatIntervalSeconds: number;
 
@@ -37,7 +41,7 @@ export class Session {
     this.heartbeatIntervalSeconds = options.heartbeatIntervalSeconds;
   }
 
-  onPolicyUpdate(handler: Handler<PolicyUpdate>): void {
+  onPolicyUpdate(handler: PolicyHandler): void {
     this.policyHandler = handler;
   }
 
@@ -47,7 +51,7 @@ export class Session {
 
   start(): void {
     this.loops.push(this.heartbeatLoop());
-    this.loops.push(this.streamLoop('policy', () => this.client.watchPolicy(this.state.policyVersion), (m: PolicyUpdate) => this.policyHandler?.(m)));
+    this.loops.push(this.streamLoop('policy', () => this.openPolicyStream(), (update: PolicyUpdate, stream) => this.handlePolicyUpdate(update, stream)));
     this.loops.push(this.streamLoop('desired_state', () => this.client.watchDesiredState(0), (m: DesiredState) => this.desiredStateHandler?.(m)));
   }
 
@@ -88,7 +92,29 @@ export class Session {
     }
   }
 
-  private async streamLoop<T>(name: string, open: () => ClientReadableStream<T>, handle: (message: T) => void | Promise<void>): Promise<void> {
+  /**
+   * The policy channel (acknowledgements travel on the stream itself), or, with a control plane
+   * that predates it, WatchPolicy plus an AckPolicy call per bundle.
+   */
+  private openPolicyStream(): ClientReadableStream<PolicyUpdate> {
+    if (this.legacyPolicyCalls) return this.client.watchPolicy(this.state.policyVersion);
+    const channel = this.client.policyChannel();
+    channel.write({ hello: { currentVersion: this.state.policyVersion } } satisfies PolicyChannelRequest);
+    return channel;
+  }
+
+  private async handlePolicyUpdate(update: PolicyUpdate, stream: ClientReadableStream<PolicyUpdate>): Promise<void> {
+    const ack = await this.policyHandler?.(update);
+    if (!ack) return;
+    if (isDuplex(stream)) {
+      // A stream that broke meanwhile loses the acknowledgement; the next heartbeat reports the applied version.
+      if (stream.writable) stream.write({ ack } satisfies PolicyChannelRequest);
+      return;
+    }
+    await this.client.ackPolicy(ack).catch((error: unknown) => this.logger.warn({ err: String(error) }, 'policy acknowledgement failed; the next heartbeat reports the version'));
+  }
+
+  private async streamLoop<T>(name: string, open: () => ClientReadableStream<T>, handle: (message: T, stream: ClientReadableStream<T>) => void | Promise<void>): Promise<void> {
     const backoff = new Backoff(this.options.backoff.initialMs, this.options.backoff.maxMs);
     while (!this.stopped) {
       const openedAt = Date.now();
@@ -111,7 +137,7 @@ export class Session {
         stream.on('data', (message: T) => {
           this.markConnected();
           handling = handling
-            .then(() => handle(message))
+            .then(() => handle(message, stream))
             .catch((error: unknown) => this.logger.error({ err: error, stream: name }, 'stream message handler failed'));
         });
         stream.on('error', (error) => resolve({ error }));
@@ -120,6 +146,11 @@ export class Session {
         for (const stream of this.openStreams) if (stream.destroyed) this.openStreams.delete(stream);
       });
       if (this.stopped) return;
+      if (name === 'policy' && !this.legacyPolicyCalls && isServiceError(outcome.error) && outcome.error.code === GrpcStatus.UNIMPLEMENTED) {
+        this.legacyPolicyCalls = true;
+        this.logger.info('the control plane has no policy channel; using WatchPolicy and AckPolicy');
+        continue;
+      }
       if (Date.now() - openedAt > HEALTHY_STREAM_MS) backoff.reset();
       if (outcome.error) this.markFailed(`${name} stream`, outcome.error);
       else this.logger.info({ stream: name }, 'stream ended by the control plane; reconnecting');
@@ -148,3 +179,5 @@ export class Session {
     this.state.lastError = `${what}: ${code} ${details}`;
   }
 }
+
+const isDuplex = <T>(stream: ClientReadableStream<T>): stream is ClientReadableStream<T> & ClientDuplexStream<PolicyChannelRequest, T> => 'write' in stream;

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type ServerWritableStream } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
 import {
   AgentServiceService,
   readSignedRequest,
@@ -7,6 +7,8 @@ import {
   type FetchArtifactRequest,
   type HeartbeatRequest,
   type ModelStateReport,
+  type PolicyAck,
+  type PolicyChannelRequest,
   type PolicyUpdate,
   type WatchDesiredStateRequest,
   type WatchPolicyRequest,
@@ -18,6 +20,8 @@ import {
  * FetchArtifact (chunked, from an offset, optionally breaking mid-stream), Heartbeat, WatchPolicy
  * (one bundle) and UploadAudit (acknowledges). Requests must carry the node's request signature
  * fields (the signature itself is the control plane's business and is tested there).
+ * With `{ policyChannel: true }` it also serves PolicyChannel; without, it answers it UNIMPLEMENTED,
+ * as a control plane that predates it does.
  */
 export class AgentServiceServer {
   readonly server = new Server();
@@ -34,10 +38,16 @@ export class AgentServiceServer {
   /** The next FetchArtifact stream fails with UNAVAILABLE after this many chunks (then the setting clears). */
   breakAfterChunks: number | undefined;
   policy: PolicyUpdate | undefined;
+  /** Acknowledgements received, and how they came. */
+  readonly acks: { via: 'channel' | 'AckPolicy'; ack: PolicyAck }[] = [];
+  /** The hellos PolicyChannel streams opened with. */
+  readonly hellos: number[] = [];
   private desired: DesiredState = { revision: 0, models: [] };
   private hasDesired = false;
   private readonly desiredStreams = new Set<ServerWritableStream<WatchDesiredStateRequest, DesiredState>>();
-  private readonly policyStreams = new Set<ServerWritableStream<WatchPolicyRequest, PolicyUpdate>>();
+  private readonly policyStreams = new Set<{ write(update: PolicyUpdate): void }>();
+
+  constructor(private readonly options: { policyChannel?: boolean } = {}) {}
 
   async start(port = 0): Promise<number> {
     const unauthenticated = (metadata: Parameters<typeof readSignedRequest>[0]) => 'error' in readSignedRequest(metadata);
@@ -53,7 +63,11 @@ export class AgentServiceServer {
         call.on('cancelled', () => this.policyStreams.delete(call));
         if (this.policy && (this.policy.bundle?.version ?? 0) > call.request.currentVersion) call.write(this.policy);
       },
-      ackPolicy: (_call: unknown, callback: (e: unknown, r?: unknown) => void) => callback(null, {}),
+      ackPolicy: (call: { request: PolicyAck }, callback: (e: unknown, r?: unknown) => void) => {
+        this.acks.push({ via: 'AckPolicy', ack: call.request });
+        callback(null, {});
+      },
+      ...(this.options.policyChannel ? { policyChannel: (call: ServerDuplexStream<PolicyChannelRequest, PolicyUpdate>) => this.servePolicyChannel(call) } : {}),
       watchDesiredState: (call: ServerWritableStream<WatchDesiredStateRequest, DesiredState>) => {
         if (unauthenticated(call.metadata)) {
           call.emit('error', { code: status.UNAUTHENTICATED, details: 'unsigned' });
@@ -100,6 +114,24 @@ export class AgentServiceServer {
 
   async stop(): Promise<void> {
     this.server.forceShutdown();
+  }
+
+  private servePolicyChannel(call: ServerDuplexStream<PolicyChannelRequest, PolicyUpdate>): void {
+    if ('error' in readSignedRequest(call.metadata)) {
+      call.emit('error', { code: status.UNAUTHENTICATED, details: 'unsigned' });
+      return;
+    }
+    call.on('data', (message: PolicyChannelRequest) => {
+      if (message.ack) {
+        this.acks.push({ via: 'channel', ack: message.ack });
+        return;
+      }
+      const currentVersion = message.hello?.currentVersion ?? 0;
+      this.hellos.push(currentVersion);
+      this.policyStreams.add(call);
+      if (this.policy && (this.policy.bundle?.version ?? 0) > currentVersion) call.write(this.policy);
+    });
+    call.on('cancelled', () => this.policyStreams.delete(call));
   }
 
   private async serveArtifact(call: ServerWritableStream<FetchArtifactRequest, ArtifactChunk>): Promise<void> {

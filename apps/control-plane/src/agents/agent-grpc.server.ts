@@ -30,6 +30,7 @@ import { EnrollmentService } from './enrollment.service';
 import { peerAddress } from './enrollment-rate-limiter';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
+import { PolicyChannelService, type PolicyChannelCall } from './policy-channel.service';
 import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry, type StreamKind } from './stream-registry';
 
@@ -57,6 +58,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     private readonly events: NodeEventsService,
     private readonly metrics: AgentMetrics,
     private readonly policies: PolicyPushService,
+    private readonly policyChannel: PolicyChannelService,
     private readonly audit: AuditIngestService,
     private readonly desiredState: DesiredStateService,
     private readonly artifacts: ArtifactDeliveryService,
@@ -79,7 +81,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       // channelz (call and socket tracking for a debugging service we do not expose) costs every call
       'grpc.enable_channelz': 0,
     });
-    server.addService(acceptingEncoded(AgentServiceService, ['watchPolicy']), this.handlers());
+    server.addService(acceptingEncoded(AgentServiceService, ['watchPolicy', 'policyChannel']), this.handlers());
     const credentials = this.config.grpc.tls
       ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.config.grpc.tls.certFile), private_key: readFileSync(this.config.grpc.tls.keyFile) }], false)
       : ServerCredentials.createInsecure();
@@ -111,6 +113,12 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     return {
       enroll: this.unary('Enroll', false, (request, _node, call) => this.enrollment.enroll(request, peerAddress(call.getPeer()))),
       heartbeat: this.unary('Heartbeat', true, (request, node) => this.reports.heartbeat(node!, request)),
+      policyChannel: (call) => {
+        void this.guard('PolicyChannel', call as unknown as ServerWritableStream<unknown, unknown>, async () => {
+          const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/PolicyChannel`);
+          this.policyChannel.serve(node, call as PolicyChannelCall);
+        });
+      },
       watchPolicy: this.stream<PolicyUpdate | EncodedMessage>('WatchPolicy', 'policy', (node, request) =>
         this.policies.catchUp(node, Number((request as { currentVersion?: number }).currentVersion ?? 0)),
       ),

@@ -12,12 +12,13 @@ import { EnrollmentService } from './enrollment.service';
 import { EnrollmentRateLimiter } from './enrollment-rate-limiter';
 import { NodeEventsService } from './node-events.service';
 import { NodeReportsService } from './node-reports.service';
+import { PolicyChannelService } from './policy-channel.service';
 import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
 
 @Module({
   imports: [TenancyModule, ModelsModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, EnrollmentRateLimiter, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, EnrollmentRateLimiter, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, PolicyChannelService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

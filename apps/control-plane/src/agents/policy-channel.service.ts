@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { status as GrpcStatus, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
+import type { PolicyAck, PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
+import type { NodeIdentity } from './agent-auth.service';
+import { AgentRpcError, invalidArgument, toServiceError } from './agent-rpc-error';
+import type { EncodedMessage } from './encoded-message';
+import { PolicyPushService } from './policy-push.service';
+import { StreamRegistry } from './stream-registry';
+
+export type PolicyChannelCall = ServerDuplexStream<PolicyChannelRequest, PolicyUpdate | EncodedMessage>;
+
+/** A node that opens the channel and says nothing holds a stream slot for no purpose. */
+export const HELLO_TIMEOUT_MS = 30_000;
+
+/**
+ * The server side of PolicyChannel, once the node is authenticated: bundles go out as on
+ * WatchPolicy, acknowledgements come back on the same stream. Messages of one stream are handled
+ * one at a time (the stream is paused meanwhile), so a node cannot queue unbounded work, and an
+ * acknowledgement is recorded in the order the node sent it.
+ */
+@Injectable()
+export class PolicyChannelService {
+  private readonly logger = new Logger(PolicyChannelService.name);
+
+  constructor(
+    private readonly policies: PolicyPushService,
+    private readonly streams: StreamRegistry,
+  ) {}
+
+  serve(node: NodeIdentity, call: PolicyChannelCall): void {
+    // Registered before the hello is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
+    const release = this.streams.add(node.nodeId, { kind: 'policy', tenantId: node.tenantId, siteId: node.siteId, call: call as unknown as ServerWritableStream<unknown, unknown> });
+    let greeted = false;
+    const helloTimer = setTimeout(() => this.fail(call, new AgentRpcError(GrpcStatus.DEADLINE_EXCEEDED, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of opening the policy channel`)), HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+    const done = () => {
+      clearTimeout(helloTimer);
+      release();
+    };
+    for (const event of ['cancelled', 'close', 'finish', 'error']) call.on(event, done);
+
+    call.on('data', (message: PolicyChannelRequest) => {
+      call.pause();
+      const handled = greeted ? this.acknowledge(node, message) : this.greet(node, call, message);
+      greeted = true;
+      clearTimeout(helloTimer);
+      handled.then(
+        () => call.resume(),
+        (error: unknown) => this.fail(call, error),
+      );
+    });
+  }
+
+  private async greet(node: NodeIdentity, call: PolicyChannelCall, message: PolicyChannelRequest): Promise<void> {
+    if (!message.hello || message.ack) throw invalidArgument('the first message on the policy channel must be a hello (and only a hello)');
+    const currentVersion = message.hello.currentVersion;
+    if (!Number.isSafeInteger(currentVersion) || currentVersion < 0) throw invalidArgument('hello.current_version must be a non-negative integer');
+    for (const update of await this.policies.catchUp(node, currentVersion)) if (!call.cancelled) call.write(update);
+  }
+
+  private acknowledge(node: NodeIdentity, message: PolicyChannelRequest): Promise<void> {
+    if (!message.ack || message.hello) return Promise.reject(invalidArgument('after the hello, every message on the policy channel must be an ack (and only an ack)'));
+    return this.policies.acknowledge(node, message.ack satisfies PolicyAck);
+  }
+
+  /** Ends the stream with the refusal's status; the node reconnects (with its backoff) and says hello again. */
+  private fail(call: PolicyChannelCall, error: unknown): void {
+    if (call.cancelled || call.writableEnded) return;
+    const serviceError = toServiceError(error);
+    if (serviceError.code === GrpcStatus.INTERNAL) this.logger.error({ err: error }, 'policy channel failed');
+    call.emit('error', serviceError);
+  }
+}
