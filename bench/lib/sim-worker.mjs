@@ -1,6 +1,7 @@
 // One simulator process: many agent sessions, each with its own node key and its own HTTP/2
-// connection to the control plane, speaking the real protocol (signed calls, WatchPolicy,
-// AckPolicy, Heartbeat, UploadAudit). Driven by its parent over IPC (see fleet.mjs).
+// connection to the control plane, speaking the real protocol (signed calls, PolicyChannel — or
+// WatchPolicy + AckPolicy as agents before it did —, Heartbeat, UploadAudit). Driven by its parent
+// over IPC (see fleet.mjs).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -48,26 +49,53 @@ function agentFor({ nodeId, privateKeyPem }) {
 const sign = (agent, method) => signRequest(agent.key, `${AGENT_SERVICE_PATH}/${method}`, agent.nodeId);
 const countError = (code) => errors.set(code, (errors.get(code) ?? 0) + 1);
 
-function watch(agent, currentVersion) {
+/** What an agent does with a bundle, on either protocol: records when it came, acknowledges it. */
+function onBundle(agent, update, acknowledge) {
+  const receivedAt = now();
+  received += 1;
+  const bundle = update.bundle;
+  const entry = marked ? { nodeId: agent.nodeId, receivedAt, sentAt: 0, ackedAt: 0, ok: false, version: bundle.version } : undefined;
+  if (entry) collected.push(entry);
+  acknowledge({ version: bundle.version, digest: bundle.digest, applied: true, error: '' }, entry);
+}
+
+/** PolicyChannel: the hello, then each acknowledgement on the stream itself. Acknowledged = written here (the parent reads when it was recorded from the database). */
+function watchChannel(agent, currentVersion) {
+  const stream = agent.client.policyChannel(sign(agent, 'PolicyChannel'));
+  agent.stream = stream;
+  stream.write({ hello: { currentVersion } });
+  stream.on('data', (update) =>
+    onBundle(agent, update, (ack, entry) => {
+      if (entry) entry.sentAt = now();
+      stream.write({ ack }, () => {
+        acked += 1;
+        if (entry) entry.ok = true;
+      });
+    }),
+  );
+  stream.on('error', (error) => {
+    if (error.code !== GrpcStatus.CANCELLED) countError(`stream:${GrpcStatus[error.code] ?? error.code}`);
+  });
+}
+
+/** WatchPolicy and a signed AckPolicy call per bundle, as agents before PolicyChannel. Acknowledged = answered. */
+function watchLegacy(agent, currentVersion) {
   const stream = agent.client.watchPolicy({ currentVersion }, sign(agent, 'WatchPolicy'));
   agent.stream = stream;
-  stream.on('data', function onPolicyUpdate(update) {
-    const receivedAt = now();
-    received += 1;
-    const bundle = update.bundle;
-    const entry = marked ? { receivedAt, sentAt: 0, ackedAt: 0, ok: false, version: bundle.version } : undefined;
-    if (entry) collected.push(entry);
-    const metadata = sign(agent, 'AckPolicy');
-    if (entry) entry.sentAt = now();
-    agent.client.ackPolicy({ version: bundle.version, digest: bundle.digest, applied: true, error: '' }, metadata, { deadline: Date.now() + 60_000 }, (error) => {
-      if (error) countError(GrpcStatus[error.code] ?? error.code);
-      else acked += 1;
-      if (entry) {
-        entry.ackedAt = now();
-        entry.ok = !error;
-      }
-    });
-  });
+  stream.on('data', (update) =>
+    onBundle(agent, update, (ack, entry) => {
+      const metadata = sign(agent, 'AckPolicy');
+      if (entry) entry.sentAt = now();
+      agent.client.ackPolicy(ack, metadata, { deadline: Date.now() + 60_000 }, (error) => {
+        if (error) countError(GrpcStatus[error.code] ?? error.code);
+        else acked += 1;
+        if (entry) {
+          entry.ackedAt = now();
+          entry.ok = !error;
+        }
+      });
+    }),
+  );
   stream.on('error', (error) => {
     if (error.code !== GrpcStatus.CANCELLED) countError(`stream:${GrpcStatus[error.code] ?? error.code}`);
   });
@@ -160,9 +188,9 @@ const commands = {
     agents = nodes.map(agentFor);
     return agents.length;
   },
-  /** Opens one WatchPolicy stream per agent (see connectAll). */
-  watch({ currentVersion = 0, concurrency = 100 }) {
-    return connectAll((agent) => watch(agent, currentVersion), concurrency);
+  /** Opens one policy stream per agent (see connectAll): a PolicyChannel, or with `legacy` a WatchPolicy. */
+  watch({ currentVersion = 0, concurrency = 100, legacy = false }) {
+    return connectAll((agent) => (legacy ? watchLegacy : watchChannel)(agent, currentVersion), concurrency);
   },
   status() {
     return { received, acked, errors: Object.fromEntries(errors) };
@@ -174,12 +202,6 @@ const commands = {
   },
   collect() {
     return collected;
-  },
-  /** How many marked bundles were acknowledged (cheap to poll, unlike collect). */
-  ackedSinceMark() {
-    let n = 0;
-    for (const entry of collected) if (entry.ok) n += 1;
-    return n;
   },
   /** One heartbeat from each of the first `count` agents, all at once; their latencies. */
   async heartbeat({ count }) {

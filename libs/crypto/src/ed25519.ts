@@ -6,9 +6,19 @@ export interface Ed25519KeyPair {
   privateKeyPem: string;
 }
 
+/** An Ed25519 SubjectPublicKeyInfo is this 12-byte header followed by the raw 32-byte key. */
+const ED25519_SPKI_HEADER = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * The keys come out of the generator already encoded. Exporting a just-generated KeyObject (as JWK)
+ * can deadlock Node 20: a garbage collection during the export finalizes the key's own generation
+ * job, whose destructor takes the mutex the export holds (seen as a bench hanging, main thread in
+ * futex_wait under KeyGenJob::~KeyGenJob, in about one run in three of 200,000 keys).
+ */
 export function generateEd25519KeyPair(): Ed25519KeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { publicKey: rawPublicKey(publicKey), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  if (publicKey.length !== ED25519_SPKI_HEADER.length + 32 || !publicKey.subarray(0, ED25519_SPKI_HEADER.length).equals(ED25519_SPKI_HEADER)) throw new Error('unexpected Ed25519 public key encoding');
+  return { publicKey: Buffer.from(publicKey.subarray(ED25519_SPKI_HEADER.length)), privateKeyPem: privateKey };
 }
 
 export function loadPrivateKey(pem: string): KeyObject {

@@ -108,7 +108,8 @@ export class PolicyPushService implements OnModuleInit {
   /**
    * Applied acknowledgements of many nodes in one transaction per tenant: each must name a bundle
    * that really exists for the node's site (otherwise that one is refused), and a node's latest
-   * acknowledgement in the batch wins.
+   * acknowledgement in the batch wins. policy_applied_at is when the row is written (clock_timestamp),
+   * not when the transaction began (now()): bench/fleet.mjs measures publish -> acknowledged by it.
    */
   private async recordApplied(items: { node: NodeIdentity; ack: PolicyAck }[]): Promise<(void | Error)[]> {
     const results: (void | Error)[] = items.map(() => undefined);
@@ -137,7 +138,7 @@ export class PolicyPushService implements OnModuleInit {
         const acks = [...latestByNode.values()];
         await tx.$executeRaw`
           UPDATE edge_nodes AS n
-          SET applied_policy_version = v.version, applied_policy_digest = v.digest, policy_applied_at = now(), policy_error = NULL, updated_at = now()
+          SET applied_policy_version = v.version, applied_policy_digest = v.digest, policy_applied_at = clock_timestamp(), policy_error = NULL, updated_at = now()
           FROM unnest(${nodeIds}::uuid[], ${acks.map((a) => a.version)}::int[], ${acks.map((a) => a.digest)}::text[]) AS v(id, version, digest)
           WHERE n.id = v.id`;
       });
