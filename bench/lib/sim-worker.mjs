@@ -222,14 +222,14 @@ const commands = {
     }
     return events;
   },
-  /** Uploads the prepared batches, each agent in order (a chain must arrive in order), agents in parallel. */
-  async uploadAudit({ count }) {
+  /** Uploads the prepared batches [from, to), each agent in order (a chain must arrive in order), agents in parallel. */
+  async uploadAudit({ count, from = 0, to = Infinity }) {
     const started = now();
     let stored = 0;
     const failures = [];
     await Promise.all(
       agents.slice(0, count).map(async (agent) => {
-        for (const batch of agent.pending ?? []) {
+        for (const batch of (agent.pending ?? []).slice(from, to)) {
           try {
             const { response } = await unary(agent, 'uploadAudit', batch);
             stored = Math.max(stored, 0) + batch.records.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
 import { generateEd25519KeyPair, loadPrivateKey } from '@meridian/crypto';
-import { appendRecord, GENESIS_HASH, verifyChain, type AuditEvent, type ChainRecord } from './chain';
+import { appendRecord, GENESIS_HASH, recordHash, verifyChain, type AuditEvent, type ChainRecord } from './chain';
 import { signCheckpoint, verifyCheckpoint } from './checkpoint';
 
 const event = (i: number): AuditEvent => ({ at: `2026-11-25T00:00:0${i % 10}Z`, type: 'policy.decision', actor: 'node:n1', category: 'inspection_images', decision: i % 2 ? 'deny' : 'allow', data: { i } });
@@ -46,5 +47,20 @@ describe('checkpoints', () => {
     expect(verifyCheckpoint(checkpoint, pair.publicKey)).toBe(true);
     expect(verifyCheckpoint({ ...checkpoint, treeSize: 43 }, pair.publicKey)).toBe(false);
     expect(verifyCheckpoint(checkpoint, generateEd25519KeyPair().publicKey)).toBe(false);
+  });
+});
+
+describe('recordHash', () => {
+  // The definition, spelled out as the format documents it.
+  const definition = (prevHash: string, seq: number, body: string) => {
+    const seqBytes = Buffer.alloc(8);
+    seqBytes.writeBigUInt64BE(BigInt(seq));
+    return createHash('sha256').update('meridian.audit.v1\u0000').update(Buffer.from(prevHash, 'hex')).update(seqBytes).update(body, 'utf8').digest('hex');
+  };
+
+  it('equals its definition, for well-formed and malformed previous hashes and any body', () => {
+    const bodies = ['', '{}', '{"type":"x","data":{"text":"żółw 🐢 \\u0000"}}', 'x'.repeat(70_000)];
+    const prevHashes = [GENESIS_HASH, randomBytes(32).toString('hex'), randomBytes(32).toString('hex').toUpperCase(), 'abc', 'zz' + '0'.repeat(62), ''];
+    for (const body of bodies) for (const prevHash of prevHashes) for (const seq of [1, 2 ** 40 + 3]) expect(recordHash(prevHash, seq, body)).toBe(definition(prevHash, seq, body));
   });
 });

@@ -177,7 +177,7 @@ export class AuditIngestService {
   }
 }
 
-/** A view of the decoded bytes, not a copy. */
+/** The decoded bytes as a Buffer (the protocol decoder already gives Buffers; a view otherwise, never a copy). */
 function bytes(view: Uint8Array): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  return Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
