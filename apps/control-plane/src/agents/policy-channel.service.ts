@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
+import type { AppConfig } from '@meridian/config';
 import type { PolicyAck, PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
+import { InjectConfig } from '../config/config.module';
 import type { NodeIdentity } from './agent-auth.service';
 import { AgentRpcError, invalidArgument, toServiceError } from './agent-rpc-error';
 import type { EncodedMessage } from './encoded-message';
@@ -8,9 +10,6 @@ import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
 
 export type PolicyChannelCall = ServerDuplexStream<PolicyChannelRequest, PolicyUpdate | EncodedMessage>;
-
-/** A node that opens the channel and says nothing holds a stream slot for no purpose. */
-export const HELLO_TIMEOUT_MS = 30_000;
 
 /**
  * The server side of PolicyChannel, once the node is authenticated: bundles go out as on
@@ -22,16 +21,25 @@ export const HELLO_TIMEOUT_MS = 30_000;
 export class PolicyChannelService {
   private readonly logger = new Logger(PolicyChannelService.name);
 
+  /** A node that opens the channel and says nothing holds a stream slot for no purpose. */
+  private readonly helloTimeoutMs: number;
+
   constructor(
     private readonly policies: PolicyPushService,
     private readonly streams: StreamRegistry,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.helloTimeoutMs = config.agents.policyHelloTimeoutSeconds * 1000;
+  }
 
   serve(node: NodeIdentity, call: PolicyChannelCall): void {
     // Registered before the hello is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
     const release = this.streams.add(node.nodeId, { kind: 'policy', tenantId: node.tenantId, siteId: node.siteId, call: call as unknown as ServerWritableStream<unknown, unknown> });
     let greeted = false;
-    const helloTimer = setTimeout(() => this.fail(call, new AgentRpcError(GrpcStatus.DEADLINE_EXCEEDED, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of opening the policy channel`)), HELLO_TIMEOUT_MS);
+    const helloTimer = setTimeout(
+      () => this.fail(call, new AgentRpcError(GrpcStatus.DEADLINE_EXCEEDED, `no hello within ${this.helloTimeoutMs / 1000} s of opening the policy channel`)),
+      this.helloTimeoutMs,
+    );
     helloTimer.unref();
     const done = () => {
       clearTimeout(helloTimer);

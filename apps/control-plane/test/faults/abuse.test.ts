@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRecord, type AuditEvent, type ChainRecord } from '@meridian/audit';
 import { generateEd25519KeyPair, loadPrivateKey, signEd25519 } from '@meridian/crypto';
 import { Role } from '@meridian/db';
-import { AGENT_SERVICE_PATH, EnrollRequest, enrollProofPayload, signRequest } from '@meridian/protocol';
+import { AGENT_SERVICE_PATH, EnrollRequest, enrollProofPayload, PolicyChannelRequest, signRequest } from '@meridian/protocol';
 import { grpcError, streamEnd, TestAgent } from '../agent-client';
 import { call, startHarness, type Harness } from '../harness';
 import { connectRaw } from './raw-grpc';
@@ -61,7 +61,7 @@ describe('faults: abuse of the control plane', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness('faults-abuse', { AGENT_ENROLL_FAILURE_BURST: String(FAILURE_BURST), AGENT_ENROLL_FAILURE_REFILL_SECONDS: '60', AGENT_MAX_STREAMS_PER_NODE: '2' });
+    h = await startHarness('faults-abuse', { AGENT_ENROLL_FAILURE_BURST: String(FAILURE_BURST), AGENT_ENROLL_FAILURE_REFILL_SECONDS: '60', AGENT_MAX_STREAMS_PER_NODE: '2', AGENT_POLICY_HELLO_TIMEOUT_SECONDS: '1' });
     healthy = await enrolled();
   });
   afterAll(async () => {
@@ -155,6 +155,36 @@ describe('faults: abuse of the control plane', () => {
     });
     expect(closed).toBe(true);
     await expect(healthy.heartbeat()).resolves.toBeDefined();
+  });
+
+  it('ends a policy channel that sends garbage after its hello, or never says hello, and keeps serving', async () => {
+    const node = await enrolled();
+    const { garbage, silent, fine } = await whileHealthyHeartbeats(async () => {
+      // a client whose serializer passes bytes through: a valid hello, then bytes that are not a PolicyChannelRequest
+      const raw = new Client(h.grpcTarget, credentials.createInsecure());
+      const stream = raw.makeBidiStreamRequest(`${AGENT_SERVICE_PATH}/PolicyChannel`, (value: Buffer) => value, (value: Buffer) => value, node.sign('PolicyChannel'));
+      stream.write(Buffer.from(PolicyChannelRequest.encode({ hello: { currentVersion: 0 } }).finish()));
+      stream.write(Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+      const garbageEnd = await streamEnd(stream);
+      raw.close();
+      // opened, then nothing: ended once the hello timeout (1 s here) has passed
+      const opened = Date.now();
+      const silentEnd = await streamEnd(node.policyChannel(null));
+      const silentAfterMs = Date.now() - opened;
+      // and a well-behaved channel of the same node stays open until its client ends it
+      const good = node.policyChannel();
+      const goodEnd = streamEnd(good);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      good.cancel();
+      return { garbage: garbageEnd, silent: { ...silentEnd, afterMs: silentAfterMs }, fine: await goodEnd };
+    });
+    expect(garbage.code).not.toBe(GrpcStatus.OK);
+    expect([GrpcStatus.INTERNAL, GrpcStatus.INVALID_ARGUMENT]).toContain(garbage.code);
+    expect(silent.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+    expect(silent.details).toMatch(/no hello within 1 s/);
+    expect(silent.afterMs).toBeGreaterThanOrEqual(900);
+    expect(silent.afterMs).toBeLessThan(5_000);
+    expect(fine.code).toBe(GrpcStatus.CANCELLED);
   });
 
   it('refuses an audit batch beyond the message size limit with RESOURCE_EXHAUSTED', async () => {
