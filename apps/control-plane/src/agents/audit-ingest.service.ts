@@ -28,9 +28,12 @@ export class AuditIngestService {
    * Batches of many nodes that continue their chains, stored together: one transaction and one
    * statement for all the uploads that arrive within a couple of milliseconds, instead of six
    * statements each (begin, tenant setting, head lock, insert, head update, commit): the cost per
-   * statement through Prisma and pg dominated ingest. Groups stay small so that several overlap.
+   * statement through Prisma and pg dominated ingest. Groups stay small so that several overlap
+   * (PostgreSQL stores one while the control plane verifies the next): with 50 agents uploading,
+   * groups of 10 kept the machine busier and stored more per second than groups of 20 or 50
+   * (bench/audit-ingest.mjs, session 4).
    */
-  private readonly appender = new Batcher<AuditAppend, boolean>((batches) => this.appendGroups(batches), { maxSize: 20, maxWaitMs: 2 });
+  private readonly appender = new Batcher<AuditAppend, boolean>((batches) => this.appendGroups(batches), { maxSize: 10, maxWaitMs: 2 });
 
   constructor(
     private readonly db: TenantPrisma,
