@@ -63,7 +63,7 @@ function onBundle(agent, update, acknowledge) {
 function watchChannel(agent, currentVersion) {
   const stream = agent.client.policyChannel(sign(agent, 'PolicyChannel'));
   agent.stream = stream;
-  stream.write({ hello: { currentVersion } });
+  stream.write({ hello: { currentVersion, currentDigest: '' } });
   stream.on('data', (update) =>
     onBundle(agent, update, (ack, entry) => {
       if (entry) entry.sentAt = now();
@@ -80,7 +80,7 @@ function watchChannel(agent, currentVersion) {
 
 /** WatchPolicy and a signed AckPolicy call per bundle, as agents before PolicyChannel. Acknowledged = answered. */
 function watchLegacy(agent, currentVersion) {
-  const stream = agent.client.watchPolicy({ currentVersion }, sign(agent, 'WatchPolicy'));
+  const stream = agent.client.watchPolicy({ currentVersion, currentDigest: '' }, sign(agent, 'WatchPolicy'));
   agent.stream = stream;
   stream.on('data', (update) =>
     onBundle(agent, update, (ack, entry) => {

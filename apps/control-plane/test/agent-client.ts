@@ -66,11 +66,11 @@ export class TestAgent {
   }
 
   watchPolicy(metadata: Metadata = this.sign('WatchPolicy')): ClientReadableStream<unknown> {
-    return this.client.watchPolicy({ currentVersion: 0 }, metadata);
+    return this.client.watchPolicy({ currentVersion: 0, currentDigest: '' }, metadata);
   }
 
   /** Opens the policy channel; `hello` is written first unless it is null (to test refusals). */
-  policyChannel(hello: PolicyChannelRequest | null = { hello: { currentVersion: 0 } }, metadata: Metadata = this.sign('PolicyChannel')): ClientDuplexStream<PolicyChannelRequest, PolicyUpdate> {
+  policyChannel(hello: PolicyChannelRequest | null = { hello: { currentVersion: 0, currentDigest: '' } }, metadata: Metadata = this.sign('PolicyChannel')): ClientDuplexStream<PolicyChannelRequest, PolicyUpdate> {
     const channel = this.client.policyChannel(metadata);
     if (hello) channel.write(hello);
     return channel;

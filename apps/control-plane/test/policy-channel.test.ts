@@ -61,15 +61,53 @@ describe('policy channel', () => {
     channel.cancel();
 
     // reconnecting: the hello says what the node holds, and only newer bundles come
-    const current = agent.policyChannel({ hello: { currentVersion: bundle.version } });
+    const current = agent.policyChannel({ hello: { currentVersion: bundle.version, currentDigest: '' } });
     const none = received(current);
-    const stale = agent.policyChannel({ hello: { currentVersion: 0 } });
+    const stale = agent.policyChannel({ hello: { currentVersion: 0, currentDigest: '' } });
     const catchUp = received(stale);
     await waitFor(async () => catchUp.length > 0, 5_000);
     expect(catchUp.map((u) => u.bundle!.version)).toEqual([bundle.version]);
     expect(none).toEqual([]);
     current.cancel();
     stale.cancel();
+  });
+
+  it('records the bundle a hello names, so an acknowledgement lost with a broken stream is made good on reconnect', async () => {
+    const agent = await enrolled();
+    const first = agent.policyChannel();
+    const updates = received(first);
+    await waitFor(async () => updates.length > 0, 5_000);
+    const bundle = updates.at(-1)!.bundle!;
+    // the stream breaks before the node's acknowledgement is sent
+    first.cancel();
+    expect((await storedNode(agent.nodeId)).appliedPolicyVersion).toBeNull();
+
+    // a hello naming a bundle the site does not have records nothing, and the stream is served all the same
+    const bogus = agent.policyChannel({ hello: { currentVersion: bundle.version, currentDigest: 'e'.repeat(64) } });
+    const bogusEnd = streamEnd(bogus);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await storedNode(agent.nodeId)).appliedPolicyVersion).toBeNull();
+    bogus.cancel();
+    expect((await bogusEnd).code).toBe(GrpcStatus.CANCELLED);
+
+    const reconnected = agent.policyChannel({ hello: { currentVersion: bundle.version, currentDigest: bundle.digest } });
+    received(reconnected);
+    await waitFor(async () => (await storedNode(agent.nodeId)).appliedPolicyVersion === bundle.version, 5_000);
+    const recorded = await stack.owner.edgeNode.findUniqueOrThrow({ where: { id: agent.nodeId }, select: { appliedPolicyDigest: true, policyAppliedAt: true } });
+    expect(recorded.appliedPolicyDigest).toBe(bundle.digest);
+    reconnected.cancel();
+
+    // saying the same again changes nothing: the time it was applied stays
+    const again = agent.policyChannel({ hello: { currentVersion: bundle.version, currentDigest: bundle.digest } });
+    received(again);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await stack.owner.edgeNode.findUniqueOrThrow({ where: { id: agent.nodeId }, select: { policyAppliedAt: true } })).policyAppliedAt).toEqual(recorded.policyAppliedAt);
+    again.cancel();
+
+    const malformed = agent.policyChannel({ hello: { currentVersion: 1, currentDigest: 'not-a-digest' } });
+    const end = await streamEnd(malformed);
+    expect(end.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(end.details).toMatch(/current_digest/);
   });
 
   it('refuses messages out of order, unknown bundles and unsigned opens with a clear status', async () => {
@@ -81,7 +119,7 @@ describe('policy channel', () => {
     expect(ackFirstEnd.details).toMatch(/first message .* must be a hello/);
 
     const twice = agent.policyChannel();
-    twice.write({ hello: { currentVersion: 0 } });
+    twice.write({ hello: { currentVersion: 0, currentDigest: '' } });
     const twiceEnd = await streamEnd(twice);
     expect(twiceEnd.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(twiceEnd.details).toMatch(/must be an ack/);

@@ -87,7 +87,7 @@ export class ControlPlaneClient {
   }
 
   watchPolicy(currentVersion: number): ClientReadableStream<PolicyUpdate> {
-    return this.client.watchPolicy({ currentVersion }, this.sign('WatchPolicy'));
+    return this.client.watchPolicy({ currentVersion, currentDigest: '' }, this.sign('WatchPolicy'));
   }
 
   watchDesiredState(currentRevision: number): ClientReadableStream<DesiredState> {

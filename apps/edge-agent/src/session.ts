@@ -99,7 +99,8 @@ export class Session {
   private openPolicyStream(): ClientReadableStream<PolicyUpdate> {
     if (this.legacyPolicyCalls) return this.client.watchPolicy(this.state.policyVersion);
     const channel = this.client.policyChannel();
-    channel.write({ hello: { currentVersion: this.state.policyVersion } } satisfies PolicyChannelRequest);
+    // The digest too: the control plane records what this node enforces even if an acknowledgement was lost with the last stream.
+    channel.write({ hello: { currentVersion: this.state.policyVersion, currentDigest: this.state.policyDigest } } satisfies PolicyChannelRequest);
     return channel;
   }
 

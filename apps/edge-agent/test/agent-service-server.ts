@@ -41,7 +41,7 @@ export class AgentServiceServer {
   /** Acknowledgements received, and how they came. */
   readonly acks: { via: 'channel' | 'AckPolicy'; ack: PolicyAck }[] = [];
   /** The hellos PolicyChannel streams opened with. */
-  readonly hellos: number[] = [];
+  readonly hellos: WatchPolicyRequest[] = [];
   private desired: DesiredState = { revision: 0, models: [] };
   private hasDesired = false;
   private readonly desiredStreams = new Set<ServerWritableStream<WatchDesiredStateRequest, DesiredState>>();
@@ -127,7 +127,7 @@ export class AgentServiceServer {
         return;
       }
       const currentVersion = message.hello?.currentVersion ?? 0;
-      this.hellos.push(currentVersion);
+      this.hellos.push({ currentVersion, currentDigest: message.hello?.currentDigest ?? '' });
       this.policyStreams.add(call);
       if (this.policy && (this.policy.bundle?.version ?? 0) > currentVersion) call.write(this.policy);
     });

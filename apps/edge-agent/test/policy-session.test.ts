@@ -35,6 +35,7 @@ describe('agent policy session', () => {
     client.authenticateAs(randomUUID(), loadPrivateKey(generateEd25519KeyPair().privateKeyPem));
     const state = createAgentState('0.0.0-test');
     state.policyVersion = holdsVersion;
+    state.policyDigest = holdsVersion ? 'd'.repeat(64) : '';
     const applied: number[] = [];
     session = new Session(client, state, pino({ level: 'silent' }), { heartbeatIntervalSeconds: 1, backoff: { initialMs: 20, maxMs: 200 } });
     session.onPolicyUpdate(async (update): Promise<PolicyAck | undefined> => {
@@ -48,10 +49,10 @@ describe('agent policy session', () => {
     return { server, applied };
   };
 
-  it('says which version it holds and acknowledges each bundle on the policy channel', async () => {
+  it('says which bundle it holds and acknowledges each bundle on the policy channel', async () => {
     const { server, applied } = await start({ policyChannel: true }, 3);
     await waitFor(async () => server.hellos.length === 1, 5_000);
-    expect(server.hellos).toEqual([3]);
+    expect(server.hellos).toEqual([{ currentVersion: 3, currentDigest: 'd'.repeat(64) }]);
     server.setPolicy(bundle(4));
     server.setPolicy(bundle(13));
     await waitFor(async () => server.acks.length === 2, 5_000);

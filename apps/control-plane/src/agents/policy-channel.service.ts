@@ -9,6 +9,8 @@ import type { EncodedMessage } from './encoded-message';
 import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 export type PolicyChannelCall = ServerDuplexStream<PolicyChannelRequest, PolicyUpdate | EncodedMessage>;
 
 /**
@@ -61,9 +63,18 @@ export class PolicyChannelService {
 
   private async greet(node: NodeIdentity, call: PolicyChannelCall, message: PolicyChannelRequest): Promise<void> {
     if (!message.hello || message.ack) throw invalidArgument('the first message on the policy channel must be a hello (and only a hello)');
-    const currentVersion = message.hello.currentVersion;
+    const { currentVersion, currentDigest } = message.hello;
     if (!Number.isSafeInteger(currentVersion) || currentVersion < 0) throw invalidArgument('hello.current_version must be a non-negative integer');
+    if (currentDigest !== '' && !SHA256_HEX.test(currentDigest)) throw invalidArgument('hello.current_digest must be empty or a sha256 digest (64 hex characters)');
     for (const update of await this.policies.catchUp(node, currentVersion)) if (!call.cancelled) call.write(update);
+    // What the node holds counts as acknowledged: an ack lost with the previous stream is made good
+    // here. A bundle unknown for the node's site is not recorded; the stream is served all the same.
+    if (currentVersion > 0 && currentDigest !== '') {
+      await this.policies.acknowledge(node, { version: currentVersion, digest: currentDigest, applied: true, error: '' }).catch((error: unknown) => {
+        if (error instanceof AgentRpcError && error.code === GrpcStatus.INVALID_ARGUMENT) this.logger.warn({ nodeId: node.nodeId, version: currentVersion, reason: error.message }, 'hello names a bundle this site does not have');
+        else throw error;
+      });
+    }
   }
 
   private acknowledge(node: NodeIdentity, message: PolicyChannelRequest): Promise<void> {

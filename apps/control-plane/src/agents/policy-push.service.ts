@@ -110,6 +110,8 @@ export class PolicyPushService implements OnModuleInit {
    * that really exists for the node's site (otherwise that one is refused), and a node's latest
    * acknowledgement in the batch wins. policy_applied_at is when the row is written (clock_timestamp),
    * not when the transaction began (now()): bench/fleet.mjs measures publish -> acknowledged by it.
+   * An acknowledgement of what the node is already recorded with (a re-sent ack, a hello after a
+   * reconnect) changes nothing, so policy_applied_at stays when the bundle was first applied.
    */
   private async recordApplied(items: { node: NodeIdentity; ack: PolicyAck }[]): Promise<(void | Error)[]> {
     const results: (void | Error)[] = items.map(() => undefined);
@@ -140,7 +142,8 @@ export class PolicyPushService implements OnModuleInit {
           UPDATE edge_nodes AS n
           SET applied_policy_version = v.version, applied_policy_digest = v.digest, policy_applied_at = clock_timestamp(), policy_error = NULL, updated_at = now()
           FROM unnest(${nodeIds}::uuid[], ${acks.map((a) => a.version)}::int[], ${acks.map((a) => a.digest)}::text[]) AS v(id, version, digest)
-          WHERE n.id = v.id`;
+          WHERE n.id = v.id
+            AND (n.applied_policy_version IS DISTINCT FROM v.version OR n.applied_policy_digest IS DISTINCT FROM v.digest OR n.policy_error IS NOT NULL)`;
       });
     }
     const applied = results.filter((r) => r === undefined).length;

@@ -163,7 +163,7 @@ describe('faults: abuse of the control plane', () => {
       // a client whose serializer passes bytes through: a valid hello, then bytes that are not a PolicyChannelRequest
       const raw = new Client(h.grpcTarget, credentials.createInsecure());
       const stream = raw.makeBidiStreamRequest(`${AGENT_SERVICE_PATH}/PolicyChannel`, (value: Buffer) => value, (value: Buffer) => value, node.sign('PolicyChannel'));
-      stream.write(Buffer.from(PolicyChannelRequest.encode({ hello: { currentVersion: 0 } }).finish()));
+      stream.write(Buffer.from(PolicyChannelRequest.encode({ hello: { currentVersion: 0, currentDigest: '' } }).finish()));
       stream.write(Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
       const garbageEnd = await streamEnd(stream);
       raw.close();
