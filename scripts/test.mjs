@@ -1,5 +1,5 @@
 // `npm test`: local services up, build (type-checks everything and produces the dist/ that tests
-// spawn as real processes), then vitest. Extra arguments go to vitest: `npm test -- apps/worker`.
+// spawn as real processes), type-check the tests, then vitest. Extra arguments go to vitest: `npm test -- apps/worker`.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,5 +26,11 @@ const built = run('npm', ['run', '--silent', 'build']);
 if (built !== 0) {
   console.error(`\n✖ build (tsc -b, portal) failed (exit ${built}); no tests were run`);
   process.exit(built);
+}
+// vitest strips types without checking them: the tests and specs are type-checked here first.
+const checked = run(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.test.json']);
+if (checked !== 0) {
+  console.error(`\n✖ type check of the tests (tsc -p tsconfig.test.json) failed (exit ${checked}); no tests were run`);
+  process.exit(checked);
 }
 process.exit(run(path.join(root, 'node_modules/.bin/vitest'), ['run', ...process.argv.slice(2)]));

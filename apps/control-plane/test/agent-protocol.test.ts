@@ -2,7 +2,7 @@ import { Client, credentials, status as GrpcStatus, type ServiceError } from '@g
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, loadPrivateKey, signEd25519 } from '@meridian/crypto';
 import { Role } from '@meridian/db';
-import { AGENT_SERVICE_PATH, enrollProofPayload, signRequest } from '@meridian/protocol';
+import { AGENT_SERVICE_PATH, signRequest } from '@meridian/protocol';
 import { grpcError, streamEnd, TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 

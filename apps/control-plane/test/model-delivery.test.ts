@@ -70,7 +70,7 @@ describe('model delivery over gRPC: desired state, FetchArtifact, ReportModelSta
     // Desired state changes the way a rollout or a rollback changes it: in the database, then an announcement.
     await h.owner.nodeModel.create({ data: { tenantId: h.tenants.a.id, nodeId: agent.nodeId, modelId, desiredVersion: '1.0.0' } });
     await h.owner.edgeNode.update({ where: { id: agent.nodeId }, data: { desiredRevision: { increment: 1 } } });
-    const { NodeEventsService } = await import('../src/agents/node-events.service');
+    const { NodeEventsService } = await import('../src/agents/node-events.service.js');
     const started = Date.now();
     await h.app.get(NodeEventsService).publishDesiredState(h.tenants.a.id, [agent.nodeId]);
     const pushed: DesiredState = await nextMessage(stream);

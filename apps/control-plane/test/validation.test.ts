@@ -77,6 +77,6 @@ describe('input validation', () => {
   it('echoes the request id in the header and the problem', async () => {
     const response = await fetch(`${h.baseUrl}/v1/sites/not-a-uuid`, { headers: { authorization: `Bearer ${admin}`, 'x-request-id': 'trace-123' } });
     expect(response.headers.get('x-request-id')).toBe('trace-123');
-    expect((await response.json()).requestId).toBe('trace-123');
+    expect(((await response.json()) as { requestId?: string }).requestId).toBe('trace-123');
   });
 });

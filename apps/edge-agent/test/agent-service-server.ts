@@ -1,13 +1,20 @@
-import { Server, ServerCredentials, status, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import {
   AgentServiceService,
   readSignedRequest,
   type ArtifactChunk,
+  type AuditAck,
+  type AuditBatch,
   type DesiredState,
   type FetchArtifactRequest,
+  type EnrollRequest,
+  type EnrollResponse,
   type HeartbeatRequest,
+  type HeartbeatResponse,
+  type ModelStateAck,
   type ModelStateReport,
   type PolicyAck,
+  type PolicyAckResponse,
   type PolicyChannelRequest,
   type PolicyUpdate,
   type WatchDesiredStateRequest,
@@ -52,8 +59,8 @@ export class AgentServiceServer {
   async start(port = 0): Promise<number> {
     const unauthenticated = (metadata: Parameters<typeof readSignedRequest>[0]) => 'error' in readSignedRequest(metadata);
     this.server.addService(AgentServiceService, {
-      enroll: (_call: unknown, callback: (error: unknown) => void) => callback({ code: status.UNIMPLEMENTED, details: 'not in this test' }),
-      heartbeat: (call: { request: HeartbeatRequest; metadata: never }, callback: (e: unknown, r?: unknown) => void) => {
+      enroll: (_call: ServerUnaryCall<EnrollRequest, EnrollResponse>, callback: sendUnaryData<EnrollResponse>) => callback({ code: status.UNIMPLEMENTED, details: 'not in this test' }),
+      heartbeat: (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>, callback: sendUnaryData<HeartbeatResponse>) => {
         if (unauthenticated(call.metadata)) return callback({ code: status.UNAUTHENTICATED, details: 'unsigned' });
         this.heartbeats.push(call.request);
         callback(null, { serverTimeUnixMs: Date.now(), heartbeatIntervalSeconds: 1 });
@@ -63,7 +70,7 @@ export class AgentServiceServer {
         call.on('cancelled', () => this.policyStreams.delete(call));
         if (this.policy && (this.policy.bundle?.version ?? 0) > call.request.currentVersion) call.write(this.policy);
       },
-      ackPolicy: (call: { request: PolicyAck }, callback: (e: unknown, r?: unknown) => void) => {
+      ackPolicy: (call: ServerUnaryCall<PolicyAck, PolicyAckResponse>, callback: sendUnaryData<PolicyAckResponse>) => {
         this.acks.push({ via: 'AckPolicy', ack: call.request });
         callback(null, {});
       },
@@ -78,12 +85,12 @@ export class AgentServiceServer {
         call.on('close', () => this.desiredStreams.delete(call));
         if (this.hasDesired) call.write(this.desired);
       },
-      reportModelState: (call: { request: ModelStateReport; metadata: never }, callback: (e: unknown, r?: unknown) => void) => {
+      reportModelState: (call: ServerUnaryCall<ModelStateReport, ModelStateAck>, callback: sendUnaryData<ModelStateAck>) => {
         if (unauthenticated(call.metadata)) return callback({ code: status.UNAUTHENTICATED, details: 'unsigned' });
         this.reports.push(call.request);
         callback(null, {});
       },
-      uploadAudit: (call: { request: { records: { seq: number; hash: Buffer }[] } }, callback: (e: unknown, r?: unknown) => void) => {
+      uploadAudit: (call: ServerUnaryCall<AuditBatch, AuditAck>, callback: sendUnaryData<AuditAck>) => {
         const last = call.request.records[call.request.records.length - 1];
         callback(null, { acknowledgedSeq: last?.seq ?? 0, acknowledgedHash: last?.hash ?? Buffer.alloc(0) });
       },

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_BASE_POLICY } from '@meridian/governance';
-import { enrollAgent, startStack, waitFor, type TestStack } from './stack';
+import { startStack, waitFor, type TestStack } from './stack';
 
 /**
  * Governance end to end with real processes: policies saved and published through the API,

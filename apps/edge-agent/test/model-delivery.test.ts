@@ -40,7 +40,9 @@ function policyBundle(version: number, base: BasePolicy = EXAMPLE_BASE_POLICY, c
     policy: mergePolicies(base, undefined, 'ID').policy,
     signingKeys: [{ keyId: 'tsk_1', publicKey: tenantKey.publicKey.toString('base64') }],
   };
-  return { bundle: signBundle(payload, 'tsk_1', signingKey) };
+  const signed = signBundle(payload, 'tsk_1', signingKey);
+  // as the wire carries it (Buffers, as the protocol decoder gives them)
+  return { bundle: { ...signed, payload: Buffer.from(signed.payload), signature: Buffer.from(signed.signature) } };
 }
 
 async function journalEvents(dataDir: string): Promise<{ type: string; category?: string; decision?: string; data?: Record<string, any> }[]> {
