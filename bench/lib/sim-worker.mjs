@@ -59,6 +59,13 @@ function onBundle(agent, update, acknowledge) {
   acknowledge({ version: bundle.version, digest: bundle.digest, applied: true, error: '' }, entry);
 }
 
+/** A policy stream's end, counted unless this side cancelled it. */
+function countStreamErrors(stream) {
+  stream.on('error', (error) => {
+    if (error.code !== GrpcStatus.CANCELLED) countError(`stream:${GrpcStatus[error.code] ?? error.code}`);
+  });
+}
+
 /** PolicyChannel: the hello, then each acknowledgement on the stream itself. Acknowledged = written here (the parent reads when it was recorded from the database). */
 function watchChannel(agent, currentVersion) {
   const stream = agent.client.policyChannel(sign(agent, 'PolicyChannel'));
@@ -73,9 +80,7 @@ function watchChannel(agent, currentVersion) {
       });
     }),
   );
-  stream.on('error', (error) => {
-    if (error.code !== GrpcStatus.CANCELLED) countError(`stream:${GrpcStatus[error.code] ?? error.code}`);
-  });
+  countStreamErrors(stream);
 }
 
 /** WatchPolicy and a signed AckPolicy call per bundle, as agents before PolicyChannel. Acknowledged = answered. */
@@ -96,9 +101,7 @@ function watchLegacy(agent, currentVersion) {
       });
     }),
   );
-  stream.on('error', (error) => {
-    if (error.code !== GrpcStatus.CANCELLED) countError(`stream:${GrpcStatus[error.code] ?? error.code}`);
-  });
+  countStreamErrors(stream);
 }
 
 function unary(agent, method, request) {

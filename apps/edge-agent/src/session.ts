@@ -108,7 +108,7 @@ export class Session {
     const ack = await this.policyHandler?.(update);
     if (!ack) return;
     if (isDuplex(stream)) {
-      // A stream that broke meanwhile loses the acknowledgement; the next heartbeat reports the applied version.
+      // A stream that broke meanwhile loses the acknowledgement; the hello of the next one names the bundle, which records it.
       if (stream.writable) stream.write({ ack } satisfies PolicyChannelRequest);
       return;
     }

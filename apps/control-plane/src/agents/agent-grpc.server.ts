@@ -171,12 +171,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
         const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
-        const release = this.streams.add(node.nodeId, { kind, tenantId: node.tenantId, siteId: node.siteId, call: call as ServerWritableStream<unknown, unknown> });
-        const done = () => release();
-        call.on('cancelled', done);
-        call.on('close', done);
-        call.on('finish', done);
-        call.on('error', done);
+        this.streams.add(node.nodeId, { kind, tenantId: node.tenantId, siteId: node.siteId, call: call as ServerWritableStream<unknown, unknown> });
         // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
         const first = initial ? await initial(node, call.request, call as ServerWritableStream<unknown, unknown>) : [];
         for (const message of first) if (!call.cancelled) call.write(message);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
 import type { AppConfig } from '@meridian/config';
-import type { PolicyAck, PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
+import type { PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
 import { InjectConfig } from '../config/config.module';
 import type { NodeIdentity } from './agent-auth.service';
 import { AgentRpcError, invalidArgument, toServiceError } from './agent-rpc-error';
@@ -35,19 +35,14 @@ export class PolicyChannelService {
   }
 
   serve(node: NodeIdentity, call: PolicyChannelCall): void {
-    // Registered before the hello is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
-    const release = this.streams.add(node.nodeId, { kind: 'policy', tenantId: node.tenantId, siteId: node.siteId, call: call as unknown as ServerWritableStream<unknown, unknown> });
     let greeted = false;
     const helloTimer = setTimeout(
       () => this.fail(call, new AgentRpcError(GrpcStatus.DEADLINE_EXCEEDED, `no hello within ${this.helloTimeoutMs / 1000} s of opening the policy channel`)),
       this.helloTimeoutMs,
     );
     helloTimer.unref();
-    const done = () => {
-      clearTimeout(helloTimer);
-      release();
-    };
-    for (const event of ['cancelled', 'close', 'finish', 'error']) call.on(event, done);
+    // Registered before the hello is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
+    this.streams.add(node.nodeId, { kind: 'policy', tenantId: node.tenantId, siteId: node.siteId, call: call as unknown as ServerWritableStream<unknown, unknown> }, () => clearTimeout(helloTimer));
 
     call.on('data', (message: PolicyChannelRequest) => {
       call.pause();
@@ -79,7 +74,7 @@ export class PolicyChannelService {
 
   private acknowledge(node: NodeIdentity, message: PolicyChannelRequest): Promise<void> {
     if (!message.ack || message.hello) return Promise.reject(invalidArgument('after the hello, every message on the policy channel must be an ack (and only an ack)'));
-    return this.policies.acknowledge(node, message.ack satisfies PolicyAck);
+    return this.policies.acknowledge(node, message.ack);
   }
 
   /** Ends the stream with the refusal's status; the node reconnects (with its backoff) and says hello again. */

@@ -20,11 +20,12 @@ export class StreamRegistry {
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   /**
-   * Registers a stream. A node holds at most `maxStreamsPerNode` of each kind here: beyond that the
+   * Registers a stream until its call ends (cancelled, closed, finished or failed), then runs
+   * `onRelease`. A node holds at most `maxStreamsPerNode` of each kind here: beyond that the
    * oldest is ended (UNAVAILABLE), so a reconnect whose old half-open stream is not noticed yet
    * still works, while a node (or a stolen identity) opening streams in a loop holds a bounded number.
    */
-  add(nodeId: string, stream: OpenStream): () => void {
+  add(nodeId: string, stream: OpenStream, onRelease?: () => void): void {
     let set = this.byNode.get(nodeId);
     if (!set) {
       set = new Set();
@@ -36,10 +37,12 @@ export class StreamRegistry {
       old.call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'superseded by a newer stream of this node' });
     }
     set.add(stream);
-    return () => {
+    const release = () => {
       set.delete(stream);
       if (set.size === 0 && this.byNode.get(nodeId) === set) this.byNode.delete(nodeId);
+      onRelease?.();
     };
+    for (const event of ['cancelled', 'close', 'finish', 'error']) stream.call.once(event, release);
   }
 
   /** Ends every stream of a node with a status (e.g. PERMISSION_DENIED when it is revoked). */
