@@ -10,6 +10,7 @@ import { AUDIT_JOBS, QUEUES, type AuditExportPayload, type AuditExportResult, ty
 import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
 import { assertHandlersCover } from './housekeeping.processor';
+import { keepJobScheduler } from './job-schedulers';
 import { TenantDb } from './tenant-db.service';
 
 /**
@@ -35,7 +36,7 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('audit-checkpoints', { every: this.config.audit.checkpointIntervalSeconds * 1000 }, { name: AUDIT_JOBS.checkpoint, data: {}, opts: { removeOnComplete: 100, removeOnFail: 1000 } });
+    await keepJobScheduler(this.queue, 'audit-checkpoints', { every: this.config.audit.checkpointIntervalSeconds * 1000 }, { name: AUDIT_JOBS.checkpoint, data: {}, opts: { removeOnComplete: 100, removeOnFail: 1000 } }, this.logger);
   }
 
   async process(job: Job): Promise<unknown> {

@@ -7,6 +7,7 @@ import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
 import { EventsService } from './events.service';
 import { assertHandlersCover } from './housekeeping.processor';
+import { keepJobScheduler } from './job-schedulers';
 import { advanceRollout } from './rollout-runner';
 import { TenantDb } from './tenant-db.service';
 
@@ -40,7 +41,7 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('rollout-sweep', { every: this.config.rollouts.tickMs }, { name: ROLLOUT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await keepJobScheduler(this.queue, 'rollout-sweep', { every: this.config.rollouts.tickMs }, { name: ROLLOUT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } }, this.logger);
   }
 
   async process(job: Job): Promise<unknown> {

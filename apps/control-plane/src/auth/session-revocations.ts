@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
@@ -23,10 +23,20 @@ export class SessionRevocations {
   }
 
   async end(sessionId: string): Promise<void> {
-    await this.redis.set(this.prefix + sessionId, '1', 'EX', this.ttlSeconds);
+    await this.redis.set(this.prefix + sessionId, '1', 'EX', this.ttlSeconds).catch((error: unknown) => {
+      throw unavailable('the session could not be ended', error);
+    });
   }
 
+  /** Fails closed: while Redis cannot answer, a token of a session that may have ended is not accepted (503, retry). */
   async isEnded(sessionId: string): Promise<boolean> {
-    return (await this.redis.exists(this.prefix + sessionId)) === 1;
+    const ended = await this.redis.exists(this.prefix + sessionId).catch((error: unknown) => {
+      throw unavailable('the session could not be checked', error);
+    });
+    return ended === 1;
   }
+}
+
+function unavailable(what: string, cause: unknown): ServiceUnavailableException {
+  return new ServiceUnavailableException(`${what}: the session store (Redis) is unavailable; retry in a few seconds`, { cause });
 }

@@ -17,6 +17,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (request.id) problem.requestId = String(request.id);
     if (problem.status >= 500) this.logger.error({ err: exception, requestId: problem.requestId }, 'unhandled error');
     if (response.headersSent) return;
+    // 503s here are a backing service that is down for a moment (Redis, PostgreSQL): say when to come back.
+    if (problem.status === 503) response.setHeader('retry-after', '5');
     response.status(problem.status).type('application/problem+json').json(problem);
   }
 

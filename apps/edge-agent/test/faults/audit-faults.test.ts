@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, freePort, startStack, waitFor, type TestStack } from '../stack';
+import { enrollAgent, startStack, waitFor, type TestStack } from '../stack';
+import { PrivateRedis } from './private-redis';
 
 /**
  * Crashes during audit upload, with real processes on loopback: kill -9 of the control plane, of
@@ -12,26 +12,10 @@ import { enrollAgent, freePort, startStack, waitFor, type TestStack } from '../s
  */
 describe('faults: crashes during audit upload', () => {
   let stack: TestStack;
-  let redis: ChildProcess | undefined;
-  let redisPort = 0;
+  let redis: PrivateRedis | undefined;
   const answered = new Set<string>();
   let nodeId = '';
   let requests = 0;
-
-  const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => {
-      const { Redis } = await import('ioredis');
-      const client = new Redis({ port: redisPort, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } finally {
-        client.disconnect();
-      }
-    }, 10_000);
-  };
 
   /** Decisions one after another until stopped; failures (agent down) are expected and not counted. */
   const load = () => {
@@ -84,15 +68,14 @@ describe('faults: crashes during audit upload', () => {
   };
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    await startRedis();
-    process.env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
+    redis = await PrivateRedis.start();
+    process.env.REDIS_URL = redis.url;
     stack = await startStack('faults_audit', { worker: true });
     nodeId = (await enrollAgent(stack, 'ID')).nodeId;
   }, 180_000);
   afterAll(async () => {
     await stack?.close();
-    redis?.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('kill -9 of the control plane during upload: nothing lost, nothing duplicated', async () => {
@@ -122,10 +105,7 @@ describe('faults: crashes during audit upload', () => {
 
   it('Redis restarted during upload: uploads resume, nothing lost, nothing duplicated', async () => {
     await during(async () => {
-      redis!.kill('SIGKILL');
-      await new Promise((resolve) => redis!.once('exit', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await startRedis();
+      await redis!.restart();
     });
     await expectExactlyOnce();
     // the agent is still connected and heartbeating through the restarted Redis
