@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
-import { NodeStatus, type AuditSource, type EdgeNode, type TenantTx } from '@meridian/db';
+import { NodeStatus, type AuditSource, type EdgeNode, type Prisma, type TenantTx } from '@meridian/db';
 import { NodeEventsService } from '../agents/node-events.service';
 import { InjectConfig } from '../config/config.module';
 import { tenantContext, type Principal } from '../auth/principal';
@@ -11,6 +11,28 @@ import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeQuery, NodeView, UpdateNodeDto } from './dto/node.dto';
 import { deriveNodeStatus, nodeStatusFilter } from './node-status';
 import { siteScope } from './site-scope';
+
+/**
+ * The columns a node's view shows. Reads select only these: every column costs the data-access layer
+ * on each row of a page, and key material and policy bookkeeping have no place in a listing.
+ */
+const VIEW_COLUMNS = {
+  id: true,
+  siteId: true,
+  name: true,
+  labels: true,
+  status: true,
+  reported: true,
+  agentVersion: true,
+  lastSeenAt: true,
+  enrolledAt: true,
+  revokedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const satisfies Prisma.EdgeNodeSelect;
+type NodeRow = Pick<EdgeNode, keyof typeof VIEW_COLUMNS>;
+const CHAIN_COLUMNS = { sourceId: true, lastSeq: true, brokenAt: true, brokenReason: true } as const satisfies Prisma.AuditSourceSelect;
+type ChainRow = Pick<AuditSource, keyof typeof CHAIN_COLUMNS>;
 
 /** Edge nodes come into being by enrolling (see enrollment tokens); here they are read, labelled and revoked. */
 @Injectable()
@@ -32,7 +54,7 @@ export class NodesService {
       AND: [{ site }, query.siteId ? { siteId: query.siteId } : {}, query.status ? nodeStatusFilter(query.status, this.intervalSeconds) : {}, page.where],
     };
     return this.db.run(tenantContext(principal), async (tx) => {
-      const rows = await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take });
+      const rows = await tx.edgeNode.findMany({ where, orderBy: page.orderBy, take: page.take, select: VIEW_COLUMNS });
       const chains = await auditChains(tx, rows.map((row) => row.id));
       return toPage(rows, page.pageSize, (row) => this.toView(row, chains.get(row.id)));
     });
@@ -40,7 +62,8 @@ export class NodesService {
 
   get(principal: Principal, id: string): Promise<NodeView> {
     return this.db.run(tenantContext(principal), async (tx) => {
-      const node = await findNode(tx, principal, id);
+      const node = await tx.edgeNode.findFirst({ where: { id, site: siteScope(principal) }, select: VIEW_COLUMNS });
+      if (!node) throw notFound('node');
       return this.toView(node, (await auditChains(tx, [node.id])).get(node.id));
     });
   }
@@ -82,7 +105,7 @@ export class NodesService {
     await this.events.publishRevoked({ nodeId: id, tenantId: principal.tenantId });
   }
 
-  private toView(row: EdgeNode, chain?: AuditSource): NodeView {
+  private toView(row: NodeRow, chain?: ChainRow): NodeView {
     return toView(row, deriveNodeStatus(row.status, row.lastSeenAt, this.intervalSeconds), chain);
   }
 }
@@ -94,13 +117,13 @@ async function findNode(tx: TenantTx, principal: Principal, id: string): Promise
 }
 
 /** Where each node's uploaded audit chain stands (the node id is its audit source id). */
-async function auditChains(tx: TenantTx, nodeIds: string[]): Promise<Map<string, AuditSource>> {
+async function auditChains(tx: TenantTx, nodeIds: string[]): Promise<Map<string, ChainRow>> {
   if (nodeIds.length === 0) return new Map();
-  const sources = await tx.auditSource.findMany({ where: { sourceId: { in: nodeIds } } });
+  const sources = await tx.auditSource.findMany({ where: { sourceId: { in: nodeIds } }, select: CHAIN_COLUMNS });
   return new Map(sources.map((source) => [source.sourceId, source]));
 }
 
-function toView(row: EdgeNode, status: NodeStatus, chain?: AuditSource): NodeView {
+function toView(row: NodeRow, status: NodeStatus, chain?: ChainRow): NodeView {
   return {
     id: row.id,
     siteId: row.siteId,
