@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODELS_DIR, modelFiles, samples } from './model-fixtures';
+import { publishGeneratedVersion, samples } from './model-fixtures';
 import { enrollAgent, startStack, waitFor, type TestAgentProcess, type TestStack } from './stack';
 
 /**
@@ -13,20 +11,8 @@ describe('agent with the real control plane: registry → rollout → inference 
   let stack: TestStack;
   let agent: TestAgentProcess;
   let modelId: string;
-  const index = JSON.parse(readFileSync(path.join(MODELS_DIR, 'index.json'), 'utf8')) as { name: string; version: string; sha256: string }[];
 
-  const publishVersion = async (version: string) => {
-    const { artifact, card } = modelFiles('pump-anomaly', version);
-    expect((await stack.api('PUT', `/v1/models/${modelId}/versions/${version}`, { card })).status).toBe(200);
-    const token = await stack.login();
-    const uploaded = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/models/${modelId}/versions/${version}/artifact`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'x-artifact-sha256': index.find((e) => e.name === 'pump-anomaly' && e.version === version)!.sha256 },
-      body: artifact,
-    });
-    expect(uploaded.status, await uploaded.clone().text()).toBe(200);
-    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`)).status).toBe(200);
-  };
+  const publishVersion = (version: string) => publishGeneratedVersion(stack, modelId, 'pump-anomaly', version);
   const rollout = async (version: string) => {
     const started = await stack.api('POST', '/v1/rollouts', {
       modelId,

@@ -1,8 +1,8 @@
-import { readFileSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODELS_DIR, modelFiles, samples } from './model-fixtures';
+import { publishGeneratedVersion, samples } from './model-fixtures';
 import { enrollAgent, startStack, waitFor, type TestAgentProcess, type TestStack } from './stack';
 
 /**
@@ -18,23 +18,8 @@ describe('rollouts end to end with real agents', () => {
   let artifactDir: string;
   let modelId: string;
   const agents: Record<string, TestAgentProcess> = {};
-  const index = JSON.parse(readFileSync(path.join(MODELS_DIR, 'index.json'), 'utf8')) as { name: string; version: string; sha256: string }[];
 
-  const publish = async (version: string, files = version) => {
-    const { artifact, card } = modelFiles('pump-anomaly', files);
-    expect((await stack.api('PUT', `/v1/models/${modelId}/versions/${version}`, { card })).status).toBe(200);
-    const uploaded = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/models/${modelId}/versions/${version}/artifact`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${await stack.login('vendor.engineer@demo-vendor.example')}`,
-        'content-type': 'application/octet-stream',
-        'x-artifact-sha256': index.find((e) => e.name === 'pump-anomaly' && e.version === files)!.sha256,
-      },
-      body: artifact,
-    });
-    expect(uploaded.status, await uploaded.clone().text()).toBe(200);
-    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`)).status).toBe(200);
-  };
+  const publish = (version: string, files = version) => publishGeneratedVersion(stack, modelId, 'pump-anomaly', version, files);
   const startRollout = async (version: string, strategy: Record<string, unknown>) => {
     const started = await stack.api('POST', '/v1/rollouts', { modelId, version, selector: { countries: ['ID', 'CL'] }, strategy });
     expect(started.status, JSON.stringify(started.body)).toBe(201);

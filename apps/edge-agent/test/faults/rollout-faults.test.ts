@@ -1,9 +1,9 @@
-import { readFileSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { MODELS_DIR, modelFiles, samples } from '../model-fixtures';
+import { publishGeneratedVersion, samples } from '../model-fixtures';
 import { enrollAgent, startStack, waitFor, type TestAgentProcess, type TestStack } from '../stack';
 import { PrivateRedis } from './private-redis';
 
@@ -21,7 +21,6 @@ describe('faults: crashes during a rollout', () => {
   let artifactDir = '';
   let modelId = '';
   let release = 0;
-  const index = JSON.parse(readFileSync(path.join(MODELS_DIR, 'index.json'), 'utf8')) as { name: string; version: string; sha256: string }[];
   const STRATEGY = { canary: { count: 1 }, batchSize: 5, pauseSeconds: 2, batchTimeoutSeconds: 90, gate: { minActivationRatio: 1, observeSeconds: 0 } };
 
   /** Publishes the next version, its artifact alternating between the two generated builds so every rollout moves real bytes. */
@@ -29,19 +28,7 @@ describe('faults: crashes during a rollout', () => {
     release += 1;
     const version = `${release}.0.0`;
     const files = release % 2 === 1 ? '1.0.0' : '1.1.0';
-    const { artifact, card } = modelFiles('pump-anomaly', files);
-    expect((await stack.api('PUT', `/v1/models/${modelId}/versions/${version}`, { card })).status).toBe(200);
-    const uploaded = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/models/${modelId}/versions/${version}/artifact`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${await stack.login('vendor.engineer@demo-vendor.example')}`,
-        'content-type': 'application/octet-stream',
-        'x-artifact-sha256': index.find((e) => e.name === 'pump-anomaly' && e.version === files)!.sha256,
-      },
-      body: artifact,
-    });
-    expect(uploaded.status, await uploaded.clone().text()).toBe(200);
-    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`)).status).toBe(200);
+    await publishGeneratedVersion(stack, modelId, 'pump-anomaly', version, files);
     return version;
   };
 
