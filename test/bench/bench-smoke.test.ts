@@ -46,6 +46,13 @@ const SCRIPTS: Record<string, string[]> = {
   ],
   'rollout-fanout.mjs': ['rollout planning (POST /v1/rollouts)', 'planning + fan-out to 100% of agents'],
   'rest-reads.mjs': ['REST read latency p50', 'REST read latency p99', 'achieved rate'],
+  'read-costs.mjs': [
+    'CPU per read: transaction that sets the tenant, one trivial statement (Prisma)',
+    'CPU per read: node page + audit chains, as GET /v1/nodes (Prisma)',
+    'CPU per read: node page + audit chains, same statements through plain pg',
+    'Prisma CPU per row of 12 view columns',
+    'GET /v1/nodes data access, Prisma / plain pg',
+  ],
 };
 
 describe('benchmarks (--quick smoke run)', () => {
