@@ -81,6 +81,7 @@ try {
   const cpuOf = () => Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, cpuSecondsOf(p)]));
   const processCpuBefore = cpuOf();
   const machineBefore = machineCpuSeconds();
+  const databaseBefore = await stack.databaseCpuSeconds();
   const cpuBeforePublish = cpuSecondsOf(pid);
   const publishedAt = now();
   const published = await stack.api('POST', '/v1/policies/publish', {});
@@ -90,6 +91,7 @@ try {
   const publishEnd = now();
   const processCpu = cpuOf();
   const machineAfter = machineCpuSeconds();
+  const databaseCpu = (await stack.databaseCpuSeconds()) - databaseBefore;
   await listener.quit();
   const entries = await collect();
   const recorded = new Map(
@@ -139,6 +141,7 @@ try {
     const used = processCpu[name] - before;
     figure(`CPU during the publish: ${name}`, used, 's', `${((1000 * used) / Math.max(1, held)).toFixed(3)} ms per agent, ${((100 * used) / window).toFixed(0)} % of a core over ${window.toFixed(1)} s`);
   }
+  figure('CPU during the publish: PostgreSQL', databaseCpu, 's', `backends of the bench database (this script's own polling included), ${((100 * databaseCpu) / window).toFixed(0)} % of a core`);
   const busy = machineAfter.busy - machineBefore.busy;
   figure('CPU during the publish: whole machine (all processes)', busy, 's', `${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of the machine busy`);
   const status = await fleet.all('status');

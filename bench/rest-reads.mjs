@@ -20,20 +20,6 @@ try {
   const vendor = await stack.login('vendor.engineer@demo-vendor.example');
   const integrator = await stack.login('integrator.admin@nusantara.example');
   const idNodes = nodes.filter((n) => n.country === 'ID');
-  // PostgreSQL shares the machine, so its work per read counts as much as the control plane's. The
-  // sum is over this database's backends, as they are at each end of the run (the pool keeps them).
-  const backendSeconds = new Map();
-  const databaseCpuSeconds = async () => {
-    const rows = await stack.owner.$queryRaw`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
-    for (const { pid: backend } of rows) {
-      try {
-        backendSeconds.set(backend, cpuSecondsOf(backend));
-      } catch {
-        // gone since the query
-      }
-    }
-    return [...backendSeconds.values()].reduce((sum, seconds) => sum + seconds, 0);
-  };
   const requests = [
     { token: vendor, path: () => '/v1/nodes?limit=50' },
     { token: vendor, path: (i) => `/v1/nodes/${nodes[i % nodes.length].nodeId}` },
@@ -85,10 +71,10 @@ try {
   await sleep(500);
   const pid = stack.controlPlane.child.pid;
   const cpuBefore = cpuSecondsOf(pid);
-  const databaseBefore = await databaseCpuSeconds();
+  const databaseBefore = await stack.databaseCpuSeconds();
   const result = await run(args.seconds, args.rate);
   const cpu = cpuSecondsOf(pid) - cpuBefore;
-  const databaseCpu = (await databaseCpuSeconds()) - databaseBefore;
+  const databaseCpu = (await stack.databaseCpuSeconds()) - databaseBefore;
   const stats = summarize(result.latencies);
   const ok = result.statuses.get(200) ?? 0;
   figure('requests answered 200', ok, '', `of ${result.latencies.length}; statuses ${JSON.stringify(Object.fromEntries(result.statuses))}`);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
-import { descriptorsNeeded, fail, freePort, hardNofile, repoRoot, spawnNode, waitFor } from './common.mjs';
+import { cpuSecondsOf, descriptorsNeeded, fail, freePort, hardNofile, repoRoot, spawnNode, waitFor } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { createTestDatabase } = require('@meridian/db/testing');
@@ -97,6 +97,7 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
     throw error;
   }
   let adminToken;
+  const backendSeconds = new Map();
   const stack = {
     db,
     owner,
@@ -143,6 +144,22 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
       if (!profile) return;
       console.log(`control-plane CPU profile: ${profile}`);
       for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    },
+    /**
+     * CPU seconds used so far by the PostgreSQL backends of this database (PostgreSQL shares the
+     * machine, so its work counts as much as the control plane's). Backends are remembered as seen at
+     * each call, so one that ends between two calls still counts what it had used when last seen.
+     */
+    async databaseCpuSeconds() {
+      const rows = await owner.$queryRaw`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+      for (const { pid: backend } of rows) {
+        try {
+          backendSeconds.set(backend, cpuSecondsOf(backend));
+        } catch {
+          // gone since the query
+        }
+      }
+      return [...backendSeconds.values()].reduce((sum, seconds) => sum + seconds, 0);
     },
     async metric(name, labels = '') {
       const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
