@@ -15,7 +15,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl?.split('?')[0];
     if (request.id) problem.requestId = String(request.id);
-    if (problem.status >= 500) this.logger.error({ err: exception, requestId: problem.requestId }, 'unhandled error');
+    // A 503 is a backing service down for a moment, expected and answered with its reason: one line, not a stack per request.
+    if (problem.status === 503) this.logger.warn({ requestId: problem.requestId, detail: problem.detail }, 'service unavailable');
+    else if (problem.status >= 500) this.logger.error({ err: exception, requestId: problem.requestId }, 'unhandled error');
     if (response.headersSent) return;
     // 503s here are a backing service that is down for a moment (Redis, PostgreSQL): say when to come back.
     if (problem.status === 503) response.setHeader('retry-after', '5');
