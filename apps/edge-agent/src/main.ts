@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       policyVersion: state.policyVersion,
       models: state.models,
       inference: state.inference,
+      auditPendingEvents: state.auditPendingEvents,
       uptimeSeconds: Math.floor((Date.now() - state.startedAt) / 1000),
       agentVersion: AGENT_VERSION,
     },

@@ -67,18 +67,21 @@ describe('faults: crashes during a rollout', () => {
       const answer = await agent.local('POST', '/v1/infer', { model: 'pump-anomaly', input: samples('pump-anomaly').anomalous!.input });
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       expect(answer.body).toMatchObject({ version, decision: 'allow' });
-      await expectActivationJournaledOnce(agent.nodeId, version, rolloutId);
+      await expectActivationJournaledOnce(agent, version, rolloutId);
     }
   };
 
-  /** The agent's activation of `version` reaches the audit store exactly once, in a chain with no gap, fork or duplicate. */
-  const expectActivationJournaledOnce = async (nodeId: string, version: string, rolloutId: string) => {
-    const activations = async () =>
-      (await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'model.activated' }, select: { body: true } }))
-        .map((row) => (JSON.parse(row.body) as { data: { version: string; rolloutId?: string } }).data)
-        .filter((data) => data.version === version);
-    await waitFor(async () => (await activations()).length > 0, 30_000);
-    expect(await activations()).toEqual([expect.objectContaining({ version, rolloutId })]);
+  /**
+   * Once the agent has nothing left to upload, its activation of `version` is in the audit store
+   * exactly once, in a chain with no gap, fork or duplicate.
+   */
+  const expectActivationJournaledOnce = async (agent: TestAgentProcess, version: string, rolloutId: string) => {
+    const nodeId = agent.nodeId;
+    await waitFor(async () => (await agent.local('GET', '/v1/status')).body.auditPendingEvents === 0, 30_000);
+    const activations = (await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'model.activated' }, select: { body: true } }))
+      .map((row) => (JSON.parse(row.body) as { data: { version: string; rolloutId?: string } }).data)
+      .filter((data) => data.version === version);
+    expect(activations).toEqual([expect.objectContaining({ version, rolloutId })]);
     const chain = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId }, orderBy: { seq: 'asc' } });
     expect(chain.map((row) => Number(row.seq))).toEqual(chain.map((_, i) => i + 1));
     expect(verifyChain(chain.map((row) => ({ seq: Number(row.seq), prevHash: row.prevHash, hash: row.hash, body: row.body })))).toEqual({ ok: true });
