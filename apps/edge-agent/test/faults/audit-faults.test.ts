@@ -46,6 +46,8 @@ describe('faults: crashes during audit upload', () => {
       const tags = new Set(await storedTags());
       return [...answered].every((t) => tags.has(t));
     }, 30_000);
+    // Counted once the agent has nothing left to upload: a duplicate sent late would be in the count.
+    await waitFor(async () => (await stack.agents.ID!.local('GET', '/v1/status')).body.auditPendingEvents === 0, 30_000);
     const tags = await storedTags();
     expect(new Set(tags).size).toBe(tags.length);
     const unanswered = tags.filter((t) => !answered.has(t));
