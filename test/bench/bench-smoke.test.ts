@@ -39,6 +39,7 @@ const SCRIPTS: Record<string, string[]> = {
     'in process, pump-anomaly 1.0.0: bare ONNX Runtime p50',
     'in process, pump-anomaly 1.0.0: added p99',
     'in process, inspection-classifier 1.0.0: added p99',
+    'in process, inspection-classifier 1.0.0: governed pieces, sum of means',
     'http, inference (pump-anomaly): governance overhead p50',
     'http, egress: bare call p50',
     'http, egress: governed call p99',

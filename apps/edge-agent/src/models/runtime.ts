@@ -78,7 +78,8 @@ export class LoadedModel {
       for (const spec of this.card.outputs) {
         const tensor = results[spec.name];
         if (!tensor) throw new Error(`the model produced no ${spec.name}`);
-        out[spec.name] = { dims: tensor.dims.map(Number), data: Array.from(tensor.data as ArrayLike<number | bigint>, (v) => Number(v)) };
+        // keys in canonical order: the output hash of every inference then serializes it without a sorted copy
+        out[spec.name] = { data: Array.from(tensor.data as ArrayLike<number | bigint>, (v) => Number(v)), dims: tensor.dims.map(Number) };
       }
       return out;
     } finally {
