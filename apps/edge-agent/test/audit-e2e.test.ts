@@ -46,9 +46,12 @@ describe('audit trail end to end', () => {
     const nodeId = stack.agents.ID!.nodeId;
     await stack.controlPlane.stop('SIGKILL');
     await decide('ID', 40); // decided and journaled offline
-    expect((await stack.agents.ID!.local('GET', '/v1/status')).body.connected).toBe(false);
+    const offline = (await stack.agents.ID!.local('GET', '/v1/status')).body;
+    expect(offline.connected).toBe(false);
+    expect(offline.auditPendingEvents).toBeGreaterThanOrEqual(40); // the backlog the local status shows
     await stack.startControlPlane();
     await waitFor(async () => (await decisionCount(nodeId)) === decisions, 15_000);
+    await waitFor(async () => (await stack.agents.ID!.local('GET', '/v1/status')).body.auditPendingEvents === 0, 15_000);
     expect(verifyChain(await storedChain(nodeId))).toEqual({ ok: true });
   });
 
