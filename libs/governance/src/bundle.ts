@@ -41,32 +41,35 @@ export function canonicalJson(value: unknown): string {
  * 8x8 input tensor cost more than hashing it). Anything else is copied exactly as the definition says.
  */
 function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i];
-      const sorted = sortKeys(item);
+      // primitives (most of a tensor) are their own canonical form: no call for each
+      const sorted = item !== null && typeof item === 'object' ? sortKeys(item) : item;
       if (sorted !== item && copy === undefined) copy = value.slice(0, i);
       copy?.push(sorted);
     }
     return copy ?? value;
   }
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record);
-    let canonical = isPlainObject(record) && !Object.prototype.hasOwnProperty.call(record, 'toJSON');
-    const sortedChildren = new Array<unknown>(keys.length);
-    for (let i = 0; i < keys.length; i += 1) {
-      const child = record[keys[i]!];
-      sortedChildren[i] = sortKeys(child);
-      if (canonical && (child === undefined || sortedChildren[i] !== child || (i > 0 && !(keys[i - 1]! < keys[i]!)))) canonical = false;
-    }
-    if (canonical) return value;
-    const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
-    return Object.fromEntries(order.filter((i) => record[keys[i]!] !== undefined).map((i) => [keys[i]!, sortedChildren[i]]));
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let canonical = isPlainObject(record) && !Object.prototype.hasOwnProperty.call(record, 'toJSON');
+  const entries = new Array<[string, unknown]>(keys.length);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    const child = record[key];
+    const sorted = child !== null && typeof child === 'object' ? sortKeys(child) : child;
+    entries[i] = [key, sorted];
+    if (canonical && (child === undefined || sorted !== child || (i > 0 && !(keys[i - 1]! < key)))) canonical = false;
   }
-  return value;
+  if (canonical) return value;
+  return Object.fromEntries(entries.filter((entry) => entry[1] !== undefined).sort(byKey));
 }
+
+/** Keys of one object are unique, so two are never equal; `<` compares UTF-16 code units, as the default sort does. */
+const byKey = (a: [string, unknown], b: [string, unknown]): number => (a[0] < b[0] ? -1 : 1);
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
