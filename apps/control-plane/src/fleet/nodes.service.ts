@@ -61,8 +61,7 @@ export class NodesService {
 
   get(principal: Principal, id: string): Promise<NodeView> {
     return this.db.run(tenantContext(principal), async (tx) => {
-      const node = await tx.edgeNode.findFirst({ where: { id, site: siteScope(principal) }, select: VIEW_COLUMNS });
-      if (!node) throw notFound('node');
+      const node = await findNode(tx, principal, id);
       return this.toView(node, (await auditChains(tx, [node.id])).get(node.id));
     });
   }
@@ -109,8 +108,8 @@ export class NodesService {
   }
 }
 
-async function findNode(tx: TenantTx, principal: Principal, id: string): Promise<EdgeNode> {
-  const node = await tx.edgeNode.findFirst({ where: { id, site: siteScope(principal) } });
+async function findNode(tx: TenantTx, principal: Principal, id: string): Promise<NodeRow> {
+  const node = await tx.edgeNode.findFirst({ where: { id, site: siteScope(principal) }, select: VIEW_COLUMNS });
   if (!node) throw notFound('node');
   return node;
 }
