@@ -30,9 +30,14 @@ export function decodeEventCursor(value: string): EventCursor {
   return { receivedAt, sourceId, seq: BigInt(seq) };
 }
 
-/** Events strictly after the cursor in (received_at desc, source_id desc, seq desc) order. */
+/**
+ * Events strictly after the cursor in (received_at desc, source_id desc, seq desc) order. The
+ * `lte` repeats what the OR implies so that PostgreSQL can start the index scan at the cursor
+ * instead of reading every newer event and filtering it out: a deep page costs what the first does.
+ */
 export function afterEventCursor(cursor: EventCursor) {
   return {
+    receivedAt: { lte: cursor.receivedAt },
     OR: [
       { receivedAt: { lt: cursor.receivedAt } },
       { receivedAt: cursor.receivedAt, sourceId: { lt: cursor.sourceId } },

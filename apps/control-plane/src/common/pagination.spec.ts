@@ -34,6 +34,7 @@ describe('keyset pagination', () => {
   it('continues strictly after the cursor position', () => {
     const { where } = keyset({ cursor: encodeCursor(row(2)) });
     expect(where).toEqual({
+      createdAt: { lte: row(2).createdAt },
       OR: [{ createdAt: { lt: row(2).createdAt } }, { createdAt: row(2).createdAt, id: { lt: row(2).id } }],
     });
   });

@@ -53,8 +53,10 @@ export function encodeCursor(row: CursorPosition): string {
 export function keyset(query: PageQuery) {
   const take = query.limit ?? 50;
   const position = decodeCursor(query.cursor);
+  // The `lte` repeats what the OR implies, so that the (tenant_id, created_at, id) index scan starts
+  // at the cursor rather than filtering every newer row out.
   const where = position
-    ? { OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }] }
+    ? { createdAt: { lte: position.createdAt }, OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }] }
     : {};
   return { where, orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], take: take + 1, pageSize: take };
 }
