@@ -40,6 +40,9 @@ export async function createFleet(stack, count, { prefix = 'sim' } = {}) {
       })),
     });
   }
+  // A fleet that has been there a while has planner statistics (autovacuum analyzes a table soon
+  // after it grows); without them, reads right after this bulk insert are planned blind.
+  await stack.owner.$executeRawUnsafe('ANALYZE edge_nodes');
   return nodes;
 }
 
