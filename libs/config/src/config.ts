@@ -51,6 +51,8 @@ const envSchema = z.object({
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).
   AGENT_POLICY_HELLO_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
+  // How often the worker compiles publishes, consent changes and key rotations whose compile job was lost.
+  POLICY_RECONCILE_INTERVAL_SECONDS: positiveInt.max(3600).default(30),
   KEY_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
@@ -90,6 +92,8 @@ export interface AppConfig {
     policyHelloTimeoutSeconds: number;
   };
   audit: { checkpointIntervalSeconds: number };
+  /** How often the worker's sweep compiles policy releases still pending (their job lost). */
+  policies: { reconcileIntervalSeconds: number };
   /** Model artifacts: where the filesystem store keeps them (absolute), the largest upload accepted. */
   artifacts: { dir: string; maxBytes: number };
   /** How often the worker's sweep advances rollouts in progress. */
@@ -166,6 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       policyHelloTimeoutSeconds: env.AGENT_POLICY_HELLO_TIMEOUT_SECONDS,
     },
     audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
+    policies: { reconcileIntervalSeconds: env.POLICY_RECONCILE_INTERVAL_SECONDS },
     artifacts: { dir: path.resolve(env.ARTIFACT_DIR), maxBytes: env.ARTIFACT_MAX_BYTES },
     rollouts: { tickMs: env.ROLLOUT_TICK_MS },
     keys: {

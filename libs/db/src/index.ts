@@ -3,6 +3,7 @@ export * from './tenant-scope';
 export * from './generated/prisma/client';
 export * from './signing-keys';
 export * from './policy-store';
+export * from './policy-releases';
 export * from './audit-store';
 export * from './audit-export';
 export * from './rollout-store';

@@ -31,6 +31,8 @@ export interface ExpireEnrollmentTokensResult {
 
 export const GOVERNANCE_JOBS = {
   compileBundles: 'compile-bundles',
+  /** Scheduled: compiles the releases still pending a while after they were made (their job lost). */
+  compilePending: 'compile-pending',
 } as const;
 export type GovernanceJobName = (typeof GOVERNANCE_JOBS)[keyof typeof GOVERNANCE_JOBS];
 

@@ -5,7 +5,7 @@ import { findSite } from '../fleet/sites.service';
 import { GovernanceProducer } from '../jobs/governance.producer';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { ConsentView } from './dto/policy.dto';
-import { siteConsent } from '@meridian/db';
+import { requestRecompile, siteConsent } from '@meridian/db';
 
 /** Consent flags of a site, set by its integrator; a change recompiles and pushes that site's bundle at once. */
 @Injectable()
@@ -31,6 +31,8 @@ export class ConsentService {
         data: { consent: merged, consentUpdatedAt: new Date(), consentUpdatedBy: principal.subjectId },
       });
       await recordChange(tx, principal, 'admin.consent.changed', { before: siteConsent(site), after: merged }, site.id);
+      // Compiled with what is in force for its country: a consent change never ships a saved draft.
+      await requestRecompile(tx, principal.tenantId, [site.country], 'consent', principal.subjectId);
       return { siteId: updated.id, flags: merged, updatedAt: updated.consentUpdatedAt, updatedBy: updated.consentUpdatedBy };
     });
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, siteIds: [siteId], reason: 'consent', requestedBy: principal.subjectId });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { recordChange } from '../audit/record';
-import { BASE_SCOPE, effectiveForCountry, policyHeads, siteConsent, type PolicyVersion, type TenantTx } from '@meridian/db';
+import { BASE_SCOPE, effectiveForCountry, policyHeads, releasePolicies, siteConsent, type PolicyVersion, type TenantTx } from '@meridian/db';
 import { decide, mergePolicies, parsePolicyDocument, type BasePolicy, type CountryOverlay } from '@meridian/governance';
 import { tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound, ProblemException } from '../common/problem';
@@ -101,12 +101,21 @@ export class PoliciesService {
     });
   }
 
+  /**
+   * Puts the latest saved versions in force for the countries listed (all when none are): recorded
+   * with its audit event in one transaction, then compiled by the worker. Should the job be lost,
+   * the worker's sweep compiles the pending release all the same.
+   */
   async publish(principal: Principal, countries: string[] | undefined): Promise<JobView> {
-    const siteIds = countries
-      ? await this.db.run(tenantContext(principal), async (tx) => (await tx.site.findMany({ where: { country: { in: countries } }, select: { id: true } })).map((s) => s.id))
-      : undefined;
+    await this.db.run(tenantContext(principal), async (tx) => {
+      const released = await releasePolicies(tx, principal.tenantId, countries, principal.subjectId);
+      await recordChange(tx, principal, 'admin.policy.published', {
+        countries: countries ?? 'all',
+        releases: released.map((r) => ({ country: r.country, baseVersion: r.baseVersion, overlayVersion: r.overlayVersion })),
+      });
+    });
+    const siteIds = countries ? [] : undefined; // the countries' sites come with their pending releases
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, siteIds, reason: 'publish', requestedBy: principal.subjectId });
-    await this.db.run(tenantContext(principal), (tx) => recordChange(tx, principal, 'admin.policy.published', { countries: countries ?? 'all', jobId: String(job.id) }));
     return this.jobs.view(job);
   }
 

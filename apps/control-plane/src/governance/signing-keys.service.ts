@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
-import { publicSigningKeys, rotateSigningKey } from '@meridian/db';
+import { publicSigningKeys, requestRecompile, rotateSigningKey } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
 import { InjectConfig } from '../config/config.module';
 import { GovernanceProducer } from '../jobs/governance.producer';
@@ -27,6 +27,7 @@ export class SigningKeysService {
     const result = await this.db.run(tenantContext(principal), async (tx) => {
       const rotated = await rotateSigningKey(tx, principal.tenantId, this.config.keys.encryptionKey);
       await recordChange(tx, principal, 'admin.signing_key.rotated', { retired: rotated.retired, active: rotated.active.keyId });
+      await requestRecompile(tx, principal.tenantId, undefined, 'key-rotation', principal.subjectId);
       return rotated;
     });
     const job = await this.producer.compileBundles({ tenantId: principal.tenantId, reason: 'key-rotation', requestedBy: principal.subjectId });
