@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BundlePayload } from '@meridian/governance';
+import { startStack, waitFor, type TestAgentProcess, type TestStack } from '../stack';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * A publish is recorded in PostgreSQL before its compile job goes to Redis. When Redis loses the job
+ * (restarted without persistence while the worker was down), the worker's sweep compiles the pending
+ * release anyway; and a compile that is not a publish (consent) uses what is in force, never a draft.
+ */
+describe('policy compiles survive a lost job (real control plane, worker, agent, Redis)', () => {
+  const queuePrefix = `meridian-test-compile-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(redisUrl);
+  let stack: TestStack;
+  let agent: TestAgentProcess;
+
+  const policyVersion = async () => (await agent.local('GET', '/v1/status')).body.policyVersion as number;
+  const latestBundle = async () => {
+    const bundle = await stack.owner.policyBundle.findFirstOrThrow({ where: { siteId: stack.siteIds.ID }, orderBy: { version: 'desc' } });
+    return { version: bundle.version, payload: JSON.parse(bundle.payload) as BundlePayload };
+  };
+  /** Saves the base policy again as a new version (same rules), as an edit would. */
+  const saveBase = async (comment: string) => {
+    const head = await stack.owner.policyVersion.findFirstOrThrow({ where: { scope: 'base' }, orderBy: { version: 'desc' } });
+    const saved = await stack.api('PUT', '/v1/policies/base', { document: head.document, comment });
+    expect(saved.status).toBe(200);
+    return saved.body.version as number;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack('policy_compile_faults', { worker: true, env: { QUEUE_PREFIX: queuePrefix, POLICY_RECONCILE_INTERVAL_SECONDS: '1' } });
+    const token = await stack.api('POST', '/v1/enrollment-tokens', { siteId: stack.siteIds.ID });
+    agent = await stack.startAgent('ID', { token: token.body.token });
+    expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202); // the seeded policies
+    await waitFor(async () => (await policyVersion()) > 0, 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    const keys = await redis.keys(`${queuePrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('compiles a publish whose job Redis lost, once the worker is back, and the agent applies it', async () => {
+    await stack.worker!.stop('SIGKILL');
+    const baseVersion = await saveBase('edited while the worker is down');
+    const before = await policyVersion();
+    expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202);
+    expect(await stack.owner.policyRelease.count({ where: { compiledAt: null, baseVersion } })).toBeGreaterThan(0);
+
+    // What a Redis restarted without persistence leaves of this deployment's queues: nothing.
+    const keys = await redis.keys(`${queuePrefix}:*`);
+    expect(keys.some((key) => key.includes(':governance:'))).toBe(true);
+    await redis.del(...keys);
+
+    stack.worker = await stack.startWorker();
+    await waitFor(async () => (await policyVersion()) > before, 20_000);
+    const bundle = await latestBundle();
+    expect(bundle.payload.sources.baseVersion).toBe(baseVersion);
+    expect(await policyVersion()).toBe(bundle.version);
+    expect(await stack.owner.policyRelease.count({ where: { compiledAt: null } })).toBe(0);
+  }, 60_000);
+
+  it('compiles a consent change with the policies in force, not with a saved draft', async () => {
+    const inForce = (await latestBundle()).payload.sources.baseVersion;
+    const draft = await saveBase('a draft nobody published');
+    expect(draft).toBeGreaterThan(inForce!);
+    const before = await policyVersion();
+
+    const integrator = await stack.login('integrator.admin@nusantara.example');
+    const consent = await stack.api('PUT', `/v1/sites/${stack.siteIds.ID}/consent`, { flags: { vendor_remote_diagnostics: true } }, integrator);
+    expect(consent.status).toBe(200);
+    await waitFor(async () => (await policyVersion()) > before, 20_000);
+    const bundle = await latestBundle();
+    expect(bundle.payload.consent.vendor_remote_diagnostics).toBe(true);
+    expect(bundle.payload.sources.baseVersion).toBe(inForce);
+
+    // The sweep, firing every second, finds nothing pending and makes no new version.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await latestBundle()).version).toBe(bundle.version);
+    expect(await stack.owner.policyRelease.count({ where: { compiledAt: null } })).toBe(0);
+  }, 60_000);
+});
