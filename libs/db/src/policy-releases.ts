@@ -3,7 +3,7 @@ import type { PolicyRelease } from './generated/prisma/client';
 import { BASE_SCOPE, policyHeads, type PolicyHead } from './policy-store';
 import type { TenantTx } from './tenant-scope';
 
-export type ReleaseReason = 'publish' | 'consent' | 'key-rotation';
+export type ReleaseReason = 'publish' | 'consent' | 'key-rotation' | 'site';
 
 /**
  * Publishes: the latest saved base and overlay versions go into force for the sites of each
@@ -26,7 +26,8 @@ export async function releasePolicies(tx: TenantTx, tenantId: string, countries:
 
 /**
  * Asks for the bundles of the countries listed (all when none are) to be compiled again with what is
- * already in force, for a change that is not a publish (consent, signing keys). A country with
+ * already in force, for a change that is not a publish (consent, signing keys, a site created or
+ * moved to another country). A country with
  * nothing published yet gets nothing: there is no bundle to compile, and a saved draft must not
  * ship as a side effect.
  */

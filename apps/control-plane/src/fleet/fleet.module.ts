@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { EnrollmentTokensController } from './enrollment-tokens.controller';
 import { EnrollmentTokensService } from './enrollment-tokens.service';
 import { NodesController } from './nodes.controller';
@@ -8,7 +9,7 @@ import { SitesController } from './sites.controller';
 import { SitesService } from './sites.service';
 
 @Module({
-  imports: [AgentsModule],
+  imports: [AgentsModule, JobsModule],
   controllers: [SitesController, NodesController, EnrollmentTokensController],
   providers: [SitesService, NodesService, EnrollmentTokensService],
   exports: [SitesService],

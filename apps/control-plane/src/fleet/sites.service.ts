@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Site, TenantTx } from '@meridian/db';
+import { requestRecompile, type Site, type TenantTx } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
 import { keyset, toPage, type Page } from '../common/pagination';
 import { badRequest, conflict, notFound } from '../common/problem';
+import { GovernanceProducer } from '../jobs/governance.producer';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { CreateSiteDto, SiteQuery, SiteView, UpdateSiteDto } from './dto/site.dto';
 import { siteScope } from './site-scope';
@@ -11,7 +12,10 @@ type SiteWithCount = Site & { _count: { nodes: number } };
 
 @Injectable()
 export class SitesService {
-  constructor(private readonly db: TenantPrisma) {}
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly governance: GovernanceProducer,
+  ) {}
 
   list(principal: Principal, query: SiteQuery): Promise<Page<SiteView>> {
     const page = keyset(query);
@@ -31,20 +35,24 @@ export class SitesService {
     return this.db.run(tenantContext(principal), async (tx) => toView(await findSite(tx, principal, id)));
   }
 
-  create(principal: Principal, input: CreateSiteDto): Promise<SiteView> {
-    return this.db.run(tenantContext(principal), async (tx) => {
+  /** A site in a country with policies in force gets its first bundle right away, before any agent enrolls. */
+  async create(principal: Principal, input: CreateSiteDto): Promise<SiteView> {
+    const { view, recompile } = await this.db.run(tenantContext(principal), async (tx) => {
       await assertOrganization(tx, input.integratorOrgId);
       if (await tx.site.findFirst({ where: { name: input.name } })) throw conflict(`a site named "${input.name}" exists`);
       const site = await tx.site.create({
         data: { tenantId: principal.tenantId, name: input.name, country: input.country, region: input.region ?? null, integratorOrgId: input.integratorOrgId ?? null },
         include: { _count: { select: { nodes: true } } },
       });
-      return toView(site);
+      return { view: toView(site), recompile: (await requestRecompile(tx, principal.tenantId, [site.country], 'site', principal.subjectId)).length > 0 };
     });
+    if (recompile) await this.compileSoon(principal);
+    return view;
   }
 
-  update(principal: Principal, id: string, input: UpdateSiteDto): Promise<SiteView> {
-    return this.db.run(tenantContext(principal), async (tx) => {
+  /** A site moved to another country is compiled at once with that country's policies. */
+  async update(principal: Principal, id: string, input: UpdateSiteDto): Promise<SiteView> {
+    const { view, recompile } = await this.db.run(tenantContext(principal), async (tx) => {
       const site = await findSite(tx, principal, id);
       if (input.integratorOrgId) await assertOrganization(tx, input.integratorOrgId);
       if (input.name && input.name !== site.name && (await tx.site.findFirst({ where: { name: input.name } }))) {
@@ -60,8 +68,16 @@ export class SitesService {
         },
         include: { _count: { select: { nodes: true } } },
       });
-      return toView(updated);
+      const moved = updated.country !== site.country && (await requestRecompile(tx, principal.tenantId, [updated.country], 'site', principal.subjectId)).length > 0;
+      return { view: toView(updated), recompile: moved };
     });
+    if (recompile) await this.compileSoon(principal);
+    return view;
+  }
+
+  /** The pending release is in PostgreSQL already; should this job be lost, the worker's sweep compiles it. */
+  private async compileSoon(principal: Principal): Promise<void> {
+    await this.governance.compileBundles({ tenantId: principal.tenantId, siteIds: [], reason: 'site', requestedBy: principal.subjectId });
   }
 
   remove(principal: Principal, id: string): Promise<void> {

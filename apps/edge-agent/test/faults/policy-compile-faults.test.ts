@@ -84,4 +84,21 @@ describe('policy compiles survive a lost job (real control plane, worker, agent,
     expect((await latestBundle()).version).toBe(bundle.version);
     expect(await stack.owner.policyRelease.count({ where: { compiledAt: null } })).toBe(0);
   }, 60_000);
+
+  it('gives a new site the bundle of its country at once, and recompiles a site moved to another country', async () => {
+    const inForce = await stack.owner.policyRelease.findFirstOrThrow({ where: { country: 'ID' }, orderBy: { id: 'desc' } });
+    const created = await stack.api('POST', '/v1/sites', { name: 'Surabaya plant', country: 'ID' });
+    expect(created.status).toBe(201);
+    const bundleOf = async () => {
+      const bundle = await stack.owner.policyBundle.findFirst({ where: { siteId: created.body.id }, orderBy: { version: 'desc' } });
+      return bundle ? (JSON.parse(bundle.payload) as BundlePayload) : undefined;
+    };
+    await waitFor(async () => (await bundleOf()) !== undefined, 20_000);
+    expect(await bundleOf()).toMatchObject({ country: 'ID', sources: { baseVersion: inForce.baseVersion, overlayVersion: inForce.overlayVersion } });
+
+    expect((await stack.api('PATCH', `/v1/sites/${created.body.id}`, { country: 'CL' })).status).toBe(200);
+    await waitFor(async () => (await bundleOf())?.country === 'CL', 20_000);
+    const chile = await stack.owner.policyRelease.findFirstOrThrow({ where: { country: 'CL' }, orderBy: { id: 'desc' } });
+    expect((await bundleOf())!.sources).toEqual({ baseVersion: chile.baseVersion, overlayVersion: chile.overlayVersion });
+  }, 60_000);
 });
