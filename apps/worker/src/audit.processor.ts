@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { buildAuditExport, createCheckpoint, NothingToExportError } from '@meridian/db';
-import { AUDIT_JOBS, QUEUES, type AuditExportPayload, type AuditExportResult, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
+import { AUDIT_JOBS, auditExportJobOptions, QUEUES, type AuditExportPayload, type AuditExportResult, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
 import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
 import { assertHandlersCover } from './housekeeping.processor';
@@ -51,6 +51,7 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
       const created = await this.db.ensureAuditPartitions();
       if (created) this.logger.log({ created }, 'audit partitions created');
     }
+    if (!payload.tenantId) await this.requeueLostExports();
     const tenants = payload.tenantId ? [payload.tenantId] : await this.db.tenantsWithPendingAudit();
     const checkpoints: CheckpointResult['checkpoints'] = [];
     for (const tenantId of tenants) {
@@ -59,6 +60,22 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
     }
     if (checkpoints.length) this.logger.log({ checkpoints }, 'audit checkpoints signed');
     return { checkpoints };
+  }
+
+  /**
+   * Queues again every export still waiting or running in PostgreSQL whose job is gone: one that Redis
+   * lost would otherwise never finish. Queuing is a no-op while its job exists (same job id).
+   */
+  private async requeueLostExports(): Promise<void> {
+    for (const tenantId of await this.db.tenantsWithUnfinishedExports()) {
+      const unfinished = await this.db.run(tenantId, (tx) => tx.auditExport.findMany({ where: { status: { in: ['queued', 'running'] } }, select: { id: true, requestedBy: true } }));
+      for (const row of unfinished) {
+        if (await this.queue.getJob(`export-${row.id}`)) continue;
+        const payload: AuditExportPayload = { tenantId, exportId: row.id, requestedBy: row.requestedBy };
+        await this.queue.add(AUDIT_JOBS.export, payload, auditExportJobOptions(row.id));
+        this.logger.warn({ tenantId, exportId: row.id }, 'audit export queued again: its job was lost');
+      }
+    }
   }
 
   /**

@@ -34,6 +34,12 @@ export class TenantDb implements OnModuleDestroy {
     return rows.map((row) => row.id);
   }
 
+  /** Tenants with an audit export waiting or running (ids only, through a SECURITY DEFINER function). */
+  async tenantsWithUnfinishedExports(): Promise<string[]> {
+    const rows = await this.client.$queryRaw<{ id: string }[]>`SELECT app_tenants_with_unfinished_exports() AS id`;
+    return rows.map((row) => row.id);
+  }
+
   /** Keeps monthly audit partitions two months ahead (DDL through a SECURITY DEFINER function). */
   async ensureAuditPartitions(): Promise<number> {
     const [row] = await this.client.$queryRaw<{ created: number }[]>`SELECT audit_ensure_partitions(2) AS created`;

@@ -92,6 +92,11 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: false,
 } as const;
 
+/** One job per export, named after it: queuing the same export again (a retried request, the worker's sweep) is a no-op while its job exists. */
+export function auditExportJobOptions(exportId: string) {
+  return { ...DEFAULT_JOB_OPTIONS, attempts: 3, jobId: `export-${exportId}` };
+}
+
 export const ROLLOUT_JOBS = {
   /** Advances one rollout (on start and resume, so nobody waits for the sweep). */
   tick: 'rollout-tick',

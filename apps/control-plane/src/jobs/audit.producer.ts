@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { AUDIT_JOBS, DEFAULT_JOB_OPTIONS, QUEUES, type AuditExportPayload } from '@meridian/jobs';
+import { AUDIT_JOBS, auditExportJobOptions, DEFAULT_JOB_OPTIONS, QUEUES, type AuditExportPayload } from '@meridian/jobs';
 import { currentTraceCarrier } from '@meridian/telemetry';
 
 @Injectable()
@@ -16,6 +16,6 @@ export class AuditProducer {
   /** The job id is the export id: a retried request cannot queue the same export twice. */
   export(tenantId: string, exportId: string, requestedBy: string): Promise<Job> {
     const payload: AuditExportPayload = { tenantId, exportId, requestedBy, trace: currentTraceCarrier() };
-    return this.queue.add(AUDIT_JOBS.export, payload, { ...DEFAULT_JOB_OPTIONS, attempts: 3, jobId: `export-${exportId}` });
+    return this.queue.add(AUDIT_JOBS.export, payload, auditExportJobOptions(exportId));
   }
 }

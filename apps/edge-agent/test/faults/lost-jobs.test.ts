@@ -7,17 +7,24 @@ import { startStack, waitFor, type TestAgentProcess, type TestStack } from '../s
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * A publish is recorded in PostgreSQL before its compile job goes to Redis. When Redis loses the job
- * (restarted without persistence while the worker was down), the worker's sweep compiles the pending
- * release anyway; and a compile that is not a publish (consent) uses what is in force, never a draft.
+ * Work that a job only prompts is recorded in PostgreSQL first: a publish (its release) and an audit
+ * export (its row). When Redis loses the job (restarted without persistence while the worker was
+ * down), the worker's sweeps carry the work out anyway. And a compile that is not a publish (consent,
+ * a new site) uses what is in force, never a draft.
  */
-describe('policy compiles survive a lost job (real control plane, worker, agent, Redis)', () => {
+describe('work whose job Redis lost is carried out from PostgreSQL (real control plane, worker, agent, Redis)', () => {
   const queuePrefix = `meridian-test-compile-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(redisUrl);
   let stack: TestStack;
   let agent: TestAgentProcess;
 
   const policyVersion = async () => (await agent.local('GET', '/v1/status')).body.policyVersion as number;
+  /** What a Redis restarted without persistence leaves of this deployment's queues: nothing. */
+  const loseQueuedJobs = async (queue: string) => {
+    const keys = await redis.keys(`${queuePrefix}:*`);
+    expect(keys.some((key) => key.startsWith(`${queuePrefix}:${queue}:`))).toBe(true);
+    await redis.del(...keys);
+  };
   const latestBundle = async () => {
     const bundle = await stack.owner.policyBundle.findFirstOrThrow({ where: { siteId: stack.siteIds.ID }, orderBy: { version: 'desc' } });
     return { version: bundle.version, payload: JSON.parse(bundle.payload) as BundlePayload };
@@ -31,7 +38,7 @@ describe('policy compiles survive a lost job (real control plane, worker, agent,
   };
 
   beforeAll(async () => {
-    stack = await startStack('policy_compile_faults', { worker: true, env: { QUEUE_PREFIX: queuePrefix, POLICY_RECONCILE_INTERVAL_SECONDS: '1' } });
+    stack = await startStack('lost_jobs', { worker: true, env: { QUEUE_PREFIX: queuePrefix, POLICY_RECONCILE_INTERVAL_SECONDS: '1', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1' } });
     const token = await stack.api('POST', '/v1/enrollment-tokens', { siteId: stack.siteIds.ID });
     agent = await stack.startAgent('ID', { token: token.body.token });
     expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202); // the seeded policies
@@ -52,10 +59,7 @@ describe('policy compiles survive a lost job (real control plane, worker, agent,
     expect((await stack.api('POST', '/v1/policies/publish', {})).status).toBe(202);
     expect(await stack.owner.policyRelease.count({ where: { compiledAt: null, baseVersion } })).toBeGreaterThan(0);
 
-    // What a Redis restarted without persistence leaves of this deployment's queues: nothing.
-    const keys = await redis.keys(`${queuePrefix}:*`);
-    expect(keys.some((key) => key.includes(':governance:'))).toBe(true);
-    await redis.del(...keys);
+    await loseQueuedJobs('governance');
 
     stack.worker = await stack.startWorker();
     await waitFor(async () => (await policyVersion()) > before, 20_000);
@@ -63,6 +67,24 @@ describe('policy compiles survive a lost job (real control plane, worker, agent,
     expect(bundle.payload.sources.baseVersion).toBe(baseVersion);
     expect(await policyVersion()).toBe(bundle.version);
     expect(await stack.owner.policyRelease.count({ where: { compiledAt: null } })).toBe(0);
+  }, 60_000);
+
+  it('finishes an audit export whose job Redis lost, once the worker is back', async () => {
+    const auditor = await stack.login('auditor@audit-firm.example');
+    await waitFor(async () => (await stack.owner.auditCheckpoint.count()) > 0, 20_000); // something to export
+    await stack.worker!.stop('SIGKILL');
+    const requested = await stack.api('POST', '/v1/audit/exports', undefined, auditor);
+    expect(requested.status).toBe(202);
+    await loseQueuedJobs('audit');
+
+    stack.worker = await stack.startWorker();
+    let view: { status: string; eventCount?: number } = { status: 'queued' };
+    await waitFor(async () => {
+      view = (await stack.api('GET', `/v1/audit/exports/${requested.body.id}`, undefined, auditor)).body;
+      return view.status === 'completed' || view.status === 'failed';
+    }, 30_000);
+    expect(view).toMatchObject({ status: 'completed' });
+    expect(view.eventCount).toBeGreaterThan(0);
   }, 60_000);
 
   it('compiles a consent change with the policies in force, not with a saved draft', async () => {
