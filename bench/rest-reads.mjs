@@ -2,14 +2,16 @@
 // Tenant-scoped REST reads under a fixed arrival rate (open loop: requests leave on schedule whether
 // or not earlier ones have finished, and latency counts from the scheduled moment, so a stall is
 // not hidden by the generator slowing down).
-//   node bench/rest-reads.mjs [--rate 1000] [--seconds 20] [--nodes 2000] [--quick]
+//   node bench/rest-reads.mjs [--rate 1000] [--seconds 20] [--nodes 2000] [--only <kind>] [--quick]
+// --only runs one kind of request of the mix (node-page, node, integrator-page, integrator-node, sites),
+// to see what each one costs.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { cpuSecondsOf, figure, parseArgs, printMachine, sleep, summarize } from './lib/common.mjs';
 import { createFleet } from './lib/fleet.mjs';
 import { startStack } from './lib/stack.mjs';
 
-const args = parseArgs({ rate: 1000, seconds: 20, nodes: 2000, warmupSeconds: 3, cpuProf: false }, 'usage: node bench/rest-reads.mjs [--rate req/s] [--seconds S] [--nodes N] [--cpu-prof] [--quick]');
+const args = parseArgs({ rate: 1000, seconds: 20, nodes: 2000, warmupSeconds: 3, cpuProf: false, only: '' }, 'usage: node bench/rest-reads.mjs [--rate req/s] [--seconds S] [--nodes N] [--only node-page|node|integrator-page|integrator-node|sites] [--cpu-prof] [--quick]');
 if (args.quick) Object.assign(args, { rate: 200, seconds: 3, nodes: 100, warmupSeconds: 1 });
 
 printMachine();
@@ -20,13 +22,15 @@ try {
   const vendor = await stack.login('vendor.engineer@demo-vendor.example');
   const integrator = await stack.login('integrator.admin@nusantara.example');
   const idNodes = nodes.filter((n) => n.country === 'ID');
-  const requests = [
-    { token: vendor, path: () => '/v1/nodes?limit=50' },
-    { token: vendor, path: (i) => `/v1/nodes/${nodes[i % nodes.length].nodeId}` },
-    { token: integrator, path: () => '/v1/nodes?limit=20&status=online' },
-    { token: integrator, path: (i) => `/v1/nodes/${idNodes[i % idNodes.length].nodeId}` },
-    { token: vendor, path: () => '/v1/sites' },
+  const mix = [
+    { kind: 'node-page', token: vendor, path: () => '/v1/nodes?limit=50' },
+    { kind: 'node', token: vendor, path: (i) => `/v1/nodes/${nodes[i % nodes.length].nodeId}` },
+    { kind: 'integrator-page', token: integrator, path: () => '/v1/nodes?limit=20&status=online' },
+    { kind: 'integrator-node', token: integrator, path: (i) => `/v1/nodes/${idNodes[i % idNodes.length].nodeId}` },
+    { kind: 'sites', token: vendor, path: () => '/v1/sites' },
   ];
+  const requests = args.only ? mix.filter((r) => r.kind === args.only) : mix;
+  if (requests.length === 0) throw new Error(`--only: no request kind "${args.only}" (${mix.map((r) => r.kind).join(', ')})`);
   console.log(`rest reads: ${args.rate} req/s for ${args.seconds} s (after ${args.warmupSeconds} s warm-up), ${nodes.length} nodes in the tenant; mix: ${requests.map((r) => r.path(0).replace(/[0-9a-f-]{36}/, ':id')).join(', ')}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const send = (i) =>
