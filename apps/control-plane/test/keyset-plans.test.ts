@@ -5,7 +5,7 @@ import { createPrismaClient, PrismaClient, withTenant, type Prisma } from '@meri
 import { seedDemo } from '@meridian/db/seed';
 import { createTestDatabase, type TestDatabase } from '@meridian/db/testing';
 import { afterEventCursor } from '../src/audit/event-cursor';
-import { keyset } from '../src/common/pagination';
+import { encodeCursor, keyset } from '../src/common/pagination';
 
 interface PlanNode {
   'Node Type': string;
@@ -94,7 +94,6 @@ describe('list pages are read in index order', () => {
     expectIndexOrder(await planOf('edge_nodes', read(first.where)), 'edge_nodes', /^edge_nodes_tenant_id_created_at_id_idx$/);
 
     const deep = await owner.edgeNode.findFirstOrThrow({ where: { name: 'plan-2500' } });
-    const { encodeCursor } = await import('../src/common/pagination');
     const after = keyset({ limit: 50, cursor: encodeCursor(deep) });
     expectIndexOrder(await planOf('edge_nodes', read(after.where)), 'edge_nodes', /^edge_nodes_tenant_id_created_at_id_idx$/, 'created_at');
   });
