@@ -62,7 +62,7 @@ export class GovernanceProcessor extends WorkerHost implements OnApplicationBoot
         this.logger.error({ tenantId, err: error instanceof Error ? error.message : String(error) }, 'pending policy releases not compiled');
       }
     }
-    if (tenants.length) this.logger.warn({ tenants: tenants.length }, 'compiled policy releases whose compile job was lost');
+    if (tenants.length) this.logger.warn({ tenants: tenants.length }, 'compiled policy releases still pending after their job should have run (lost with Redis, or late)');
     return { tenants: tenants.length };
   }
 
