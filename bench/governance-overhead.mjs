@@ -26,8 +26,7 @@ const { registerGovernedRoutes } = agentDist('governed-api.js');
 const { createAgentState } = agentDist('state.js');
 const { canonicalJson, mergePolicies, signBundle, EXAMPLE_BASE_POLICY } = require('@meridian/governance');
 const { appendRecord } = require('@meridian/audit');
-const { sha256Hex } = require('@meridian/crypto');
-const { generateEd25519KeyPair, loadPrivateKey } = require('@meridian/crypto');
+const { generateEd25519KeyPair, loadPrivateKey, sha256Hex } = require('@meridian/crypto');
 const pino = require('pino');
 
 const args = parseArgs({ requests: 3000, calls: 20000, durability: 'strict', warmup: 300 }, 'usage: node bench/governance-overhead.mjs [--requests N] [--calls N] [--durability strict|batch] [--quick]');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain, type ChainRecord } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, type TestStack } from './stack';
+import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from './stack';
 
 /**
  * The audit trail end to end with real processes: every decision an agent makes reaches the control
@@ -51,7 +51,7 @@ describe('audit trail end to end', () => {
     expect(offline.auditPendingEvents).toBeGreaterThanOrEqual(40); // the backlog the local status shows
     await stack.startControlPlane();
     await waitFor(async () => (await decisionCount(nodeId)) === decisions, 15_000);
-    await waitFor(async () => (await stack.agents.ID!.local('GET', '/v1/status')).body.auditPendingEvents === 0, 15_000);
+    await waitForAuditUploaded(stack.agents.ID!, 15_000);
     expect(verifyChain(await storedChain(nodeId))).toEqual({ ok: true });
   });
 

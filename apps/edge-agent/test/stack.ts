@@ -174,6 +174,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Until the agent reports nothing left to upload (its local status): only then is a count of its stored audit final. */
+export function waitForAuditUploaded(agent: TestAgentProcess, timeoutMs: number): Promise<void> {
+  return waitFor(async () => (await agent.local('GET', '/v1/status')).body.auditPendingEvents === 0, timeoutMs);
+}
+
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

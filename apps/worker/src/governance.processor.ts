@@ -2,7 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import type { AppConfig } from '@meridian/config';
-import { compileSiteBundle, releasedHeads, releasesInForce, type PolicyHead, type TenantTx } from '@meridian/db';
+import { compileSiteBundle, releasedHeads, releasesInForce, type PolicyHead, type Site, type TenantTx } from '@meridian/db';
 import { GOVERNANCE_JOBS, QUEUES, type CompileBundlesPayload, type CompileBundlesResult } from '@meridian/jobs';
 import { InjectConfig } from './config.module';
 import { EventsService } from './events.service';
@@ -94,7 +94,7 @@ export class GovernanceProcessor extends WorkerHost implements OnApplicationBoot
     return result;
   }
 
-  private async compileSite(tx: TenantTx, site: Parameters<typeof compileSiteBundle>[1], heads: Map<string, PolicyHead>) {
+  private async compileSite(tx: TenantTx, site: Site, heads: Map<string, PolicyHead>) {
     const published: { siteId: string; version: number }[] = [];
     // Usually one bundle; after a key rotation two: one signed with the old key announcing the new
     // one, then the first signed with the new key.

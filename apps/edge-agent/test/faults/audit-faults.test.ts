@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, type TestStack } from '../stack';
+import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from '../stack';
 import { PrivateRedis } from './private-redis';
 
 /**
@@ -47,7 +47,7 @@ describe('faults: crashes during audit upload', () => {
       return [...answered].every((t) => tags.has(t));
     }, 30_000);
     // Counted once the agent has nothing left to upload: a duplicate sent late would be in the count.
-    await waitFor(async () => (await stack.agents.ID!.local('GET', '/v1/status')).body.auditPendingEvents === 0, 30_000);
+    await waitForAuditUploaded(stack.agents.ID!, 30_000);
     const tags = await storedTags();
     expect(new Set(tags).size).toBe(tags.length);
     const unanswered = tags.filter((t) => !answered.has(t));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
 import { publishGeneratedVersion, samples } from '../model-fixtures';
-import { enrollAgent, startStack, waitFor, type TestAgentProcess, type TestStack } from '../stack';
+import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestAgentProcess, type TestStack } from '../stack';
 import { PrivateRedis } from './private-redis';
 
 /**
@@ -77,7 +77,7 @@ describe('faults: crashes during a rollout', () => {
    */
   const expectActivationJournaledOnce = async (agent: TestAgentProcess, version: string, rolloutId: string) => {
     const nodeId = agent.nodeId;
-    await waitFor(async () => (await agent.local('GET', '/v1/status')).body.auditPendingEvents === 0, 30_000);
+    await waitForAuditUploaded(agent, 30_000);
     const activations = (await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'model.activated' }, select: { body: true } }))
       .map((row) => (JSON.parse(row.body) as { data: { version: string; rolloutId?: string } }).data)
       .filter((data) => data.version === version);
