@@ -22,4 +22,26 @@ describe('control plane smoke', () => {
     expect(sites.status).toBe(200);
     expect(sites.body.items.map((s: { country: string }) => s.country).sort()).toEqual(['CL', 'ID']);
   });
+
+  it('shows how many nodes each site has, and refuses to delete a site that still has some', async () => {
+    const token = await h.token('a', Role.vendor_admin);
+    const created = await call(h, 'POST', '/v1/sites', { token, body: { name: 'Counted plant', country: 'ID' } });
+    expect(created.status).toBe(201);
+    expect(created.body.nodeCount).toBe(0);
+    const siteId = created.body.id as string;
+    const tenantId = h.tenants.a.id;
+    await h.owner.edgeNode.createMany({ data: Array.from({ length: 3 }, (_, i) => ({ tenantId, siteId, name: `counted-${i}` })) });
+
+    expect((await call(h, 'GET', `/v1/sites/${siteId}`, { token })).body.nodeCount).toBe(3);
+    const listed = await call(h, 'GET', '/v1/sites?limit=100', { token });
+    expect(listed.body.items.find((s: { id: string }) => s.id === siteId).nodeCount).toBe(3);
+    const refused = await call(h, 'DELETE', `/v1/sites/${siteId}`, { token });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('3 node(s)');
+
+    for (const node of await h.owner.edgeNode.findMany({ where: { siteId } })) expect((await call(h, 'DELETE', `/v1/nodes/${node.id}`, { token })).status).toBe(204);
+    expect((await call(h, 'GET', `/v1/sites/${siteId}`, { token })).body.nodeCount).toBe(0);
+    expect((await call(h, 'DELETE', `/v1/sites/${siteId}`, { token })).status).toBe(204);
+    expect((await call(h, 'GET', `/v1/sites/${siteId}`, { token })).status).toBe(404);
+  });
 });

@@ -8,8 +8,6 @@ import { TenantPrisma } from '../prisma/prisma.service';
 import type { CreateSiteDto, SiteQuery, SiteView, UpdateSiteDto } from './dto/site.dto';
 import { siteScope } from './site-scope';
 
-type SiteWithCount = Site & { _count: { nodes: number } };
-
 @Injectable()
 export class SitesService {
   constructor(
@@ -25,7 +23,6 @@ export class SitesService {
         where: { AND: [siteScope(principal), filter, page.where] },
         orderBy: page.orderBy,
         take: page.take,
-        include: { _count: { select: { nodes: true } } },
       });
       return toPage(rows, page.pageSize, toView);
     });
@@ -42,7 +39,6 @@ export class SitesService {
       if (await tx.site.findFirst({ where: { name: input.name } })) throw conflict(`a site named "${input.name}" exists`);
       const site = await tx.site.create({
         data: { tenantId: principal.tenantId, name: input.name, country: input.country, region: input.region ?? null, integratorOrgId: input.integratorOrgId ?? null },
-        include: { _count: { select: { nodes: true } } },
       });
       return { view: toView(site), recompile: (await requestRecompile(tx, principal.tenantId, [site.country], 'site', principal.subjectId)).length > 0 };
     });
@@ -66,7 +62,6 @@ export class SitesService {
           ...(input.region !== undefined ? { region: input.region } : {}),
           ...(input.integratorOrgId !== undefined ? { integratorOrgId: input.integratorOrgId } : {}),
         },
-        include: { _count: { select: { nodes: true } } },
       });
       const moved = updated.country !== site.country && (await requestRecompile(tx, principal.tenantId, [updated.country], 'site', principal.subjectId)).length > 0;
       return { view: toView(updated), recompile: moved };
@@ -83,14 +78,19 @@ export class SitesService {
   remove(principal: Principal, id: string): Promise<void> {
     return this.db.run(tenantContext(principal), async (tx) => {
       const site = await findSite(tx, principal, id);
-      if (site._count.nodes > 0) throw conflict(`site still has ${site._count.nodes} node(s); remove them first`);
-      await tx.site.delete({ where: { id: site.id } });
+      // Checked again by the delete itself: a node enrolled meanwhile moves the count under the row lock.
+      const { count } = await tx.site.deleteMany({ where: { id: site.id, nodeCount: 0 } });
+      if (count === 0) {
+        const current = await tx.site.findFirst({ where: { id: site.id }, select: { nodeCount: true } });
+        if (!current) throw notFound('site');
+        throw conflict(`site still has ${current.nodeCount} node(s); remove them first`);
+      }
     });
   }
 }
 
-export async function findSite(tx: TenantTx, principal: Principal, id: string): Promise<SiteWithCount> {
-  const site = await tx.site.findFirst({ where: { id, ...siteScope(principal) }, include: { _count: { select: { nodes: true } } } });
+export async function findSite(tx: TenantTx, principal: Principal, id: string): Promise<Site> {
+  const site = await tx.site.findFirst({ where: { id, ...siteScope(principal) } });
   if (!site) throw notFound('site');
   return site;
 }
@@ -102,14 +102,14 @@ async function assertOrganization(tx: TenantTx, integratorOrgId: string | undefi
   }
 }
 
-function toView(row: SiteWithCount): SiteView {
+function toView(row: Site): SiteView {
   return {
     id: row.id,
     name: row.name,
     country: row.country,
     region: row.region,
     integratorOrgId: row.integratorOrgId,
-    nodeCount: row._count.nodes,
+    nodeCount: row.nodeCount,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
