@@ -19,7 +19,9 @@ import { figure, parseArgs, printMachine, repoRoot, summarize } from './lib/comm
 
 const require = createRequire(import.meta.url);
 const agentDist = (file) => require(path.join(repoRoot, 'apps/edge-agent/dist', file));
-const { Journal } = agentDist('journal.js');
+const { Journal, journalLine } = agentDist('journal.js');
+const { journalEvent } = agentDist('audit-uploader.js');
+const { inferenceEvent } = agentDist('models/inference-api.js');
 const { PolicyEngine } = agentDist('policy-engine.js');
 const { LocalApi } = agentDist('local-api.js');
 const { registerGovernedRoutes } = agentDist('governed-api.js');
@@ -153,14 +155,9 @@ async function governedPieces(serving, bareP50Us) {
   const decision = engine.evaluate({ category, action: 'infer' });
   const metadata = { pump: 'P-7', line: 'A' };
   const outputs = await serving.model.run(serving.model.prepare(serving.sample));
-  const event = () => ({
-    at: new Date().toISOString(),
-    actor: `node:${nodeId}`,
-    type: 'model.inference',
-    category,
-    decision: decision.decision,
-    data: { action: 'infer', model: serving.name, modelId: serving.modelId, version: serving.version, inputCategory: category, decision: decision.decision, ruleId: decision.ruleId, layer: decision.layer, policyVersion: decision.policyVersion, provenance: decision.provenance, metadata, outputHash: 'a'.repeat(64), durationMs: 0.012 },
-  });
+  // The record the agent's handler journals for an allowed inference (models/inference-api.ts).
+  const subject = { category, decision, model: { name: serving.name, modelId: serving.modelId, version: serving.version }, provenance: { metadata, ...(decision.provenance === 'content_hash' ? { contentHash: 'c'.repeat(64) } : {}) } };
+  const event = () => journalEvent(nodeId, inferenceEvent(subject, { outputHash: 'a'.repeat(64), durationMs: 0.012 }));
   let previous = { seq: 1, hash: 'b'.repeat(64) };
   const pieces = [
     ['decision', () => engine.evaluate({ category, action: 'infer' })],
@@ -172,7 +169,7 @@ async function governedPieces(serving, bareP50Us) {
       () => {
         const record = appendRecord(previous, event());
         previous = record;
-        return `${JSON.stringify(record)}\n`;
+        return journalLine(record);
       },
     ],
   ];

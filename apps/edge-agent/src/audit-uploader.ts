@@ -11,6 +11,11 @@ import type { AgentState } from './state';
 const BATCH = 500;
 const COMPACT_EVERY_MS = 60_000;
 
+/** An event as the journal stores it: stamped with the time and this node as its actor. */
+export function journalEvent(nodeId: string, event: Omit<AuditEvent, 'at' | 'actor'>): AuditEvent {
+  return { at: new Date().toISOString(), actor: `node:${nodeId}`, ...event };
+}
+
 /** Journals events for the policy engine and uploads them in signed batches whenever the control plane is reachable. */
 export class AuditUploader implements AuditRecorder {
   private readonly stop = new AbortController();
@@ -32,7 +37,7 @@ export class AuditUploader implements AuditRecorder {
   }
 
   record(event: Omit<AuditEvent, 'at' | 'actor'>): Promise<void> {
-    return this.journal.append({ at: new Date().toISOString(), actor: `node:${this.nodeId}`, ...event }).then(
+    return this.journal.append(journalEvent(this.nodeId, event)).then(
       () => {
         this.state.auditPendingEvents = this.journal.pendingUpload;
         this.wake?.();

@@ -9,6 +9,11 @@ export const JOURNAL_DIR = 'journal';
 const LOG_FILE = 'journal.log';
 const ACK_FILE = 'ack.json';
 
+/** One record as a line of the journal file (JSON Lines). */
+export function journalLine(record: ChainRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
 export class JournalCorrupted extends Error {}
 export class JournalFull extends Error {}
 
@@ -88,7 +93,7 @@ export class Journal {
   append(event: AuditEvent): Promise<ChainRecord> {
     if (!this.handle) return Promise.reject(new Error('journal is closed'));
     const record = appendRecord(this.last ?? undefined, event);
-    const line = `${JSON.stringify(record)}\n`;
+    const line = journalLine(record);
     const bytes = Buffer.byteLength(line);
     if (this.size + bytes > this.options.maxBytes) {
       return Promise.reject(new JournalFull(`audit journal is full (${this.size} of ${this.options.maxBytes} bytes, ${this.pendingUpload} events not yet acknowledged)`));

@@ -107,7 +107,21 @@ describe('POST /v1/infer failures', () => {
     // One record per request, carrying the decision: no separate policy.decision record.
     expect(records.filter((r) => r.type === 'policy.decision')).toEqual([]);
     expect(inferences).toHaveLength(2);
-    expect(inferences[0]!.data).toMatchObject({ action: 'infer', decision: 'allow', policyVersion: expect.any(Number), outputHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(inferences[0]!.data).toEqual({
+      action: 'infer',
+      model: 'fixed',
+      modelId: expect.any(String),
+      version: '1.0.0',
+      inputCategory: expect.any(String),
+      decision: 'allow',
+      ruleId: expect.any(String),
+      layer: expect.any(String),
+      policyVersion: expect.any(Number),
+      provenance: expect.any(String),
+      metadata: {},
+      outputHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      durationMs: expect.any(Number),
+    });
     expect(inferences[1]!.data).toMatchObject({ model: 'fixed', version: '1.0.0', error: expect.stringMatching(/dimension/i) });
     expect(inferences[1]!.data!.outputHash).toBeUndefined();
   });

@@ -29,6 +29,38 @@ function readInferRequest(body: unknown): InferRequest {
   return { model: b.model, input: b.input as Record<string, unknown>, metadata: (b.metadata as Record<string, unknown> | undefined) ?? {} };
 }
 
+/** What identifies an inference in its journal record: the model served, the decision, what provenance asks. */
+export interface InferenceSubject {
+  category: string;
+  decision: EnforcedDecision;
+  model: { name: string; modelId: string; version: string };
+  /** Redacted metadata and content hash, as the category's provenance level asks. */
+  provenance: Record<string, unknown>;
+}
+
+/**
+ * The one model.inference record of a request (allowed, denied or failed), as the journal receives
+ * it. `extra` is what the outcome adds: outputHash and durationMs, or the error. Exported so the
+ * governance-overhead benchmark times the very record the agent writes.
+ */
+export function inferenceEvent(subject: InferenceSubject, extra: Record<string, unknown>): { type: string; category: string; decision: string; data: Record<string, unknown> } {
+  const { category, decision, model, provenance } = subject;
+  return {
+    type: 'model.inference',
+    category,
+    decision: decision.decision,
+    data: { action: 'infer', ...subjectView(model, category), ...verdictView(decision), ...provenance, ...extra },
+  };
+}
+
+function subjectView(model: InferenceSubject['model'], category: string) {
+  return { model: model.name, modelId: model.modelId, version: model.version, inputCategory: category };
+}
+
+function verdictView(decision: EnforcedDecision) {
+  return { decision: decision.decision, ruleId: decision.ruleId, layer: decision.layer, policyVersion: decision.policyVersion, provenance: decision.provenance };
+}
+
 const NOT_ENROLLED: EnforcedDecision = { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'this node is not enrolled yet', provenance: 'metadata', policyVersion: 0 };
 
 /**
@@ -68,8 +100,9 @@ export function registerModelRoutes(
     // The inference record carries the decision: one journal record (and in strict durability one
     // fsync) per request instead of a policy.decision record followed by a model.inference record.
     const decision = engine ? engine.evaluate({ category, action: 'infer' }) : NOT_ENROLLED;
-    const subject = { model: serving.name, modelId: serving.modelId, version: serving.version, inputCategory: category };
-    const verdict = { decision: decision.decision, ruleId: decision.ruleId, layer: decision.layer, policyVersion: decision.policyVersion, provenance: decision.provenance };
+    const model = { name: serving.name, modelId: serving.modelId, version: serving.version };
+    const subject = subjectView(model, category);
+    const verdict = verdictView(decision);
     const provenance: Record<string, unknown> = {};
     if (decision.provenance !== 'none') {
       provenance.metadata = engine ? engine.redact(body.metadata, engine.redactionFor(category)) : {};
@@ -79,7 +112,7 @@ export function registerModelRoutes(
     const journal = async (extra: Record<string, unknown>): Promise<boolean> => {
       const audit = deps.audit();
       if (!audit) return true;
-      const written = audit.record({ type: 'model.inference', category, decision: decision.decision, data: { action: 'infer', ...subject, ...verdict, ...provenance, ...extra } });
+      const written = audit.record(inferenceEvent({ category, decision, model, provenance }, extra));
       if (deps.durability === 'batch') {
         written.catch((error: unknown) => logger.error({ err: String(error) }, 'inference record lost'));
         return true;
