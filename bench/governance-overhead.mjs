@@ -53,7 +53,7 @@ const bundle = signBundle(
 );
 
 const journal = await Journal.open(dataDir, { maxBytes: 1024 ** 3, flushIntervalMs: args.durability === 'strict' ? 0 : 20, retentionMs: 86_400_000 }, logger);
-const audit = { get full() { return journal.full; }, record: (event) => journal.append({ at: new Date().toISOString(), actor: `node:${nodeId}`, ...event }).then(() => undefined) };
+const audit = { get full() { return journal.full; }, record: (event) => journal.append(journalEvent(nodeId, event)).then(() => undefined) };
 const engine = new PolicyEngine(dataDir, identity, logger, audit, args.durability);
 const applied = await engine.apply(bundle);
 if (!applied.applied) throw new Error(`bundle refused: ${applied.reason}`);
