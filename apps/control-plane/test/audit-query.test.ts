@@ -4,7 +4,7 @@ import { Role } from '@meridian/db';
 import { TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 
-describe('audit event query by type', () => {
+describe('audit event queries', () => {
   let h: Harness;
   let agent: TestAgent;
 
@@ -54,6 +54,21 @@ describe('audit event query by type', () => {
       const page = await query(bad);
       expect(page.status).toBe(400);
       expect(JSON.stringify(page.body)).toMatch(/type must be an event type/);
+    }
+  });
+
+  it("keeps integrators to their organisation's sites, even when they name another site", async () => {
+    const cl = h.tenants.a.siteIds.CL!;
+    const own = await call(h, 'GET', `/v1/audit/events?siteId=${cl}`, { token: await h.token('a', Role.integrator_viewer) }); // the CL integrator
+    expect(own.status).toBe(200);
+    expect(own.body.items.length).toBeGreaterThanOrEqual(6);
+    for (const token of [await h.token('a', Role.integrator_admin)]) {
+      // the ID integrator: the agent's events belong to the CL site
+      for (const path of [`/v1/audit/events?siteId=${cl}`, `/v1/audit/events?sourceId=${agent.nodeId}`, '/v1/audit/events']) {
+        const page = await call(h, 'GET', path, { token });
+        expect(page.status, path).toBe(200);
+        expect(page.body.items.filter((item: { siteId: string | null }) => item.siteId === cl), path).toEqual([]);
+      }
     }
   });
 });

@@ -22,8 +22,9 @@ export class AuditService {
   events(principal: Principal, query: AuditEventQuery): Promise<AuditEventPage> {
     const limit = Math.min(query.limit ?? 50, 500);
     return this.db.run(tenantContext(principal), async (tx) => {
+      // The integrator's scope is its own condition (AND): a siteId in the query narrows it, never replaces it.
+      const scope = await this.siteFilter(tx, principal);
       const where = {
-        ...(await this.siteFilter(tx, principal)),
         ...(query.sourceId ? { sourceId: query.sourceId } : {}),
         ...(query.siteId ? { siteId: query.siteId } : {}),
         ...(query.category ? { category: query.category } : {}),
@@ -33,7 +34,7 @@ export class AuditService {
         ...(query.from || query.to ? { occurredAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
       const rows = await tx.auditEvent.findMany({
-        where: { AND: [where, query.cursor ? afterEventCursor(decodeEventCursor(query.cursor)) : {}] },
+        where: { AND: [scope, where, query.cursor ? afterEventCursor(decodeEventCursor(query.cursor)) : {}] },
         orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }],
         take: limit + 1,
       });
