@@ -71,4 +71,41 @@ describe('audit event queries', () => {
       }
     }
   });
+
+  it("pages an integrator's events across its sites in list order, each event once, ties included", async () => {
+    const tenantId = h.tenants.a.id;
+    const cl = h.tenants.a.siteIds.CL!;
+    const org = (await h.owner.site.findUniqueOrThrow({ where: { id: cl } })).integratorOrgId!;
+    const second = await h.owner.site.create({ data: { tenantId, name: 'Second CL plant', country: 'CL', integratorOrgId: org } });
+    // Two sources per site; events arrive in shared instants, as batches stored by one statement do.
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(i / 4)));
+    const sources = [
+      { id: '0a0a0a0a-0000-4000-8000-000000000001', siteId: cl },
+      { id: 'f0f0f0f0-0000-4000-8000-000000000002', siteId: second.id },
+      { id: '5a5a5a5a-0000-4000-8000-000000000003', siteId: second.id },
+      { id: 'control-plane', siteId: cl },
+    ];
+    await h.owner.auditEvent.createMany({
+      data: Array.from({ length: 40 }, (_, i) => {
+        const source = sources[i % sources.length]!;
+        return { tenantId, sourceId: source.id, siteId: source.siteId, seq: BigInt(1000 + i), prevHash: 'p', hash: 'h', body: '{}', type: 'merge.test', actor: 'test', occurredAt: at(i), receivedAt: at(i) };
+      }),
+    });
+    const expected = await h.owner.auditEvent.findMany({ where: { tenantId, type: 'merge.test' }, orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }], select: { sourceId: true, seq: true } });
+    const token = await h.token('a', Role.integrator_viewer); // the CL integrator, now of two sites
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { sourceId: string; seq: number }[]; nextCursor: string | null } } = await call(h, 'GET', `/v1/audit/events?type=merge.test&limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.items.map((item) => `${item.sourceId}/${item.seq}`));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected.map((e) => `${e.sourceId}/${e.seq}`));
+    expect(seen).toHaveLength(40);
+    // The ID integrator sees none of them.
+    const other = await call(h, 'GET', '/v1/audit/events?type=merge.test', { token: await h.token('a', Role.integrator_admin) });
+    expect(other.body.items).toEqual([]);
+  });
 });

@@ -108,4 +108,20 @@ describe('list pages are read in index order', () => {
     const deep = await owner.auditEvent.findFirstOrThrow({ where: { tenantId, sourceId: 'node-0', seq: 25_000n } });
     expectIndexOrder(await planOf('audit_events', read(afterEventCursor(deep))), 'audit_events', index, 'received_at');
   });
+
+  it("one site's event pages (an integrator's, or ?siteId=), first and after a cursor, read in the site index's order", async () => {
+    const siteId = (await owner.site.findFirstOrThrow({ where: { tenantId }, orderBy: { name: 'asc' } })).id;
+    // Enough events that sorting them for each page would be the planner's worse choice, as at a busy site.
+    await owner.$executeRawUnsafe(`
+      INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, occurred_at, received_at, site_id)
+      SELECT '${tenantId}', 'site-node', i, 'p', 'h', '{}', 'model.inference', 'node', now() - (i || ' ms')::interval, now() - (i || ' ms')::interval, '${siteId}'
+      FROM generate_series(1, 20000) i`);
+    await owner.$executeRawUnsafe('ANALYZE audit_events');
+    const read = (where: object) => (tx: Prisma.TransactionClient) =>
+      tx.auditEvent.findMany({ where: { AND: [{ siteId }, {}, where] }, orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }], take: 51 });
+    const index = /^audit_events_.*tenant_id_site_id_received_at_source_.*idx$/;
+    expectIndexOrder(await planOf('audit_events', read({})), 'audit_events', index);
+    const deep = await owner.auditEvent.findFirstOrThrow({ where: { tenantId, sourceId: 'site-node', seq: 15_000n } });
+    expectIndexOrder(await planOf('audit_events', read(afterEventCursor(deep))), 'audit_events', index, 'received_at');
+  });
 });

@@ -4,7 +4,7 @@ import { leafBytes, logLeafHashes, toCheckpoint, verifyTenantLog, type AuditChec
 import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound } from '../common/problem';
 import { AuditProducer } from '../jobs/audit.producer';
-import { afterEventCursor, decodeEventCursor, encodeEventCursor } from './event-cursor';
+import { afterEventCursor, decodeEventCursor, encodeEventCursor, EVENT_ORDER, newestEventFirst } from './event-cursor';
 import { JobsService } from '../jobs/jobs.service';
 import type { JobView } from '../jobs/dto/job.dto';
 import { TenantPrisma } from '../prisma/prisma.service';
@@ -22,26 +22,45 @@ export class AuditService {
   events(principal: Principal, query: AuditEventQuery): Promise<AuditEventPage> {
     const limit = Math.min(query.limit ?? 50, 500);
     return this.db.run(tenantContext(principal), async (tx) => {
-      // The integrator's scope is its own condition (AND): a siteId in the query narrows it, never replaces it.
-      const scope = await this.siteFilter(tx, principal);
+      const sites = await this.sitesToRead(tx, principal, query.siteId);
+      if (sites?.length === 0) return { items: [], nextCursor: null };
       const where = {
         ...(query.sourceId ? { sourceId: query.sourceId } : {}),
-        ...(query.siteId ? { siteId: query.siteId } : {}),
         ...(query.category ? { category: query.category } : {}),
         ...(query.decision ? { decision: query.decision } : {}),
         ...(query.actor ? { actor: query.actor } : {}),
         ...(query.type ? { type: { in: query.type.split(',') } } : {}),
         ...(query.from || query.to ? { occurredAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
-      const rows = await tx.auditEvent.findMany({
-        where: { AND: [scope, where, query.cursor ? afterEventCursor(decodeEventCursor(query.cursor)) : {}] },
-        orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }],
-        take: limit + 1,
-      });
+      const after = query.cursor ? afterEventCursor(decodeEventCursor(query.cursor)) : {};
+      const page = (site: object) => tx.auditEvent.findMany({ where: { AND: [site, where, after] }, orderBy: EVENT_ORDER, take: limit + 1 });
+      // One site: read in the order of the (tenant, site, received_at, …) index. Several (an
+      // integrator's): a page of each, merged. A single `site_id IN (…)` read in list order walks
+      // the tenant's whole log when those sites have few events (128 ms at 500,000 events, and
+      // linear in the log), or sorts every event of those sites.
+      let rows: AuditEvent[];
+      if (!sites) rows = await page({});
+      else if (sites.length === 1) rows = await page({ siteId: sites[0] });
+      else {
+        rows = [];
+        for (const siteId of sites) rows.push(...(await page({ siteId })));
+        rows = rows.sort(newestEventFirst).slice(0, limit + 1);
+      }
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return { items: items.map(toView), nextCursor: rows.length > limit && last ? encodeEventCursor(last) : null };
     });
+  }
+
+  /**
+   * The sites whose events this page may show: undefined for all of the tenant's events (site or
+   * not), else a list. An integrator's scope is its organisation's sites; a siteId in the query
+   * narrows that scope, never widens it.
+   */
+  private async sitesToRead(tx: TenantTx, principal: Principal, siteId: string | undefined): Promise<string[] | undefined> {
+    if (!isIntegrator(principal)) return siteId ? [siteId] : undefined;
+    const own = (await this.siteFilter(tx, principal)).siteId?.in ?? [];
+    return siteId ? own.filter((id) => id === siteId) : own;
   }
 
   event(principal: Principal, sourceId: string, seq: number): Promise<AuditEventDetailView> {

@@ -11,6 +11,21 @@ export interface EventCursor {
   seq: bigint;
 }
 
+/** The list order: newest arrival first, then source and sequence, descending. */
+export const EVENT_ORDER = [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }] as const satisfies object[];
+
+/**
+ * EVENT_ORDER in JavaScript, to merge pages read per site. Source ids are node UUIDs (lower-case
+ * hex and dashes) and "control-plane": for such strings code-unit order is the order of
+ * PostgreSQL's C, glibc and ICU collations alike, so a merged page ends where the cursor resumes.
+ */
+export function newestEventFirst(a: EventCursor, b: EventCursor): number {
+  const at = b.receivedAt.getTime() - a.receivedAt.getTime();
+  if (at !== 0) return at;
+  if (a.sourceId !== b.sourceId) return a.sourceId < b.sourceId ? 1 : -1;
+  return a.seq === b.seq ? 0 : a.seq < b.seq ? 1 : -1;
+}
+
 export function encodeEventCursor(cursor: EventCursor): string {
   return Buffer.from(JSON.stringify([cursor.receivedAt.toISOString(), cursor.sourceId, cursor.seq.toString()]), 'utf8').toString('base64url');
 }
