@@ -4,7 +4,7 @@ import { rollBackRollout, RolloutStatus, type Rollout, type TenantTx } from '@me
 import type { z } from 'zod';
 import { NodeEventsService } from '../agents/node-events.service';
 import { recordChange } from '../audit/record';
-import { tenantContext, type Principal } from '../auth/principal';
+import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { conflict, notFound, ProblemException, type FieldError } from '../common/problem';
 import { RolloutsProducer } from '../jobs/rollouts.producer';
 import { findModel } from '../models/models.service';
@@ -68,16 +68,18 @@ export class RolloutsService {
   }
 
   async list(principal: Principal): Promise<RolloutList> {
-    return this.db.run(tenantContext(principal), async (tx) => ({
-      items: (await tx.rollout.findMany({ orderBy: { createdAt: 'desc' }, take: 200 })).map(toView),
-    }));
+    return this.db.run(tenantContext(principal), async (tx) => {
+      const view = await viewFor(tx, principal);
+      return { items: (await tx.rollout.findMany({ where: reaches(principal), orderBy: { createdAt: 'desc' }, take: 200 })).map(view) };
+    });
   }
 
   async get(principal: Principal, id: string): Promise<RolloutProgressView> {
     return this.db.run(tenantContext(principal), async (tx) => {
-      const rollout = await findRollout(tx, id);
-      const groups = await tx.rolloutNode.groupBy({ by: ['batch', 'state'], where: { rolloutId: id }, _count: { _all: true } });
-      const started = await tx.rolloutNode.groupBy({ by: ['batch'], where: { rolloutId: id, startedAt: { not: null } }, _count: { _all: true } });
+      const rollout = await findRollout(tx, principal, id);
+      const own = nodesOf(principal);
+      const groups = await tx.rolloutNode.groupBy({ by: ['batch', 'state'], where: { rolloutId: id, ...own }, _count: { _all: true } });
+      const started = await tx.rolloutNode.groupBy({ by: ['batch'], where: { rolloutId: id, startedAt: { not: null }, ...own }, _count: { _all: true } });
       const startedBatches = new Set(started.map((s) => s.batch));
       const batches = new Map<number, BatchView>();
       const counts = emptyCounts();
@@ -95,13 +97,14 @@ export class RolloutsService {
         }
       }
       return {
-        ...toView(rollout),
+        ...(await viewFor(tx, principal))(rollout),
         totalNodes: total,
         touchedNodes: touched,
         counts,
         percentActive: total === 0 ? 0 : Math.round((counts.active / total) * 10_000) / 100,
         batches: [...batches.values()].sort((a, b) => a.batch - b.batch),
-        gateResults: rollout.gateResults as unknown as GateResult[],
+        // Gate results count requests and errors over every node of a batch, other organisations' too.
+        gateResults: isIntegrator(principal) ? [] : (rollout.gateResults as unknown as GateResult[]),
       };
     });
   }
@@ -110,7 +113,7 @@ export class RolloutsService {
   async nodes(principal: Principal, id: string, query: RolloutNodeQuery): Promise<RolloutNodePage> {
     const limit = query.limit ?? 100;
     return this.db.run(tenantContext(principal), async (tx) => {
-      await findRollout(tx, id);
+      await findRollout(tx, principal, id);
       const rows = await tx.rolloutNode.findMany({
         where: {
           rolloutId: id,
@@ -173,7 +176,7 @@ export class RolloutsService {
     options: { rollback?: boolean; reason?: string | null } = {},
   ): Promise<void> {
     const changed = await this.db.run(tenantContext(principal), async (tx) => {
-      await findRollout(tx, id);
+      await findRollout(tx, principal, id);
       // The worker holds this lock while it advances the rollout: a command waits for the step in progress.
       const [locked] = await tx.$queryRaw<{ status: RolloutStatus; model_id: string }[]>`SELECT status::text AS status, model_id FROM rollouts WHERE id = ${id}::uuid FOR UPDATE`;
       if (!locked || !from.includes(locked.status)) throw conflict(`the rollout is ${locked?.status ?? 'gone'}; it can be ${to.replace('_', ' ')} only when ${from.join(' or ')}`);
@@ -220,10 +223,31 @@ async function matchingNodes(tx: TenantTx, selector: RolloutSelector) {
     .filter((node) => matchesSelector(node, selector));
 }
 
-async function findRollout(tx: TenantTx, id: string): Promise<Rollout> {
-  const rollout = await tx.rollout.findFirst({ where: { id } });
+/** An integrator sees a rollout only if it reaches a node of its organisation's sites, and only those nodes of it. */
+async function findRollout(tx: TenantTx, principal: Principal, id: string): Promise<Rollout> {
+  const rollout = await tx.rollout.findFirst({ where: { id, ...reaches(principal) } });
   if (!rollout) throw notFound('rollout');
   return rollout;
+}
+
+function nodesOf(principal: Principal) {
+  return isIntegrator(principal) ? { node: { site: siteScope(principal) } } : {};
+}
+
+function reaches(principal: Principal) {
+  return isIntegrator(principal) ? { nodes: { some: nodesOf(principal) } } : {};
+}
+
+/** The view, with an integrator's selector naming only its own sites: other organisations' site ids are theirs. */
+async function viewFor(tx: TenantTx, principal: Principal): Promise<(rollout: Rollout) => RolloutView> {
+  if (!isIntegrator(principal)) return toView;
+  const own = new Set((await tx.site.findMany({ where: siteScope(principal), select: { id: true } })).map((site) => site.id));
+  return (rollout) => {
+    const view = toView(rollout);
+    const selector = view.selector as { siteIds?: unknown } | null;
+    if (selector && Array.isArray(selector.siteIds)) view.selector = { ...selector, siteIds: selector.siteIds.filter((id) => typeof id === 'string' && own.has(id)) };
+    return view;
+  };
 }
 
 function toView(rollout: Rollout): RolloutView {
