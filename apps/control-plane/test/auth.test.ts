@@ -75,6 +75,27 @@ describe('authentication', () => {
     expect((await call(h, 'GET', '/v1/auth/me', { token: rotated.accessToken })).status).toBe(401);
   });
 
+  it("ends a person's sessions in this tenant when their role or organisation changes, and when they are removed", async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const [idOrg, clOrg] = h.tenants.a.orgIds;
+    const created = await call(h, 'POST', '/v1/users', { token: admin, body: { email: 'moved.integrator@example.com', displayName: 'Moved', password: 'long-enough-password', role: Role.integrator_viewer, integratorOrgId: idOrg } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const userId = created.body.id as string;
+    const first = (await login('moved.integrator@example.com', 'long-enough-password')).body;
+    expect((await call(h, 'GET', '/v1/sites', { token: first.accessToken })).status).toBe(200);
+
+    // Moved to the other organisation: the token issued for the first one must not keep its scope.
+    const moved = await call(h, 'PATCH', `/v1/users/${userId}`, { token: admin, body: { integratorOrgId: clOrg } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(await call(h, 'GET', '/v1/sites', { token: first.accessToken })).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/session has ended/) } });
+    expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: first.refreshToken } })).status).toBe(401);
+
+    const second = (await login('moved.integrator@example.com', 'long-enough-password')).body;
+    expect((await call(h, 'GET', '/v1/sites', { token: second.accessToken })).status).toBe(200);
+    expect((await call(h, 'DELETE', `/v1/users/${userId}`, { token: admin })).status).toBe(204);
+    expect(await call(h, 'GET', '/v1/sites', { token: second.accessToken })).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/session has ended/) } });
+  });
+
   it('refuses tokens signed with another secret, expired tokens and garbage', async () => {
     const claims = { sub: '00000000-0000-4000-8000-000000000000', tid: h.tenants.a.id, role: 'vendor_admin', org: null, typ: 'access' };
     const forged = await new JwtService().signAsync(claims, { secret: 'x'.repeat(40), issuer: 'meridian', audience: 'meridian-api', expiresIn: 60 });

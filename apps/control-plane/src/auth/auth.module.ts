@@ -23,5 +23,6 @@ import { SessionRevocations } from './session-revocations';
   ],
   controllers: [AuthController, ApiKeysController],
   providers: [AuthService, ApiKeysService, SessionRevocations, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [SessionRevocations],
 })
 export class AuthModule {}

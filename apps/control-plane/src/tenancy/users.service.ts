@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
 import type { Membership, TenantTx, User } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
+import { SessionRevocations } from '../auth/session-revocations';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
 import { TenantPrisma } from '../prisma/prisma.service';
@@ -13,7 +14,10 @@ import { requireOrganizationForRole } from './organizations.service';
 /** People of a tenant: a global account plus this tenant's membership (which carries the role). */
 @Injectable()
 export class UsersService {
-  constructor(private readonly db: TenantPrisma) {}
+  constructor(
+    private readonly db: TenantPrisma,
+    private readonly sessions: SessionRevocations,
+  ) {}
 
   list(principal: Principal, query: PageQuery): Promise<Page<UserView>> {
     const page = keyset(query);
@@ -54,8 +58,9 @@ export class UsersService {
   }
 
   async update(principal: Principal, userId: string, input: UpdateUserDto): Promise<UserView> {
-    return this.db.run(tenantContext(principal), async (tx) => {
+    const { view, ended } = await this.db.run(tenantContext(principal), async (tx) => {
       const membership = await findMembership(tx, userId);
+      let ended: string[] = [];
       if (input.displayName) await tx.user.update({ where: { id: userId }, data: { displayName: input.displayName } });
       if (input.role !== undefined || input.integratorOrgId !== undefined) {
         const role = input.role ?? membership.role;
@@ -63,22 +68,41 @@ export class UsersService {
         const integratorOrgId = await requireOrganizationForRole(tx, role, orgInput);
         await tx.membership.update({ where: { id: membership.id }, data: { role, integratorOrgId } });
         await recordChange(tx, principal, 'admin.user.role_changed', { userId, from: membership.role, to: role });
-        // A changed role must not live on in refresh tokens minted for the old one.
-        await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+        // A changed role or organisation must not live on in the sessions opened under the old one.
+        ended = await endSessions(tx, userId);
       }
-      return toView(await findMembership(tx, userId));
+      return { view: toView(await findMembership(tx, userId)), ended };
     });
+    await this.endNow(ended);
+    return view;
   }
 
   /** Removes the person from this tenant (their account stays if they belong to others) and ends their sessions here. */
   async remove(principal: Principal, userId: string): Promise<void> {
-    await this.db.run(tenantContext(principal), async (tx) => {
+    const ended = await this.db.run(tenantContext(principal), async (tx) => {
       const membership = await findMembership(tx, userId);
-      await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      const ended = await endSessions(tx, userId);
       await tx.membership.delete({ where: { id: membership.id } });
       await recordChange(tx, principal, 'admin.user.removed', { userId, email: membership.user.email });
+      return ended;
     });
+    await this.endNow(ended);
   }
+
+  /**
+   * Access tokens carry the role and organisation they were issued with: their sessions are ended
+   * in Redis too, so those tokens stop working now rather than when they expire.
+   */
+  private async endNow(sessionIds: string[]): Promise<void> {
+    await Promise.all(sessionIds.map((id) => this.sessions.end(id)));
+  }
+}
+
+/** Revokes the person's refresh tokens in this tenant; returns their sessions (token families) to end. */
+async function endSessions(tx: TenantTx, userId: string): Promise<string[]> {
+  const open = await tx.refreshToken.findMany({ where: { userId, revokedAt: null }, select: { familyId: true }, distinct: ['familyId'] });
+  await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  return open.map((token) => token.familyId);
 }
 
 async function existingUserId(tx: TenantTx, email: string): Promise<string | null> {
