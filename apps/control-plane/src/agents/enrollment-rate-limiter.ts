@@ -8,7 +8,9 @@ import { AgentRpcError } from './agent-rpc-error';
 
 /**
  * Token bucket in Redis (so every replica sees the same bucket), timed by Redis's own clock.
- * ARGV: capacity, refill interval in ms, cost (0 = look only). Returns {allowed 0|1, ms until the next token}.
+ * ARGV: capacity, refill interval in ms, cost. cost 1 takes a token if one is left (check and take
+ * in one atomic step, so concurrent attempts cannot overshoot the burst), -1 gives one back (capped
+ * at capacity), 0 only looks. Returns {allowed 0|1, ms until the next token}.
  */
 const TOKEN_BUCKET = `
 local capacity = tonumber(ARGV[1])
@@ -26,8 +28,18 @@ if earned > 0 then
 end
 if tokens >= capacity then at = now end
 local allowed = 0
-if tokens >= 1 then allowed = 1 end
-if cost > 0 then tokens = math.max(0, tokens - cost) end
+if cost > 0 then
+  if tokens >= cost then
+    allowed = 1
+    tokens = tokens - cost
+  end
+else
+  if tokens >= 1 then allowed = 1 end
+  if cost < 0 then
+    tokens = math.min(capacity, tokens - cost)
+    if tokens >= capacity then at = now end
+  end
+end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', at)
 redis.call('PEXPIRE', KEYS[1], (capacity - tokens + 1) * refill_ms)
 local wait = 0
@@ -39,8 +51,12 @@ export const RETRY_AFTER_METADATA = 'retry-after-ms';
 
 /**
  * Throttles enrollment guessing: each peer address may fail `burst` times, then earns one more try
- * every `refillSeconds`. Only failures are charged, so a site enrolling many gateways through one
- * NAT with valid tokens is never slowed down, and one peer's flood never blocks any other peer.
+ * every `refillSeconds`. Every attempt reserves a try up front (atomically with the check, so a
+ * burst of parallel guesses cannot all slip past an almost-empty bucket) and gives it back unless
+ * the attempt turned out to be a guess (see EnrollmentService): a site enrolling gateways through one
+ * NAT with valid tokens does not use up its budget, and one peer's flood never blocks any other peer.
+ * Once an address has used up its budget, it is refused (valid token or not) until it earns a try back:
+ * telling a valid token apart costs the same proof check and database lookup a guess does.
  * When Redis is unreachable the limiter lets attempts through (enrollment still needs a valid,
  * single-use token; authentication of enrolled nodes fails closed on its own).
  */
@@ -53,15 +69,18 @@ export class EnrollmentRateLimiter {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Refuses with RESOURCE_EXHAUSTED (and a retry hint) when the peer has no tries left. */
-  async admit(peer: string): Promise<void> {
-    const [allowed, waitMs] = await this.run(peer, 0);
+  /**
+   * Takes one try from the peer's bucket before an attempt; refuses with RESOURCE_EXHAUSTED (and a
+   * retry hint) when none is left. Pair with refund() when the attempt was not a failed guess.
+   */
+  async reserve(peer: string): Promise<void> {
+    const [allowed, waitMs] = await this.run(peer, 1);
     if (!allowed) throw exhausted(waitMs);
   }
 
-  /** Charges one failed attempt to the peer. */
-  async recordFailure(peer: string): Promise<void> {
-    await this.run(peer, 1);
+  /** Gives back a try taken by reserve() (never beyond the burst). */
+  async refund(peer: string): Promise<void> {
+    await this.run(peer, -1);
   }
 
   private async run(peer: string, cost: number): Promise<[boolean, number]> {

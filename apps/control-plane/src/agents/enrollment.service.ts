@@ -28,18 +28,25 @@ export class EnrollmentService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** `peer` is the caller's address: failed attempts are charged to it (see EnrollmentRateLimiter). */
+  /**
+   * `peer` is the caller's address: each attempt reserves a try from its bucket up front and gets it
+   * back unless it failed as a guess would (see EnrollmentRateLimiter).
+   */
   async enroll(message: EnrollRequest, peer: string): Promise<EnrollResponse> {
-    await this.limiter.admit(peer);
+    await this.limiter.reserve(peer);
+    let result: EnrollResponse;
     try {
-      return await this.attempt(message);
+      result = await this.attempt(message);
     } catch (error) {
-      // A refused token or proof, or a malformed request, is what a guesser produces; a node-name clash or an outage is not.
-      if (error instanceof AgentRpcError && (error.code === GrpcStatus.UNAUTHENTICATED || error.code === GrpcStatus.INVALID_ARGUMENT)) {
-        await this.limiter.recordFailure(peer);
+      // A refused token or proof, or a malformed request, is what a guesser produces: it keeps the try.
+      // A node-name clash or an outage is not: the try is given back.
+      if (!(error instanceof AgentRpcError && (error.code === GrpcStatus.UNAUTHENTICATED || error.code === GrpcStatus.INVALID_ARGUMENT))) {
+        await this.limiter.refund(peer);
       }
       throw error;
     }
+    await this.limiter.refund(peer);
+    return result;
   }
 
   private async attempt(message: EnrollRequest): Promise<EnrollResponse> {
