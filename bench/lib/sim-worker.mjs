@@ -117,7 +117,7 @@ function nextBatch(agent, size) {
   const records = [];
   for (let i = 0; i < size; i += 1) {
     const at = new Date().toISOString();
-    const record = appendRecord(agent.chain.at(-1), { at, type: 'policy.decision', actor: 'node:self', category: 'model_outputs', decision: 'allow', data: { action: 'infer', i } });
+    const record = appendRecord(agent.chain.at(-1), { at, type: 'policy.decision', actor: `node:${agent.nodeId}`, category: 'model_outputs', decision: 'allow', data: { action: 'infer', i } });
     agent.chain.push(record);
     records.push(record);
   }

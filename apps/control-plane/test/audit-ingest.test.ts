@@ -6,10 +6,11 @@ import { Role } from '@meridian/db';
 import { grpcError, TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 
-const event = (i: number): AuditEvent => ({ at: new Date().toISOString(), type: 'policy.decision', actor: 'node:self', category: 'inspection_images', decision: i % 2 ? 'deny' : 'allow', data: { i } });
-function chain(n: number, after?: ChainRecord): ChainRecord[] {
+const event = (i: number, nodeId: string): AuditEvent => ({ at: new Date().toISOString(), type: 'policy.decision', actor: `node:${nodeId}`, category: 'inspection_images', decision: i % 2 ? 'deny' : 'allow', data: { i } });
+/** n events journaled by the node, continuing `after`. */
+function chain(n: number, nodeId: string, after?: ChainRecord): ChainRecord[] {
   const out: ChainRecord[] = [];
-  for (let i = 0; i < n; i += 1) out.push(appendRecord(out[out.length - 1] ?? after, event(i)));
+  for (let i = 0; i < n; i += 1) out.push(appendRecord(out[out.length - 1] ?? after, event(i, nodeId)));
   return out;
 }
 
@@ -35,7 +36,7 @@ describe('audit ingest over UploadAudit', () => {
 
   it('stores a verified batch, acknowledges it, and adds nothing when it is re-sent', async () => {
     const agent = await enrolled();
-    const records = chain(10);
+    const records = chain(10, agent.nodeId);
     const ack = await agent.uploadAudit(records);
     expect(ack.acknowledgedSeq).toBe(10);
     expect(Buffer.from(ack.acknowledgedHash).toString('hex')).toBe(records[9]!.hash);
@@ -44,7 +45,7 @@ describe('audit ingest over UploadAudit', () => {
     expect(again.acknowledgedSeq).toBe(10);
     expect(await stored(agent.nodeId)).toBe(10);
     // overlapping re-send with new records: only the new ones are stored
-    const more = chain(5, records[9]);
+    const more = chain(5, agent.nodeId, records[9]);
     expect((await agent.uploadAudit([...records.slice(7), ...more])).acknowledgedSeq).toBe(15);
     expect(await stored(agent.nodeId)).toBe(15);
     const row = await h.owner.auditEvent.findFirstOrThrow({ where: { sourceId: agent.nodeId, seq: 3n } });
@@ -65,7 +66,7 @@ describe('audit ingest over UploadAudit', () => {
 
   it('refuses a gap, flags the node, and keeps refusing', async () => {
     const agent = await enrolled();
-    const records = chain(6);
+    const records = chain(6, agent.nodeId);
     await agent.uploadAudit(records.slice(0, 2));
     const gap = await grpcError(agent.uploadAudit(records.slice(3)));
     expect(gap.code).toBe(GrpcStatus.FAILED_PRECONDITION);
@@ -82,29 +83,29 @@ describe('audit ingest over UploadAudit', () => {
 
   it('refuses reordered, altered and forked batches', async () => {
     const reordered = await enrolled();
-    const r = chain(4);
+    const r = chain(4, reordered.nodeId);
     expect((await grpcError(reordered.uploadAudit([r[0]!, r[2]!, r[1]!, r[3]!]))).details).toMatch(/gap|repeats/);
     const altered = await enrolled();
-    const a = chain(3);
+    const a = chain(3, altered.nodeId);
     const changed = { ...a[1]!, body: a[1]!.body.replace('deny', 'allow') };
     expect((await grpcError(altered.uploadAudit([a[0]!, changed, a[2]!]))).details).toMatch(/record 2 was altered/);
     expect(await stored(altered.nodeId)).toBe(0);
     const forked = await enrolled();
-    const f = chain(3);
+    const f = chain(3, forked.nodeId);
     await forked.uploadAudit(f);
-    const other = chain(3); // same seqs, different content: a second history
+    const other = chain(3, forked.nodeId); // same seqs, different content: a second history
     const fork = await grpcError(forked.uploadAudit(other));
     expect(fork.details).toMatch(/differs from the one already stored \(fork\)/);
   });
 
   it('stores batches of many nodes arriving together exactly once each, and refuses only the broken one', async () => {
     const nodes = await Promise.all([enrolled(), enrolled(), enrolled(), enrolled()]);
-    const first = nodes.map(() => chain(3));
+    const first = nodes.map((agent) => chain(3, agent.nodeId));
     await Promise.all(nodes.map((agent, i) => agent.uploadAudit(first[i]!)));
-    const next = nodes.map((_, i) => chain(4, first[i]![2]));
+    const next = nodes.map((agent, i) => chain(4, agent.nodeId, first[i]![2]));
     const [a, b, c, d] = nodes as [TestAgent, TestAgent, TestAgent, TestAgent];
     // b sends the same batch twice at once; d's batch has the right seqs but links to another history
-    const forged = chain(4, chain(3)[2]);
+    const forged = chain(4, d.nodeId, chain(3, d.nodeId)[2]);
     const results = await Promise.allSettled([a.uploadAudit(next[0]!), b.uploadAudit(next[1]!), b.uploadAudit(next[1]!), c.uploadAudit(next[2]!), d.uploadAudit(forged)]);
     expect(results.slice(0, 4).map((r) => (r.status === 'fulfilled' ? r.value.acknowledgedSeq : String(r.reason)))).toEqual([7, 7, 7, 7]);
     expect(results[4]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ details: expect.stringMatching(/record 4 does not follow record 3 \(fork\)/) }) });
@@ -120,12 +121,12 @@ describe('audit ingest over UploadAudit', () => {
 
   it('refuses a batch not signed by the node and malformed batches, without flagging', async () => {
     const agent = await enrolled();
-    const records = chain(2);
+    const records = chain(2, agent.nodeId);
     const forged = await grpcError(agent.uploadAudit(records, { signWith: loadPrivateKey(generateEd25519KeyPair().privateKeyPem) }));
     expect(forged.code).toBe(GrpcStatus.UNAUTHENTICATED);
-    const tooMany = await grpcError(agent.uploadAudit(chain(1001)));
+    const tooMany = await grpcError(agent.uploadAudit(chain(1001, agent.nodeId)));
     expect(tooMany.code).toBe(GrpcStatus.INVALID_ARGUMENT);
-    const notEvent = { ...appendRecord(undefined, event(0)) };
+    const notEvent = { ...appendRecord(undefined, event(0, agent.nodeId)) };
     notEvent.body = 'not json';
     expect((await grpcError(agent.uploadAudit([notEvent]))).code).toBe(GrpcStatus.INVALID_ARGUMENT);
     await expect(agent.uploadAudit(records)).resolves.toMatchObject({ acknowledgedSeq: 2 });

@@ -10,7 +10,8 @@ export interface DecisionRequest {
   location?: string;
 }
 
-export type Verdict = 'allow' | 'deny' | 'allow_with_redaction';
+export const VERDICTS = ['allow', 'deny', 'allow_with_redaction'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface Decision {
   decision: Verdict;

@@ -11,7 +11,9 @@ export type Action = (typeof ACTIONS)[number];
 export const PROVENANCE_LEVELS = ['none', 'metadata', 'content_hash'] as const;
 export type Provenance = (typeof PROVENANCE_LEVELS)[number];
 
-const NAME = /^[a-z][a-z0-9_]{1,62}$/;
+/** Data categories and consent flags: lower_snake_case, 2–63 characters. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
+const NAME = NAME_PATTERN;
 /** Where data may be stored or processed: the site itself, the site's country, or a named region. */
 const LOCATION = /^(site|country|region:[a-z0-9-]{2,40})$/;
 /** Who may receive data: the control plane, a vendor cloud region, a named third party ("*" = any region / party). */

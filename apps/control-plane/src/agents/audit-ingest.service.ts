@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
-import { verifyChain, type AuditEvent } from '@meridian/audit';
+import { verifyChain } from '@meridian/audit';
 import { verifyEd25519 } from '@meridian/crypto';
 import { appendAtHeads, insertAuditRows, type AuditAppend, type AuditRow, type AuditSourceRef } from '@meridian/db';
 import type { AuditAck, AuditBatch } from '@meridian/protocol';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
+import { checkAgentEvent } from './agent-event';
 import { AgentRpcError, invalidArgument } from './agent-rpc-error';
 import { Batcher } from './batcher';
 
@@ -44,7 +45,7 @@ export class AuditIngestService {
   }
 
   async ingest(node: NodeIdentity, batch: AuditBatch): Promise<AuditAck> {
-    const records = this.decode(batch);
+    const records = this.decode(batch, node);
     const signed = Buffer.concat(batch.records.map((r) => r.hash));
     // The key the call was just authenticated with; a separate lookup only if it has left the cache since.
     const publicKey = this.auth.keyOf(node.nodeId) ?? (await this.publicKeyOf(node));
@@ -142,33 +143,25 @@ export class AuditIngestService {
     return { acknowledgedSeq: ack.seq, acknowledgedHash: Buffer.from(ack.hash, 'hex') };
   }
 
-  /** Checks the shape of each record and extracts the indexed columns from its body (parsed once). */
-  private decode(batch: AuditBatch): AuditRow[] {
+  /** Checks each record and its event (agent-event.ts) and extracts the indexed columns from its body (parsed once). */
+  private decode(batch: AuditBatch, node: NodeIdentity): AuditRow[] {
     if (batch.records.length === 0 || batch.records.length > MAX_AUDIT_BATCH) throw invalidArgument(`records: between 1 and ${MAX_AUDIT_BATCH} per batch`);
     return batch.records.map((r, i) => {
       if (!Number.isSafeInteger(r.seq) || r.seq < 1) throw invalidArgument(`records[${i}].seq: must be a positive integer`);
       if (r.prevHash.length !== 32 || r.hash.length !== 32) throw invalidArgument(`records[${i}]: hashes are 32 bytes`);
       if (r.body.length > MAX_BODY_BYTES) throw invalidArgument(`records[${i}].body: larger than ${MAX_BODY_BYTES} bytes`);
       const body = bytes(r.body).toString('utf8');
-      let event: AuditEvent;
-      let at: Date;
-      try {
-        event = JSON.parse(body) as AuditEvent;
-        if (typeof event.type !== 'string' || typeof event.at !== 'string') throw new Error('shape');
-        at = new Date(event.at);
-        if (Number.isNaN(at.getTime())) throw new Error('shape');
-      } catch {
-        throw invalidArgument(`records[${i}].body: not an audit event`);
-      }
-      // Only the node's own site may appear; anything else the agent claims stays in the body, not in the indexed columns.
+      const check = checkAgentEvent(body, node);
+      if (!check.ok) throw invalidArgument(`records[${i}].body: ${check.reason}`);
+      const { event, at } = check;
       return {
         seq: r.seq,
         prevHash: bytes(r.prevHash).toString('hex'),
         hash: bytes(r.hash).toString('hex'),
         body,
-        type: event.type.slice(0, 100),
-        category: typeof event.category === 'string' ? event.category.slice(0, 100) : null,
-        decision: typeof event.decision === 'string' ? event.decision.slice(0, 50) : null,
+        type: event.type,
+        category: event.category ?? null,
+        decision: event.decision ?? null,
         occurredAt: at.toISOString(),
       };
     });
