@@ -98,14 +98,58 @@ describe('evaluateBatch', () => {
     expect(lenient).toMatchObject({ kind: 'judged', result: { passed: true } });
   });
 
-  it('fails on the inference error rate, once there are enough requests to judge', () => {
+  it('fails on the inference error rate of a node, once it has enough requests to judge', () => {
     const failing = evaluateBatch({ ...base, nodes: [healthy(40, 10), healthy(60, 5)], settledAt: at(0), now: at(30) });
-    expect(failing).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.15 } });
-    if (failing.kind === 'judged') expect(failing.result.reasons).toEqual(['inference error rate 15% above 10% (15/100)']);
+    expect(failing).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.25, requests: 100, errors: 15 } });
+    if (failing.kind === 'judged') expect(failing.result.reasons).toEqual(['inference error rate above 10% on 1 of 2 nodes judged (worst 25%: 10/40)']);
     const tooFew = evaluateBatch({ ...base, nodes: [healthy(5, 5)], settledAt: at(0), now: at(30) });
-    expect(tooFew).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 1 } });
+    expect(tooFew).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: null, requests: 5, errors: 5 } });
     const idle = evaluateBatch({ ...base, nodes: [healthy(0, 0)], settledAt: at(0), now: at(30) });
     expect(idle).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: null } });
+    const atTheLimit = evaluateBatch({ ...base, nodes: [healthy(100, 10), healthy(10, 1)], settledAt: at(0), now: at(30) });
+    expect(atTheLimit).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 0.1, reasons: [] } });
+  });
+
+  it('judges every node on its own: huge counters on one node cannot mask another node failing', () => {
+    // Pooled, this would be 5 errors in 1,000,000,010 requests; the second node alone fails half of its calls.
+    const masked = evaluateBatch({ ...base, nodes: [healthy(1_000_000_000, 0), healthy(10, 5)], settledAt: at(0), now: at(30) });
+    expect(masked).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.5, requests: 1_000_000_010, errors: 5 } });
+    if (masked.kind === 'judged') expect(masked.result.reasons).toEqual(['inference error rate above 10% on 1 of 2 nodes judged (worst 50%: 5/10)']);
+    // Whatever the others report, in any order and however many of them.
+    const many = [...Array.from({ length: 50 }, () => healthy(Number.MAX_SAFE_INTEGER, 0)), healthy(20, 3)];
+    for (const nodes of [many, [...many].reverse()]) {
+      const verdict = evaluateBatch({ ...base, nodes, settledAt: at(0), now: at(30) });
+      expect(verdict).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.15 } });
+    }
+    // Several failing nodes are counted; the worst is shown.
+    const two = evaluateBatch({ ...base, nodes: [healthy(10, 2), healthy(10, 8), healthy(100, 0)], settledAt: at(0), now: at(30) });
+    expect(two).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.8 } });
+    if (two.kind === 'judged') expect(two.result.reasons).toEqual(['inference error rate above 10% on 2 of 3 nodes judged (worst 80%: 8/10)']);
+  });
+
+  it('does not judge nodes below minRequests, however many errors they show', () => {
+    // 9 requests < minRequests 10: not judged, even at 100% errors, and not pooled with the others either.
+    const nodes = [healthy(9, 9), healthy(9, 9), healthy(100, 0)];
+    const verdict = evaluateBatch({ ...base, nodes, settledAt: at(0), now: at(30) });
+    expect(verdict).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 0, requests: 118, errors: 18, reasons: [] } });
+    // The same node fails once it reaches minRequests.
+    const judged = evaluateBatch({ ...base, nodes: [healthy(10, 9), healthy(100, 0)], settledAt: at(0), now: at(30) });
+    expect(judged).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.9 } });
+    // minRequests 0 judges every node that served anything, never one that served nothing.
+    const zero = { ...gate, minRequests: 0 };
+    expect(evaluateBatch({ ...base, gate: zero, nodes: [healthy(1, 1), healthy(0, 0)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1 } });
+    expect(evaluateBatch({ ...base, gate: zero, nodes: [healthy(0, 0)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: null } });
+  });
+
+  it('reports activation and error-rate failures together', () => {
+    const verdict = evaluateBatch({ ...base, nodes: [healthy(10, 5), { state: 'failed', requests: 0, errors: 0 }], settledAt: at(0), now: at(30) });
+    expect(verdict.kind).toBe('judged');
+    if (verdict.kind === 'judged') {
+      expect(verdict.result.passed).toBe(false);
+      expect(verdict.result.reasons).toHaveLength(2);
+      expect(verdict.result.reasons[0]).toMatch(/^activation 50% below 100%/);
+      expect(verdict.result.reasons[1]).toMatch(/^inference error rate above 10% on 1 of 1 node judged/);
+    }
   });
 
   it('counts from zero after an agent restart reset its counters', () => {

@@ -43,9 +43,13 @@ export const rolloutStrategySchema = z
       .object({
         /** Share of the batch that must reach `active`. */
         minActivationRatio: z.number().min(0).max(1).default(1),
-        /** Highest inference error rate (errors / requests since the batch started, from heartbeats) the batch may show. */
+        /**
+         * Highest inference error rate (errors / requests since the batch started, from heartbeats) any
+         * one node of the batch may show. Each node is judged on its own counters, never pooled, so no
+         * node's numbers can dilute another's failures.
+         */
         maxErrorRate: z.number().min(0).max(1).default(0.05),
-        /** Below this many requests the error rate is not judged (too few to mean anything). */
+        /** A node with fewer requests than this is not judged on its error rate (too few to mean anything). */
         minRequests: z.number().int().min(0).max(1_000_000).default(1),
         /** How long to watch inference after the batch settled before judging it. */
         observeSeconds: z.number().int().min(0).max(86_400).default(30),
@@ -113,7 +117,9 @@ export interface GateResult {
   batch: number;
   passed: boolean;
   activationRatio: number;
+  /** The highest error rate of a node judged (one with at least `minRequests` requests); null when no node was. */
   errorRate: number | null;
+  /** Requests and errors over every node of the batch: for information only, the gate never judges the sum. */
   requests: number;
   errors: number;
   reasons: string[];
@@ -125,6 +131,9 @@ export type BatchVerdict = { kind: 'wait' } | { kind: 'judged'; result: GateResu
 /**
  * What the batch's gate says now. Waits while nodes are still moving (until the batch time-out),
  * then for the observation window; fails at once when activation can no longer reach the minimum.
+ * The error rate is judged per node: the batch fails if any node with at least `minRequests`
+ * requests shows more than `maxErrorRate`. Counters come from agents, so a pooled rate would let one
+ * node (inflating its requests) hide another's failures; judged alone, a node can only fail itself.
  */
 export function evaluateBatch(input: {
   batch: number;
@@ -150,18 +159,29 @@ export function evaluateBatch(input: {
   const requests = nodes.reduce((sum, n) => sum + n.requests, 0);
   const errors = nodes.reduce((sum, n) => sum + n.errors, 0);
   const activationRatio = total === 0 ? 1 : active / total;
-  const errorRate = requests > 0 ? errors / requests : null;
+  // Each node on its own counters; a node without requests (or below minRequests) is not judged.
+  const judged = nodes.filter((n) => n.requests > 0 && n.requests >= gate.minRequests);
+  let worst: BatchNodeHealth | undefined;
+  for (const n of judged) if (!worst || rate(n) > rate(worst)) worst = n;
+  const errorRate = worst ? rate(worst) : null;
+  const failing = judged.filter((n) => rate(n) > gate.maxErrorRate).length;
   const reasons: string[] = [];
   if (activationRatio < gate.minActivationRatio) {
     reasons.push(`activation ${formatRatio(activationRatio)} below ${formatRatio(gate.minActivationRatio)} (${active}/${total} active${timedOut && !hopeless ? ', batch timed out' : ''})`);
   }
-  if (errorRate !== null && requests >= gate.minRequests && errorRate > gate.maxErrorRate) {
-    reasons.push(`inference error rate ${formatRatio(errorRate)} above ${formatRatio(gate.maxErrorRate)} (${errors}/${requests})`);
+  if (worst && failing > 0) {
+    reasons.push(
+      `inference error rate above ${formatRatio(gate.maxErrorRate)} on ${failing} of ${judged.length} node${judged.length === 1 ? '' : 's'} judged (worst ${formatRatio(rate(worst))}: ${worst.errors}/${worst.requests})`,
+    );
   }
   return {
     kind: 'judged',
     result: { batch: input.batch, passed: reasons.length === 0, activationRatio, errorRate, requests, errors, reasons, evaluatedAt: now.toISOString() },
   };
+}
+
+function rate(node: BatchNodeHealth): number {
+  return node.errors / node.requests;
 }
 
 /** Requests and errors since the baseline; counters that went down mean the agent restarted, so they count from zero. */

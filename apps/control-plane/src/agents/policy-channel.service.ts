@@ -4,12 +4,11 @@ import type { AppConfig } from '@meridian/config';
 import type { PolicyChannelRequest, PolicyUpdate } from '@meridian/protocol';
 import { InjectConfig } from '../config/config.module';
 import type { NodeIdentity } from './agent-auth.service';
+import { MAX_POLICY_VERSION, SHA256_HEX } from './agent-messages';
 import { AgentRpcError, invalidArgument, toServiceError } from './agent-rpc-error';
 import type { EncodedMessage } from './encoded-message';
 import { PolicyPushService } from './policy-push.service';
 import { StreamRegistry } from './stream-registry';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export type PolicyChannelCall = ServerDuplexStream<PolicyChannelRequest, PolicyUpdate | EncodedMessage>;
 
@@ -59,7 +58,7 @@ export class PolicyChannelService {
   private async greet(node: NodeIdentity, call: PolicyChannelCall, message: PolicyChannelRequest): Promise<void> {
     if (!message.hello || message.ack) throw invalidArgument('the first message on the policy channel must be a hello (and only a hello)');
     const { currentVersion, currentDigest } = message.hello;
-    if (!Number.isSafeInteger(currentVersion) || currentVersion < 0) throw invalidArgument('hello.current_version must be a non-negative integer');
+    if (!Number.isSafeInteger(currentVersion) || currentVersion < 0 || currentVersion > MAX_POLICY_VERSION) throw invalidArgument(`hello.current_version must be an integer from 0 to ${MAX_POLICY_VERSION}`);
     if (currentDigest !== '' && !SHA256_HEX.test(currentDigest)) throw invalidArgument('hello.current_digest must be empty or a sha256 digest (64 hex characters)');
     for (const update of await this.policies.catchUp(node, currentVersion)) if (!call.cancelled) call.write(update);
     // What the node holds counts as acknowledged: an ack lost with the previous stream is made good

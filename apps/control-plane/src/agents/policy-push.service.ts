@@ -7,6 +7,7 @@ import { Counter } from 'prom-client';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeIdentity } from './agent-auth.service';
+import { policyAckSchema, validateMessage } from './agent-messages';
 import { invalidArgument } from './agent-rpc-error';
 import { Batcher } from './batcher';
 import { encodeOnce, type EncodedMessage } from './encoded-message';
@@ -75,7 +76,8 @@ export class PolicyPushService implements OnModuleInit {
   }
 
   async acknowledge(node: NodeIdentity, ack: PolicyAck): Promise<void> {
-    if (!Number.isInteger(ack.version) || ack.version < 0 || ack.digest.length > 64 || ack.error.length > 500) throw invalidArgument('malformed acknowledgement');
+    // At the edge: an applied acknowledgement is batched with other nodes' and tenants'.
+    ack = validateMessage(policyAckSchema, ack);
     // Applied acknowledgements arrive all at once after a publish: they are written in batches.
     if (ack.applied) return this.applied.submit({ node, ack });
     await this.db.run({ tenantId: node.tenantId }, async (tx) => {
@@ -118,7 +120,10 @@ export class PolicyPushService implements OnModuleInit {
     const byTenant = new Map<string, number[]>();
     items.forEach((item, i) => byTenant.set(item.node.tenantId, [...(byTenant.get(item.node.tenantId) ?? []), i]));
     for (const [tenantId, indexes] of byTenant) {
+      // Each tenant on its own: a transaction that fails (a value the edge let through, a database
+      // error) refuses that tenant's acknowledgements only, never those of others batched with them.
       await this.db.run({ tenantId }, async (tx) => {
+        for (const i of indexes) results[i] = undefined; // (the transaction may be run again)
         const wanted = [...new Map(indexes.map((i) => [`${items[i]!.node.siteId}/${items[i]!.ack.version}/${items[i]!.ack.digest}`, items[i]!])).values()];
         const found = await tx.policyBundle.findMany({
           where: { OR: wanted.map(({ node, ack }) => ({ siteId: node.siteId, version: ack.version, digest: ack.digest })) },
@@ -144,6 +149,10 @@ export class PolicyPushService implements OnModuleInit {
           FROM unnest(${nodeIds}::uuid[], ${acks.map((a) => a.version)}::int[], ${acks.map((a) => a.digest)}::text[]) AS v(id, version, digest)
           WHERE n.id = v.id
             AND (n.applied_policy_version IS DISTINCT FROM v.version OR n.applied_policy_digest IS DISTINCT FROM v.digest OR n.policy_error IS NOT NULL)`;
+      }).catch((error: unknown) => {
+        this.logger.error({ err: error, tenantId, acknowledgements: indexes.length }, 'recording applied policy acknowledgements failed');
+        const failed = error instanceof Error ? error : new Error(String(error));
+        for (const i of indexes) results[i] = failed;
       });
     }
     const applied = results.filter((r) => r === undefined).length;
