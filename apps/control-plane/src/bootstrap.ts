@@ -8,6 +8,7 @@ import { httpTracingMiddleware } from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/problem.filter';
 import { requestIdMiddleware } from './common/request-id';
+import { securityHeadersMiddleware } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
 import { buildOpenApi } from './openapi/openapi';
@@ -20,6 +21,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
+  app.use(securityHeadersMiddleware);
   app.use(httpTracingMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -12,6 +12,7 @@ import { call, startHarness, type Harness } from './harness';
 import { spawnNode, type Spawned } from './processes';
 import { publishVersion } from './registry';
 import { SimAgent } from './sim-agent';
+import { until } from './until';
 
 /**
  * "Trust nothing from agents": a compromised or buggy gateway must not reach beyond its own node —
@@ -43,17 +44,6 @@ function ackPolicy(agent: TestAgent, ack: PolicyAck): Promise<void> {
   return new Promise((resolve, reject) =>
     agent.client.ackPolicy(ack, agent.sign('AckPolicy'), { deadline: Date.now() + 10_000 }, (error) => (error ? reject(error) : resolve())),
   );
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last) return last as T;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
 }
 
 describe('agent trust boundary: a gateway affects nothing beyond its own node', () => {
@@ -292,7 +282,7 @@ describe('agent trust boundary: a gateway affects nothing beyond its own node', 
         const judged = await until('batch 1 judged', async () => {
           const rollout = (await call(h, 'GET', `/v1/rollouts/${created.body.id}`, { token: engineer })).body;
           return rollout.gateResults?.length ? rollout : undefined;
-        });
+        }, 45_000);
         // The honest node alone runs at a 50% error rate, far above the 20% the gate allows.
         expect(judged.gateResults[0]).toMatchObject({ batch: 1, passed: false });
       } finally {

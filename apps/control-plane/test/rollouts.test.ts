@@ -8,17 +8,7 @@ import { call, startHarness, type Harness } from './harness';
 import { spawnNode, type Spawned } from './processes';
 import { publishVersion } from './registry';
 import { SimAgent } from './sim-agent';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last) return last as T;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
+import { until } from './until';
 
 const FAST_GATE = { minActivationRatio: 1, maxErrorRate: 0.2, minRequests: 1, observeSeconds: 0 };
 

@@ -16,6 +16,17 @@ describe('control plane smoke', () => {
     expect((await call(h, 'GET', '/readyz')).body).toMatchObject({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
+  it('sends nosniff, no framing and no referrer on API responses, errors and the API docs', async () => {
+    for (const path of ['/healthz', '/v1/sites', '/v1/no-such-route', '/docs/']) {
+      const response = await fetch(`${h.baseUrl}${path}`);
+      expect([...response.headers].filter(([name]) => ['x-content-type-options', 'x-frame-options', 'referrer-policy'].includes(name)).sort(), path).toEqual([
+        ['referrer-policy', 'no-referrer'],
+        ['x-content-type-options', 'nosniff'],
+        ['x-frame-options', 'DENY'],
+      ]);
+    }
+  });
+
   it('lists the demo sites of tenant A to its vendor admin', async () => {
     const token = await h.token('a', Role.vendor_admin);
     const sites = await call(h, 'GET', '/v1/sites', { token });
