@@ -26,7 +26,11 @@ describe('edge agents against a real control plane', () => {
     const keyLine = stack.agents.ID!.process.lines.find((l) => l.includes('generated the node key'))!;
     const dataDir = (JSON.parse(keyLine) as { dataDir: string }).dataDir;
     expect((await fs.stat(path.join(dataDir, 'node-key.pem'))).mode & 0o777).toBe(0o600);
-    await waitFor(async () => (await stack.api('GET', '/v1/nodes?status=online')).body.items.length === 2, 10_000);
+    // Online from enrollment on; what they report arrives with each one's first heartbeat.
+    await waitFor(async () => {
+      const online = (await stack.api('GET', '/v1/nodes?status=online')).body.items as { reported: { policyVersion?: number } }[];
+      return online.length === 2 && online.every((node) => node.reported.policyVersion !== undefined);
+    }, 10_000);
     const nodes = (await stack.api('GET', '/v1/nodes')).body.items as any[];
     expect(nodes.map((n) => n.name).sort()).toEqual(['gw-cl-1', 'gw-id-1']);
     for (const node of nodes) {
