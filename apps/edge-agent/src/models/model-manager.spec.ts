@@ -227,6 +227,28 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     expect(state.models).toEqual([{ modelId: MODEL_ID, version: '1.0.0', state: 'active' }]);
   });
 
+  it('journals at the next start an activation switched to but not journaled (a crash in between), once', async () => {
+    const v1 = version('1.0.0');
+    offer(v1);
+    const working = recorder;
+    // The first run switches to 1.0.0, then its record does not reach the journal (as if killed right then).
+    recorder = { get full() { return working.full; }, record: (event) => (event.type === 'model.activated' ? Promise.reject(new Error('killed')) : working.record(event)) };
+    const first = await newManager();
+    await desire(first, 1, v1.desired);
+    await first.stop();
+    recorder = working;
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].unjournaled).toMatchObject({ type: 'model.activated', data: { version: '1.0.0' } });
+    expect((await events()).filter((e) => e.type === 'model.activated')).toEqual([]);
+
+    const restarted = await newManager();
+    expect(await score(restarted)).toMatchObject({ version: '1.0.0' });
+    expect((await events()).filter((e) => e.type === 'model.activated').map((e) => e.data)).toEqual([expect.objectContaining({ modelId: MODEL_ID, version: '1.0.0', previous: null })]);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].unjournaled).toBeUndefined();
+    await restarted.stop();
+    await newManager(); // and not again at the start after
+    expect((await events()).filter((e) => e.type === 'model.activated')).toHaveLength(1);
+  });
+
   it('falls back to the cached previous version when the active one no longer verifies at startup', async () => {
     const v1 = version('1.0.0');
     const v2 = version('1.1.0');

@@ -85,6 +85,8 @@ export class ModelManager {
       return {};
     });
     for (const [modelId, pointer] of Object.entries(this.active)) {
+      // An activation the last run switched to but did not journal: recorded first, whatever follows.
+      await this.journalPending(modelId);
       const loaded = await this.loadFromCache(modelId, pointer.version).catch((error: unknown) => ({ error: (error as Error).message }));
       if ('model' in loaded) {
         this.serving.set(modelId, loaded);
@@ -96,7 +98,7 @@ export class ModelManager {
       const fallback = pointer.previous ? await this.loadFromCache(modelId, pointer.previous).catch(() => undefined) : undefined;
       if (fallback) {
         this.serving.set(modelId, fallback);
-        this.active[modelId] = { ...pointer, version: fallback.version, previous: null, activatedAt: new Date().toISOString() };
+        this.active[modelId] = { name: pointer.name, version: fallback.version, previous: null, activatedAt: new Date().toISOString() };
         await this.record('model.rolled_back', { modelId, name: pointer.name, from: pointer.version, to: fallback.version, reason: 'the active version could not be loaded at startup' });
       } else {
         delete this.active[modelId];
@@ -309,7 +311,13 @@ export class ModelManager {
     }
     const before = this.active[target.modelId];
     const previous = before && before.version !== target.version ? before.version : (before?.previous ?? null);
-    this.active[target.modelId] = { name: manifest.name, version: target.version, previous, activatedAt: new Date().toISOString() };
+    const rolledBack = before !== undefined && compareSemver(target.version, before.version) < 0;
+    const data = { modelId: target.modelId, name: manifest.name, version: target.version, rolloutId: target.rolloutId, sha256: manifest.artifact.sha256 };
+    const event = rolledBack
+      ? { type: 'model.rolled_back', data: { ...data, from: before.version, to: target.version }, category: manifest.card.inputCategories[0] }
+      : { type: 'model.activated', data: { ...data, previous: before?.version ?? null }, category: manifest.card.inputCategories[0] };
+    // The pointer carries its audit event until the event is journaled (see journalPending).
+    this.active[target.modelId] = { name: manifest.name, version: target.version, previous, activatedAt: new Date().toISOString(), unjournaled: event };
     try {
       await this.persistActive();
     } catch (error) {
@@ -321,10 +329,7 @@ export class ModelManager {
     const replaced = this.serving.get(target.modelId);
     this.serving.set(target.modelId, { modelId: target.modelId, name: manifest.name, version: target.version, card: manifest.card, artifactSha256: manifest.artifact.sha256, model });
     void replaced?.model.release();
-    const rolledBack = before !== undefined && compareSemver(target.version, before.version) < 0;
-    const data = { modelId: target.modelId, name: manifest.name, version: target.version, rolloutId: target.rolloutId, sha256: manifest.artifact.sha256 };
-    if (rolledBack) await this.record('model.rolled_back', { ...data, from: before.version, to: target.version }, manifest.card.inputCategories[0]);
-    else await this.record('model.activated', { ...data, previous: before?.version ?? null }, manifest.card.inputCategories[0]);
+    await this.journalPending(target.modelId);
     this.logger.info({ modelId: target.modelId, name: manifest.name, version: target.version, previous: before?.version, rolledBack }, rolledBack ? 'model rolled back' : 'model activated');
     await this.setState(target, 'active', rolledBack ? `rolled back from ${before.version}` : before ? `replaced ${before.version}` : '');
     const removed = await this.store.prune(target.modelId, [target.version, previous]);
@@ -410,8 +415,30 @@ export class ModelManager {
     return next;
   }
 
-  private async record(type: string, data: Record<string, unknown>, category?: string): Promise<void> {
-    await this.audit.record({ type, ...(category ? { category } : {}), data }).catch((error: unknown) => this.logger.error({ type, err: String(error) }, 'could not journal a model event'));
+  /**
+   * Journals the activation event the model's pointer still carries, then drops it from the pointer.
+   * The pointer is switched first (serving follows it) and written with its event, so a crash between
+   * the switch and the journal record leaves the event on disk, and the next start journals it: an
+   * activation is never in force without its record. A crash after the record but before the pointer
+   * is rewritten journals it twice, never not at all.
+   */
+  private async journalPending(modelId: string): Promise<void> {
+    const pointer = this.active[modelId];
+    if (!pointer?.unjournaled) return;
+    const { type, data, category } = pointer.unjournaled;
+    if (!(await this.record(type, data, category))) return; // kept on the pointer: retried at the next start
+    delete pointer.unjournaled;
+    await this.persistActive().catch((error: unknown) => this.logger.error({ modelId, err: String(error) }, 'cannot rewrite the active pointer after journaling its activation'));
+  }
+
+  private async record(type: string, data: Record<string, unknown>, category?: string): Promise<boolean> {
+    return this.audit.record({ type, ...(category ? { category } : {}), data }).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error({ type, err: String(error) }, 'could not journal a model event');
+        return false;
+      },
+    );
   }
 }
 

@@ -25,6 +25,11 @@ export interface ActiveModel {
   /** The version this one replaced, kept in the cache for rollback. */
   previous: string | null;
   activatedAt: string;
+  /**
+   * The audit event of this activation, while it is not yet in the journal: written with the
+   * pointer, dropped once journaled, so a crash between the two is made good at the next start.
+   */
+  unjournaled?: { type: string; data: Record<string, unknown>; category?: string };
 }
 
 /** The last state this node reached for a model (its target version), and whether the control plane has it. */
