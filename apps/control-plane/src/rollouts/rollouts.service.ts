@@ -70,7 +70,7 @@ export class RolloutsService {
   async list(principal: Principal): Promise<RolloutList> {
     return this.db.run(tenantContext(principal), async (tx) => {
       const view = await viewFor(tx, principal);
-      return { items: (await tx.rollout.findMany({ where: reaches(principal), orderBy: { createdAt: 'desc' }, take: 200 })).map(view) };
+      return { items: (await tx.rollout.findMany({ where: await listedFor(tx, principal), orderBy: { createdAt: 'desc' }, take: 200 })).map(view) };
     });
   }
 
@@ -238,10 +238,25 @@ function reaches(principal: Principal) {
   return isIntegrator(principal) ? { nodes: { some: nodesOf(principal) } } : {};
 }
 
+/**
+ * Which rollouts an integrator's list shows: those with a node on its sites, found from those sites'
+ * nodes (a few index lookups). Asked as "rollouts with some node on a site of the organisation", the
+ * planner walked every rollout's nodes (239 ms for 200 rollouts of 2,000 nodes; 3 ms this way).
+ */
+async function listedFor(tx: TenantTx, principal: Principal): Promise<{ id?: { in: string[] } }> {
+  if (!isIntegrator(principal)) return {};
+  const groups = await tx.rolloutNode.groupBy({ by: ['rolloutId'], where: { node: { siteId: { in: await ownSites(tx, principal) } } } });
+  return { id: { in: groups.map((group) => group.rolloutId) } };
+}
+
+async function ownSites(tx: TenantTx, principal: Principal): Promise<string[]> {
+  return (await tx.site.findMany({ where: siteScope(principal), select: { id: true } })).map((site) => site.id);
+}
+
 /** The view, with an integrator's selector naming only its own sites: other organisations' site ids are theirs. */
 async function viewFor(tx: TenantTx, principal: Principal): Promise<(rollout: Rollout) => RolloutView> {
   if (!isIntegrator(principal)) return toView;
-  const own = new Set((await tx.site.findMany({ where: siteScope(principal), select: { id: true } })).map((site) => site.id));
+  const own = new Set(await ownSites(tx, principal));
   return (rollout) => {
     const view = toView(rollout);
     const selector = view.selector as { siteIds?: unknown } | null;
