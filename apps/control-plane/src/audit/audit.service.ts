@@ -3,6 +3,7 @@ import { consistencyProof, inclusionProof, leafHash, recordHash, verifyConsisten
 import { leafBytes, logLeafHashes, toCheckpoint, verifyTenantLog, type AuditCheckpoint, type AuditEvent, type TenantTx } from '@meridian/db';
 import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound } from '../common/problem';
+import { integratorSiteIds } from '../fleet/site-scope';
 import { AuditProducer } from '../jobs/audit.producer';
 import { afterEventCursor, decodeEventCursor, encodeEventCursor, EVENT_ORDER, newestEventFirst } from './event-cursor';
 import { JobsService } from '../jobs/jobs.service';
@@ -120,8 +121,7 @@ export class AuditService {
 
   private async siteFilter(tx: TenantTx, principal: Principal): Promise<{ siteId?: { in: string[] } }> {
     if (!isIntegrator(principal)) return {};
-    const sites = await tx.site.findMany({ where: { integratorOrgId: principal.integratorOrgId ?? '00000000-0000-0000-0000-000000000000' }, select: { id: true } });
-    return { siteId: { in: sites.map((s) => s.id) } };
+    return { siteId: { in: await integratorSiteIds(tx, principal) } };
   }
 }
 

@@ -10,7 +10,7 @@ import { RolloutsProducer } from '../jobs/rollouts.producer';
 import { findModel } from '../models/models.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { AbortRolloutDto, BatchView, CreateRolloutDto, RolloutList, RolloutNodePage, RolloutNodeQuery, RolloutProgressView, RolloutView, StateCountsView } from './dto/rollout.dto';
-import { siteScope } from '../fleet/site-scope';
+import { integratorSiteIds, siteScope } from '../fleet/site-scope';
 
 const IN_PROGRESS: RolloutStatus[] = [RolloutStatus.running, RolloutStatus.paused];
 const INSERT_CHUNK = 5_000;
@@ -69,8 +69,9 @@ export class RolloutsService {
 
   async list(principal: Principal): Promise<RolloutList> {
     return this.db.run(tenantContext(principal), async (tx) => {
-      const view = await viewFor(tx, principal);
-      return { items: (await tx.rollout.findMany({ where: await listedFor(tx, principal), orderBy: { createdAt: 'desc' }, take: 200 })).map(view) };
+      const own = isIntegrator(principal) ? await integratorSiteIds(tx, principal) : [];
+      const where = isIntegrator(principal) ? { id: { in: await rolloutsReaching(tx, own) } } : {};
+      return { items: (await tx.rollout.findMany({ where, orderBy: { createdAt: 'desc' }, take: 200 })).map(viewFor(principal, own)) };
     });
   }
 
@@ -97,7 +98,7 @@ export class RolloutsService {
         }
       }
       return {
-        ...(await viewFor(tx, principal))(rollout),
+        ...viewFor(principal, isIntegrator(principal) ? await integratorSiteIds(tx, principal) : [])(rollout),
         totalNodes: total,
         touchedNodes: touched,
         counts,
@@ -239,28 +240,23 @@ function reaches(principal: Principal) {
 }
 
 /**
- * Which rollouts an integrator's list shows: those with a node on its sites, found from those sites'
- * nodes (a few index lookups). Asked as "rollouts with some node on a site of the organisation", the
- * planner walked every rollout's nodes (239 ms for 200 rollouts of 2,000 nodes; 3 ms this way).
+ * The rollouts with a node on these sites (an integrator's list), found from those sites' nodes (a
+ * few index lookups). Asked as "rollouts with some node on a site of the organisation", the planner
+ * walked every rollout's nodes (239 ms for 200 rollouts of 2,000 nodes; 3 ms this way).
  */
-async function listedFor(tx: TenantTx, principal: Principal): Promise<{ id?: { in: string[] } }> {
-  if (!isIntegrator(principal)) return {};
-  const groups = await tx.rolloutNode.groupBy({ by: ['rolloutId'], where: { node: { siteId: { in: await ownSites(tx, principal) } } } });
-  return { id: { in: groups.map((group) => group.rolloutId) } };
+async function rolloutsReaching(tx: TenantTx, siteIds: string[]): Promise<string[]> {
+  const groups = await tx.rolloutNode.groupBy({ by: ['rolloutId'], where: { node: { siteId: { in: siteIds } } } });
+  return groups.map((group) => group.rolloutId);
 }
 
-async function ownSites(tx: TenantTx, principal: Principal): Promise<string[]> {
-  return (await tx.site.findMany({ where: siteScope(principal), select: { id: true } })).map((site) => site.id);
-}
-
-/** The view, with an integrator's selector naming only its own sites: other organisations' site ids are theirs. */
-async function viewFor(tx: TenantTx, principal: Principal): Promise<(rollout: Rollout) => RolloutView> {
+/** The view, with an integrator's selector naming only its own sites (`own`): other organisations' site ids are theirs. */
+function viewFor(principal: Principal, own: string[]): (rollout: Rollout) => RolloutView {
   if (!isIntegrator(principal)) return toView;
-  const own = new Set(await ownSites(tx, principal));
+  const ownSet = new Set(own);
   return (rollout) => {
     const view = toView(rollout);
     const selector = view.selector as { siteIds?: unknown } | null;
-    if (selector && Array.isArray(selector.siteIds)) view.selector = { ...selector, siteIds: selector.siteIds.filter((id) => typeof id === 'string' && own.has(id)) };
+    if (selector && Array.isArray(selector.siteIds)) view.selector = { ...selector, siteIds: selector.siteIds.filter((id) => typeof id === 'string' && ownSet.has(id)) };
     return view;
   };
 }
