@@ -11,9 +11,12 @@ import type { AgentState } from './state';
 const BATCH = 500;
 const COMPACT_EVERY_MS = 60_000;
 
+/** An event to journal: the time is now unless the event says when it happened. */
+export type RecordedEvent = Omit<AuditEvent, 'at' | 'actor'> & { at?: string };
+
 /** An event as the journal stores it: stamped with the time and this node as its actor. */
-export function journalEvent(nodeId: string, event: Omit<AuditEvent, 'at' | 'actor'>): AuditEvent {
-  return { at: new Date().toISOString(), actor: `node:${nodeId}`, ...event };
+export function journalEvent(nodeId: string, event: RecordedEvent): AuditEvent {
+  return { ...event, at: event.at ?? new Date().toISOString(), actor: `node:${nodeId}` };
 }
 
 /** Journals events for the policy engine and uploads them in signed batches whenever the control plane is reachable. */
@@ -36,7 +39,12 @@ export class AuditUploader implements AuditRecorder {
     return this.journal.full;
   }
 
-  record(event: Omit<AuditEvent, 'at' | 'actor'>): Promise<void> {
+  /** Whether this exact event (its `at` included) is in the journal already. */
+  journaled(event: RecordedEvent & { at: string }): Promise<boolean> {
+    return this.journal.includes(journalEvent(this.nodeId, event));
+  }
+
+  record(event: RecordedEvent): Promise<void> {
     return this.journal.append(journalEvent(this.nodeId, event)).then(
       () => {
         this.state.auditPendingEvents = this.journal.pendingUpload;

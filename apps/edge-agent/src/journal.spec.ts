@@ -34,6 +34,22 @@ describe('agent audit journal', () => {
     expect(verifyChain(records)).toEqual({ ok: true });
   });
 
+  it('finds an exact event among its records, acknowledged or not, after a restart', async () => {
+    const journal = await Journal.open(dir, options, logger);
+    const at = '2026-12-02T08:00:00.000Z';
+    await journal.append(event(1, at));
+    const last = await journal.append(event(2, at));
+    await journal.acknowledge({ seq: 1, hash: (await readAll(dir))[0]!.hash });
+    await journal.close();
+    const reopened = await Journal.open(dir, options, logger);
+    expect(await reopened.includes(event(1, at))).toBe(true);
+    expect(await reopened.includes({ ...event(2, at), data: { i: 2 } })).toBe(true);
+    expect(await reopened.includes(event(2, '2026-12-02T08:00:00.001Z'))).toBe(false);
+    expect(await reopened.includes(event(3, at))).toBe(false);
+    expect(last.seq).toBe(2);
+    await reopened.close();
+  });
+
   it('commits in groups: records arriving while an fsync is in progress share the next one', async () => {
     const journal = await Journal.open(dir, { ...options, flushIntervalMs: 0 }, logger);
     // Hold the first fsync on the real file until released, counting every fsync.

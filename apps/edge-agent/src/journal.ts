@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { appendRecord, verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
+import { appendRecord, encodeEvent, verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
 import { writeFileAtomic } from './files';
 
 export const JOURNAL_DIR = 'journal';
@@ -151,6 +151,19 @@ export class Journal {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * Whether the journal holds a record of exactly this event (same body, byte for byte), acknowledged
+   * or not: how a write-ahead event learns, after a crash, that it was journaled before the crash.
+   * Reads the whole file, newest record first; meant for start-up, not for every event.
+   */
+  async includes(event: AuditEvent): Promise<boolean> {
+    await this.flush();
+    const body = encodeEvent(event);
+    const records = await this.readRecords();
+    for (let i = records.length - 1; i >= 0; i -= 1) if (records[i]!.body === body) return true;
+    return false;
   }
 
   /** The control plane stored everything up to `anchor`. Persisted before anything is compacted. */

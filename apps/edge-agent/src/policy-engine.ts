@@ -13,8 +13,8 @@ export const TRUSTED_KEYS_FILE = 'trusted-keys.json';
 export interface AuditRecorder {
   /** True when the journal cannot take more events; the engine then denies (no action without a record). */
   readonly full: boolean;
-  /** Resolves once the event is on disk. */
-  record(event: { type: string; category?: string; decision?: string; data?: Record<string, unknown> }): Promise<void>;
+  /** Resolves once the event is on disk. `at` (when it happened) defaults to now. */
+  record(event: { type: string; category?: string; decision?: string; data?: Record<string, unknown>; at?: string }): Promise<void>;
 }
 
 /**

@@ -9,10 +9,10 @@ import { AgentServiceServer } from '../../test/agent-service-server';
 import { publish, samples, type PublishedVersion } from '../../test/model-fixtures';
 import { ControlPlaneClient } from '../control-plane-client';
 import { Journal } from '../journal';
-import type { AuditRecorder } from '../policy-engine';
+import { journalEvent } from '../audit-uploader';
 import { createAgentState, type AgentState } from '../state';
-import { ModelManager } from './model-manager';
-import { ModelStore } from './model-store';
+import { ModelManager, type ActivationJournal } from './model-manager';
+import { ModelStore, type ActiveModel } from './model-store';
 
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const tenantKey = generateEd25519KeyPair();
@@ -29,13 +29,13 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
   let server: AgentServiceServer;
   let client: ControlPlaneClient;
   let journal: Journal;
-  let recorder: AuditRecorder;
+  let recorder: ActivationJournal;
   let state: AgentState;
   let managers: ModelManager[];
 
-  const newManager = async (target = server) => {
+  const newManager = async (target = server, store = new ModelStore(dir)) => {
     const c = target === server ? client : new ControlPlaneClient(`127.0.0.1:${target.port}`, undefined);
-    const manager = new ModelManager(new ModelStore(dir), c, { tenantId: TENANT, keys: () => trusted }, recorder, state, logger, { backoff: { initialMs: 20, maxMs: 100 } });
+    const manager = new ModelManager(store, c, { tenantId: TENANT, keys: () => trusted }, recorder, state, logger, { backoff: { initialMs: 20, maxMs: 100 } });
     managers.push(manager);
     await manager.start();
     return manager;
@@ -66,7 +66,11 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     const nodeKey = generateEd25519KeyPair();
     client.authenticateAs(randomUUID(), loadPrivateKey(nodeKey.privateKeyPem));
     journal = await Journal.open(dir, { maxBytes: 1_000_000, flushIntervalMs: 1, retentionMs: 86_400_000 }, logger);
-    recorder = { get full() { return journal.full; }, record: (event) => journal.append({ at: new Date().toISOString(), actor: 'node:n1', ...event }).then(() => undefined) };
+    recorder = {
+      get full() { return journal.full; },
+      record: (event) => journal.append(journalEvent('n1', event)).then(() => undefined),
+      journaled: (event) => journal.includes(journalEvent('n1', event)),
+    };
     state = createAgentState('test');
     managers = [];
   });
@@ -232,7 +236,7 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     offer(v1);
     const working = recorder;
     // The first run switches to 1.0.0, then its record does not reach the journal (as if killed right then).
-    recorder = { get full() { return working.full; }, record: (event) => (event.type === 'model.activated' ? Promise.reject(new Error('killed')) : working.record(event)) };
+    recorder = { ...working, get full() { return working.full; }, record: (event) => (event.type === 'model.activated' ? Promise.reject(new Error('killed')) : working.record(event)) };
     const first = await newManager();
     await desire(first, 1, v1.desired);
     await first.stop();
@@ -247,6 +251,28 @@ describe('ModelManager (against a real gRPC AgentService on loopback)', () => {
     await restarted.stop();
     await newManager(); // and not again at the start after
     expect((await events()).filter((e) => e.type === 'model.activated')).toHaveLength(1);
+  });
+
+  it('does not journal an activation twice when the last run was killed after its record but before the pointer rewrite', async () => {
+    const v1 = version('1.0.0');
+    offer(v1);
+    // The first run journals the activation, then dies before the pointer drops its pending event.
+    class KilledAfterJournal extends ModelStore {
+      override async writeActive(active: Record<string, ActiveModel>): Promise<void> {
+        if (Object.values(active).some((pointer) => !pointer.unjournaled)) throw new Error('killed');
+        await super.writeActive(active);
+      }
+    }
+    const first = await newManager(server, new KilledAfterJournal(dir));
+    await desire(first, 1, v1.desired);
+    await first.stop();
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].unjournaled).toMatchObject({ type: 'model.activated' });
+    expect((await events()).filter((e) => e.type === 'model.activated')).toHaveLength(1);
+
+    const restarted = await newManager();
+    expect(await score(restarted)).toMatchObject({ version: '1.0.0' });
+    expect((await events()).filter((e) => e.type === 'model.activated')).toHaveLength(1);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'models', 'active.json'), 'utf8'))[MODEL_ID].unjournaled).toBeUndefined();
   });
 
   it('falls back to the cached previous version when the active one no longer verifies at startup', async () => {

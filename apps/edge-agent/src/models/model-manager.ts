@@ -10,6 +10,12 @@ import { DownloadAborted, DownloadRefused, downloadArtifact, type ArtifactSource
 import { ArtifactMismatch, checkModelRef, type ActiveModel, type ModelStateRecord, type ModelStore, type StoredManifest } from './model-store';
 import { LoadedModel } from './runtime';
 
+/** The journal as the model manager uses it: it also asks, after a crash, whether an activation's record made it. */
+export interface ActivationJournal extends AuditRecorder {
+  /** Whether exactly this event (the same `at`, type, category and data) is in the journal. */
+  journaled(event: { at: string; type: string; category?: string; data?: Record<string, unknown> }): Promise<boolean>;
+}
+
 export interface ModelTransport extends ArtifactSource {
   reportModelState(report: ModelStateReport): Promise<void>;
 }
@@ -62,7 +68,7 @@ export class ModelManager {
     private readonly store: ModelStore,
     private readonly transport: ModelTransport,
     private readonly trust: { tenantId: string; keys: () => ReadonlyMap<string, Uint8Array> },
-    private readonly audit: AuditRecorder,
+    private readonly audit: ActivationJournal,
     private readonly state: AgentState,
     private readonly logger: Logger,
     private readonly options: ModelManagerOptions,
@@ -85,8 +91,8 @@ export class ModelManager {
       return {};
     });
     for (const [modelId, pointer] of Object.entries(this.active)) {
-      // An activation the last run switched to but did not journal: recorded first, whatever follows.
-      await this.journalPending(modelId);
+      // An activation the last run switched to but may not have journaled: recorded first, whatever follows.
+      await this.journalPending(modelId, { afterCrash: true });
       const loaded = await this.loadFromCache(modelId, pointer.version).catch((error: unknown) => ({ error: (error as Error).message }));
       if ('model' in loaded) {
         this.serving.set(modelId, loaded);
@@ -316,8 +322,10 @@ export class ModelManager {
     const event = rolledBack
       ? { type: 'model.rolled_back', data: { ...data, from: before.version, to: target.version }, category: manifest.card.inputCategories[0] }
       : { type: 'model.activated', data: { ...data, previous: before?.version ?? null }, category: manifest.card.inputCategories[0] };
-    // The pointer carries its audit event until the event is journaled (see journalPending).
-    this.active[target.modelId] = { name: manifest.name, version: target.version, previous, activatedAt: new Date().toISOString(), unjournaled: event };
+    // The pointer carries its audit event until the event is journaled (see journalPending). The
+    // event's time is the switch's, so a copy of it in the journal is recognisable byte for byte.
+    const activatedAt = new Date().toISOString();
+    this.active[target.modelId] = { name: manifest.name, version: target.version, previous, activatedAt, unjournaled: { ...event, at: activatedAt } };
     try {
       await this.persistActive();
     } catch (error) {
@@ -420,19 +428,28 @@ export class ModelManager {
    * The pointer is switched first (serving follows it) and written with its event, so a crash between
    * the switch and the journal record leaves the event on disk, and the next start journals it: an
    * activation is never in force without its record. A crash after the record but before the pointer
-   * is rewritten journals it twice, never not at all.
+   * is rewritten leaves the event in both places; the next start finds it in the journal (same time,
+   * same bytes) and only drops it from the pointer, so the activation is journaled exactly once.
    */
-  private async journalPending(modelId: string): Promise<void> {
+  private async journalPending(modelId: string, { afterCrash = false } = {}): Promise<void> {
     const pointer = this.active[modelId];
     if (!pointer?.unjournaled) return;
-    const { type, data, category } = pointer.unjournaled;
-    if (!(await this.record(type, data, category))) return; // kept on the pointer: retried at the next start
+    const { type, data, category, at } = pointer.unjournaled;
+    // A pointer written before events carried their time cannot be matched: journaled as it was.
+    const alreadyJournaled =
+      afterCrash && at !== undefined
+        ? await this.audit.journaled({ at, type, data, ...(category ? { category } : {}) }).catch((error: unknown) => {
+            this.logger.error({ modelId, err: String(error) }, 'cannot read the journal to look for a pending activation record');
+            return false;
+          })
+        : false;
+    if (!alreadyJournaled && !(await this.record(type, data, category, at))) return; // kept on the pointer: retried at the next start
     delete pointer.unjournaled;
     await this.persistActive().catch((error: unknown) => this.logger.error({ modelId, err: String(error) }, 'cannot rewrite the active pointer after journaling its activation'));
   }
 
-  private async record(type: string, data: Record<string, unknown>, category?: string): Promise<boolean> {
-    return this.audit.record({ type, ...(category ? { category } : {}), data }).then(
+  private async record(type: string, data: Record<string, unknown>, category?: string, at?: string): Promise<boolean> {
+    return this.audit.record({ type, ...(category ? { category } : {}), data, ...(at ? { at } : {}) }).then(
       () => true,
       (error: unknown) => {
         this.logger.error({ type, err: String(error) }, 'could not journal a model event');

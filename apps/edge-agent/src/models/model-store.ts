@@ -29,7 +29,7 @@ export interface ActiveModel {
    * The audit event of this activation, while it is not yet in the journal: written with the
    * pointer, dropped once journaled, so a crash between the two is made good at the next start.
    */
-  unjournaled?: { type: string; data: Record<string, unknown>; category?: string };
+  unjournaled?: { type: string; data: Record<string, unknown>; category?: string; at?: string };
 }
 
 /** The last state this node reached for a model (its target version), and whether the control plane has it. */
