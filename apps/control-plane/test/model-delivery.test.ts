@@ -10,6 +10,7 @@ import type { DesiredState } from '@meridian/protocol';
 import { grpcError, TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 import { publishVersion } from './registry';
+import { until } from './until';
 
 function nextMessage<T>(stream: ClientReadableStream<T>, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -147,5 +148,43 @@ describe('model delivery over gRPC: desired state, FetchArtifact, ReportModelSta
     expect((await h.owner.nodeModel.findFirstOrThrow({ where: { nodeId: agent.nodeId, modelId } })).state).toBe('active');
     const metrics = await call(h, 'GET', '/metrics');
     expect(metrics.body).toMatch(/meridian_model_state_reports_total\{state="active"\} 1/);
+  });
+
+  it("ends a revoked node's download at once instead of streaming it the rest of the artifact", async () => {
+    // Large enough that a paused reader leaves most of it unsent (flow control and both sides' buffers hold a few MiB at most).
+    const large = randomBytes(24 * 1024 * 1024);
+    const largeModelId = await publishVersion(h, 'inspection-classifier', '1.0.0', large);
+    const doomed = new TestAgent(h.grpcTarget);
+    await enroll(doomed, 'ID');
+    await h.owner.nodeModel.create({ data: { tenantId: h.tenants.a.id, nodeId: doomed.nodeId, modelId: largeModelId, desiredVersion: '1.0.0' } });
+    const stream = doomed.fetchArtifact(largeModelId, '1.0.0');
+    let received = 0;
+    let slowed = false;
+    const outcome = new Promise<{ ended: 'end' } | { ended: 'error'; code: number; details: string }>((resolve) => {
+      stream.on('data', (chunk: { data: Buffer }) => {
+        received += chunk.data.length;
+        if (received >= 1024 * 1024 && !slowed) {
+          slowed = true; // a reader that stalls 1 MiB in
+          stream.pause();
+        }
+      });
+      stream.on('end', () => resolve({ ended: 'end' }));
+      stream.on('error', (error: { code: number; details: string }) => resolve({ ended: 'error', code: error.code, details: error.details }));
+    });
+    await until('the first MiB', async () => received >= 1024 * 1024, 10_000);
+    const metrics = await call(h, 'GET', '/metrics');
+    expect(metrics.body).toMatch(/meridian_agent_streams\{stream="artifact"\} 1/);
+
+    const revoke = await call(h, 'POST', `/v1/nodes/${doomed.nodeId}/revoke`, { token: await h.token('a', Role.vendor_admin) });
+    expect(revoke.status).toBe(200);
+    // The cut arrives through Redis pub/sub; then the reader reads on as fast as it can.
+    await until('the download to be let go', async () => /meridian_agent_streams\{stream="artifact"\} 0/.test((await call(h, 'GET', '/metrics')).body), 5_000);
+    stream.resume();
+    const result = await outcome;
+    expect(result).toMatchObject({ ended: 'error', code: GrpcStatus.PERMISSION_DENIED, details: 'node has been revoked' });
+    expect(received).toBeLessThan(large.length / 2);
+    // and a new download is refused outright
+    expect((await grpcError(doomed.download(largeModelId, '1.0.0'))).code).toBe(GrpcStatus.PERMISSION_DENIED);
+    doomed.close();
   });
 });

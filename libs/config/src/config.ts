@@ -48,6 +48,8 @@ const envSchema = z.object({
   AGENT_ENROLL_FAILURE_REFILL_SECONDS: positiveInt.max(3600).default(6),
   // Open streams of one kind a node may hold on one replica; a newer one supersedes the oldest.
   AGENT_MAX_STREAMS_PER_NODE: positiveInt.max(16).default(2),
+  // Artifact downloads one node may have running on one replica (one per model it is fetching); a newer one supersedes the oldest.
+  AGENT_MAX_DOWNLOADS_PER_NODE: positiveInt.max(64).default(4),
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).
   AGENT_POLICY_HELLO_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
@@ -89,6 +91,7 @@ export interface AppConfig {
     enrollFailureBurst: number;
     enrollFailureRefillSeconds: number;
     maxStreamsPerNode: number;
+    maxDownloadsPerNode: number;
     policyHelloTimeoutSeconds: number;
   };
   audit: { checkpointIntervalSeconds: number };
@@ -167,6 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enrollFailureBurst: env.AGENT_ENROLL_FAILURE_BURST,
       enrollFailureRefillSeconds: env.AGENT_ENROLL_FAILURE_REFILL_SECONDS,
       maxStreamsPerNode: env.AGENT_MAX_STREAMS_PER_NODE,
+      maxDownloadsPerNode: env.AGENT_MAX_DOWNLOADS_PER_NODE,
       policyHelloTimeoutSeconds: env.AGENT_POLICY_HELLO_TIMEOUT_SECONDS,
     },
     audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },

@@ -8,6 +8,7 @@ import { TenantPrisma } from '../prisma/prisma.service';
 import type { NodeIdentity } from './agent-auth.service';
 import { validateMessage } from './agent-messages';
 import { AgentRpcError, notFound, permissionDenied } from './agent-rpc-error';
+import { StreamRegistry } from './stream-registry';
 
 /** Small enough to interleave with other streams on the connection, large enough to keep it busy. */
 export const ARTIFACT_CHUNK_BYTES = 64 * 1024;
@@ -21,13 +22,16 @@ const fetchArtifactSchema = z.object({
 /**
  * FetchArtifact: a node may download only the version its desired state names, from any offset (a
  * broken download resumes). Chunks go out as fast as the client reads them: the server waits for
- * the stream to drain instead of buffering the artifact in memory.
+ * the stream to drain instead of buffering the artifact in memory. A running download is held in
+ * the stream registry, so revoking the node ends it (PERMISSION_DENIED) like its other streams,
+ * instead of letting a large artifact finish streaming to a node that is no longer trusted.
  */
 @Injectable()
 export class ArtifactDeliveryService {
   constructor(
     private readonly db: TenantPrisma,
     @InjectArtifactStore() private readonly store: ArtifactStore,
+    private readonly streams: StreamRegistry,
   ) {}
 
   async deliver(node: NodeIdentity, call: ServerWritableStream<FetchArtifactRequest, ArtifactChunk>): Promise<void> {
@@ -43,41 +47,53 @@ export class ArtifactDeliveryService {
     });
     if (request.offset > artifact.size) throw new AgentRpcError(GrpcStatus.OUT_OF_RANGE, `offset ${request.offset} is beyond the end of the artifact (${artifact.size} bytes)`);
     if ((await this.store.size(artifact.key)) !== artifact.size) throw new AgentRpcError(GrpcStatus.INTERNAL, 'the artifact is missing from the store; try again later');
-    await this.stream(call, artifact.key, artifact.size, request.offset);
+    // Ended from outside: the client cancelled, or the registry ended it (revoked, superseded) with a status.
+    let ended = call.cancelled;
+    const end = () => (ended = true);
+    for (const event of ENDING_EVENTS) call.once(event, end);
+    this.streams.add(node.nodeId, { kind: 'artifact', tenantId: node.tenantId, siteId: node.siteId, call: call as ServerWritableStream<unknown, unknown> });
+    try {
+      await this.stream(call, artifact.key, artifact.size, request.offset, () => ended);
+    } finally {
+      for (const event of ENDING_EVENTS) call.off(event, end);
+    }
   }
 
-  private async stream(call: ServerWritableStream<FetchArtifactRequest, ArtifactChunk>, key: string, size: number, offset: number): Promise<void> {
+  private async stream(call: ServerWritableStream<FetchArtifactRequest, ArtifactChunk>, key: string, size: number, offset: number, ended: () => boolean): Promise<void> {
     let position = offset;
     if (position < size) {
       const source = this.store.read(key, offset, ARTIFACT_CHUNK_BYTES);
       const stop = () => source.destroy();
-      call.on('cancelled', stop);
+      for (const event of ENDING_EVENTS) call.on(event, stop);
       try {
         for await (const data of source as AsyncIterable<Buffer>) {
-          if (call.cancelled) return;
+          if (ended()) return;
           const more = call.write({ offset: position, data, totalSize: size });
           position += data.length;
           if (!more) await drained(call);
         }
+      } catch (error) {
+        if (ended()) return; // the source was destroyed because the call ended: nothing failed
+        throw error;
       } finally {
-        call.off('cancelled', stop);
+        for (const event of ENDING_EVENTS) call.off(event, stop);
         source.destroy();
       }
     }
-    if (!call.cancelled) call.end();
+    if (!ended()) call.end();
   }
 }
+
+const ENDING_EVENTS = ['cancelled', 'error', 'close'] as const;
 
 function drained(call: ServerWritableStream<unknown, unknown>): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       call.off('drain', done);
-      call.off('cancelled', done);
-      call.off('close', done);
+      for (const event of ENDING_EVENTS) call.off(event, done);
       resolve();
     };
     call.once('drain', done);
-    call.once('cancelled', done);
-    call.once('close', done);
+    for (const event of ENDING_EVENTS) call.once(event, done);
   });
 }

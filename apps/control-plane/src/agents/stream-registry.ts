@@ -3,7 +3,8 @@ import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 
-export type StreamKind = 'policy' | 'desired_state';
+/** Push streams (policy, desired state), and artifact downloads: held here so revocation ends them too. */
+export type StreamKind = 'policy' | 'desired_state' | 'artifact';
 
 interface OpenStream {
   kind: StreamKind;
@@ -21,9 +22,10 @@ export class StreamRegistry {
 
   /**
    * Registers a stream until its call ends (cancelled, closed, finished or failed), then runs
-   * `onRelease`. A node holds at most `maxStreamsPerNode` of each kind here: beyond that the
-   * oldest is ended (UNAVAILABLE), so a reconnect whose old half-open stream is not noticed yet
-   * still works, while a node (or a stolen identity) opening streams in a loop holds a bounded number.
+   * `onRelease`. A node holds at most `maxStreamsPerNode` of each push kind here (and
+   * `maxDownloadsPerNode` artifact downloads): beyond that the oldest is ended (UNAVAILABLE), so a
+   * reconnect whose old half-open stream is not noticed yet still works, while a node (or a stolen
+   * identity) opening streams in a loop holds a bounded number.
    */
   add(nodeId: string, stream: OpenStream, onRelease?: () => void): void {
     let set = this.byNode.get(nodeId);
@@ -32,7 +34,8 @@ export class StreamRegistry {
       this.byNode.set(nodeId, set);
     }
     const sameKind = [...set].filter((s) => s.kind === stream.kind);
-    for (const old of sameKind.slice(0, Math.max(0, sameKind.length - this.config.agents.maxStreamsPerNode + 1))) {
+    const limit = stream.kind === 'artifact' ? this.config.agents.maxDownloadsPerNode : this.config.agents.maxStreamsPerNode;
+    for (const old of sameKind.slice(0, Math.max(0, sameKind.length - limit + 1))) {
       set.delete(old);
       old.call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'superseded by a newer stream of this node' });
     }
@@ -78,7 +81,7 @@ export class StreamRegistry {
   }
 
   counts(): Record<StreamKind, number> {
-    const counts: Record<StreamKind, number> = { policy: 0, desired_state: 0 };
+    const counts: Record<StreamKind, number> = { policy: 0, desired_state: 0, artifact: 0 };
     for (const set of this.byNode.values()) for (const stream of set) counts[stream.kind] += 1;
     return counts;
   }
