@@ -1,3 +1,4 @@
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuditEvent } from '@meridian/audit';
 import { signEd25519 } from '@meridian/crypto';
@@ -95,9 +96,19 @@ export class AuditUploader implements AuditRecorder {
         }
       } catch (error) {
         if (this.stop.signal.aborted) return;
-        this.logger.debug({ err: String(error) }, 'audit upload failed; will retry');
-        await sleep(backoff.next(), this.stop.signal);
+        // Over the node's upload quota: the control plane says when the batch will pass; other failures back off.
+        const hinted = retryAfterMs(error);
+        this.logger.debug({ err: String(error), retryInMs: hinted }, 'audit upload failed; will retry');
+        await sleep(hinted !== undefined ? Math.min(hinted, this.backoffOptions.maxMs) : backoff.next(), this.stop.signal);
       }
     }
   }
+}
+
+/** The `retry-after-ms` trailer of a RESOURCE_EXHAUSTED refusal (the control plane's rate limits), if any. */
+function retryAfterMs(error: unknown): number | undefined {
+  const { code, metadata } = error as Partial<ServiceError>;
+  if (code !== GrpcStatus.RESOURCE_EXHAUSTED || !metadata) return undefined;
+  const hint = Number(metadata.get('retry-after-ms')[0]);
+  return Number.isFinite(hint) && hint > 0 ? hint : undefined;
 }

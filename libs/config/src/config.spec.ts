@@ -44,6 +44,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROLLOUT_TICK_MS: '10' })).toThrow(/ROLLOUT_TICK_MS/);
   });
 
+  it('checks the per-node audit upload quota', () => {
+    expect(loadConfig({}).agents).toMatchObject({ auditEventsPerSecond: 2_000, auditBurstEvents: 50_000 });
+    expect(loadConfig({ AGENT_AUDIT_EVENTS_PER_SECOND: '50', AGENT_AUDIT_BURST_EVENTS: '1000' }).agents).toMatchObject({ auditEventsPerSecond: 50, auditBurstEvents: 1_000 });
+    expect(() => loadConfig({ AGENT_AUDIT_EVENTS_PER_SECOND: '0' })).toThrow(/AGENT_AUDIT_EVENTS_PER_SECOND/);
+    expect(() => loadConfig({ AGENT_AUDIT_BURST_EVENTS: 'lots' })).toThrow(/AGENT_AUDIT_BURST_EVENTS/);
+  });
+
   it('derives the RLS-bound app connection from the owner URL', () => {
     expect(deriveAppDatabaseUrl('postgresql://owner:secret@db:5432/prod?sslmode=require', 'meridian_app')).toBe(
       'postgresql://meridian_app@db:5432/prod?sslmode=require',

@@ -48,6 +48,10 @@ const envSchema = z.object({
   AGENT_ENROLL_FAILURE_REFILL_SECONDS: positiveInt.max(3600).default(6),
   // Open streams of one kind a node may hold on one replica; a newer one supersedes the oldest.
   AGENT_MAX_STREAMS_PER_NODE: positiveInt.max(16).default(2),
+  // Audit events one node may upload (UploadAudit), per second and in a burst: a token bucket per node in Redis.
+  // The burst must hold the largest batch (MAX_AUDIT_BATCH, 1,000): the control plane checks it when it starts.
+  AGENT_AUDIT_EVENTS_PER_SECOND: positiveInt.max(10_000_000).default(2_000),
+  AGENT_AUDIT_BURST_EVENTS: positiveInt.max(1_000_000_000).default(50_000),
   // Artifact downloads one node may have running on one replica (one per model it is fetching); a newer one supersedes the oldest.
   AGENT_MAX_DOWNLOADS_PER_NODE: positiveInt.max(64).default(4),
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).
@@ -91,6 +95,12 @@ export interface AppConfig {
     enrollFailureBurst: number;
     enrollFailureRefillSeconds: number;
     maxStreamsPerNode: number;
+    /**
+     * Token bucket per node, in audit events (not calls), shared by replicas through Redis: a node (or a
+     * stolen node identity) cannot take the whole audit ingest. The burst must hold the largest batch.
+     */
+    auditEventsPerSecond: number;
+    auditBurstEvents: number;
     maxDownloadsPerNode: number;
     policyHelloTimeoutSeconds: number;
   };
@@ -170,6 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enrollFailureBurst: env.AGENT_ENROLL_FAILURE_BURST,
       enrollFailureRefillSeconds: env.AGENT_ENROLL_FAILURE_REFILL_SECONDS,
       maxStreamsPerNode: env.AGENT_MAX_STREAMS_PER_NODE,
+      auditEventsPerSecond: env.AGENT_AUDIT_EVENTS_PER_SECOND,
+      auditBurstEvents: env.AGENT_AUDIT_BURST_EVENTS,
       maxDownloadsPerNode: env.AGENT_MAX_DOWNLOADS_PER_NODE,
       policyHelloTimeoutSeconds: env.AGENT_POLICY_HELLO_TIMEOUT_SECONDS,
     },

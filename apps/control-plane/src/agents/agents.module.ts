@@ -8,6 +8,7 @@ import { AgentAuthService } from './agent-auth.service';
 import { AgentGrpcServer } from './agent-grpc.server';
 import { AgentMetrics } from './agent.metrics';
 import { AuditIngestService } from './audit-ingest.service';
+import { AuditUploadQuota } from './audit-upload-quota';
 import { EnrollmentService } from './enrollment.service';
 import { EnrollmentRateLimiter } from './enrollment-rate-limiter';
 import { NodeEventsService } from './node-events.service';
@@ -18,7 +19,7 @@ import { StreamRegistry } from './stream-registry';
 
 @Module({
   imports: [TenancyModule, ModelsModule],
-  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, EnrollmentRateLimiter, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, PolicyChannelService, AuditIngestService, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
+  providers: [AgentGrpcServer, AgentAuthService, EnrollmentService, EnrollmentRateLimiter, NodeReportsService, StreamRegistry, NodeEventsService, AgentMetrics, PolicyPushService, PolicyChannelService, AuditIngestService, AuditUploadQuota, DesiredStateService, ArtifactDeliveryService, ModelReportsService],
   exports: [NodeEventsService, StreamRegistry, AgentGrpcServer],
 })
 export class AgentsModule {}

@@ -4,22 +4,23 @@ import { Counter } from 'prom-client';
 import { verifyChain } from '@meridian/audit';
 import { verifyEd25519 } from '@meridian/crypto';
 import { appendAtHeads, insertAuditRows, type AuditAppend, type AuditRow, type AuditSourceRef } from '@meridian/db';
-import type { AuditAck, AuditBatch } from '@meridian/protocol';
+import { MAX_AUDIT_BATCH, type AuditAck, type AuditBatch } from '@meridian/protocol';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
 import { checkAgentEvent } from './agent-event';
 import { AgentRpcError, invalidArgument } from './agent-rpc-error';
+import { AuditUploadQuota } from './audit-upload-quota';
 import { Batcher } from './batcher';
 
-export const MAX_AUDIT_BATCH = 1_000;
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Verified ingest of agents' journals. Each batch must be signed by the node and continue its chain
  * exactly from the last stored record. Re-sent records that match what is stored are skipped (a
  * re-sent batch adds nothing); a gap, a reordering, an altered record or a fork is refused, and the
- * node's chain is flagged as broken so the refusal cannot be worked around by retrying.
+ * node's chain is flagged as broken so the refusal cannot be worked around by retrying. A node over
+ * its upload quota (AuditUploadQuota) is refused before anything is stored, and sends the batch again later.
  */
 @Injectable()
 export class AuditIngestService {
@@ -40,8 +41,9 @@ export class AuditIngestService {
     private readonly db: TenantPrisma,
     metrics: MetricsService,
     private readonly auth: AgentAuthService,
+    private readonly quota: AuditUploadQuota,
   ) {
-    this.ingested = new Counter({ name: 'meridian_audit_events_ingested_total', help: 'Audit records from agents: stored, duplicate (re-sent) or refused', labelNames: ['result'], registers: [metrics.registry] });
+    this.ingested = new Counter({ name: 'meridian_audit_events_ingested_total', help: 'Audit records from agents: stored, duplicate (re-sent), refused, or throttled (over the node quota; sent again later)', labelNames: ['result'], registers: [metrics.registry] });
   }
 
   async ingest(node: NodeIdentity, batch: AuditBatch): Promise<AuditAck> {
@@ -50,6 +52,11 @@ export class AuditIngestService {
     // The key the call was just authenticated with; a separate lookup only if it has left the cache since.
     const publicKey = this.auth.keyOf(node.nodeId) ?? (await this.publicKeyOf(node));
     if (!verifyEd25519(publicKey, signed, batch.signature)) throw new AgentRpcError(GrpcStatus.UNAUTHENTICATED, 'audit batch signature does not match the node key');
+    // Charged only once the node's own signature holds (a forger cannot drain its quota), before anything is stored.
+    await this.quota.take(node.nodeId, records.length).catch((error: unknown) => {
+      this.ingested.inc({ result: 'throttled' }, records.length);
+      throw error;
+    });
 
     const source: AuditSourceRef = { tenantId: node.tenantId, sourceId: node.nodeId, actor: `node:${node.nodeId}`, siteId: node.siteId };
     // The steady state of an uploading agent: the batch continues the stored head exactly. Every record

@@ -1,53 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
-import { AgentRpcError } from './agent-rpc-error';
-
-/**
- * Token bucket in Redis (so every replica sees the same bucket), timed by Redis's own clock.
- * ARGV: capacity, refill interval in ms, cost. cost 1 takes a token if one is left (check and take
- * in one atomic step, so concurrent attempts cannot overshoot the burst), -1 gives one back (capped
- * at capacity), 0 only looks. Returns {allowed 0|1, ms until the next token}.
- */
-const TOKEN_BUCKET = `
-local capacity = tonumber(ARGV[1])
-local refill_ms = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-local earned = math.floor((now - at) / refill_ms)
-if earned > 0 then
-  tokens = math.min(capacity, tokens + earned)
-  at = at + earned * refill_ms
-end
-if tokens >= capacity then at = now end
-local allowed = 0
-if cost > 0 then
-  if tokens >= cost then
-    allowed = 1
-    tokens = tokens - cost
-  end
-else
-  if tokens >= 1 then allowed = 1 end
-  if cost < 0 then
-    tokens = math.min(capacity, tokens - cost)
-    if tokens >= capacity then at = now end
-  end
-end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', at)
-redis.call('PEXPIRE', KEYS[1], (capacity - tokens + 1) * refill_ms)
-local wait = 0
-if tokens < 1 then wait = refill_ms - (now - at) end
-return {allowed, wait}
-`;
-
-export const RETRY_AFTER_METADATA = 'retry-after-ms';
+import type { AgentRpcError } from './agent-rpc-error';
+import { rateLimited, takeTokens } from './token-bucket';
 
 /**
  * Throttles enrollment guessing: each peer address may fail `burst` times, then earns one more try
@@ -86,15 +43,12 @@ export class EnrollmentRateLimiter {
   private async run(peer: string, cost: number): Promise<[boolean, number]> {
     const { enrollFailureBurst, enrollFailureRefillSeconds } = this.config.agents;
     try {
-      const [allowed, waitMs] = (await this.redis.eval(
-        TOKEN_BUCKET,
-        1,
-        `${this.config.redis.queuePrefix}:enroll-failures:${peer}`,
-        enrollFailureBurst,
-        enrollFailureRefillSeconds * 1000,
+      const { allowed, waitMs } = await takeTokens(
+        this.redis,
+        { key: `${this.config.redis.queuePrefix}:enroll-failures:${peer}`, capacity: enrollFailureBurst, refillMs: enrollFailureRefillSeconds * 1000 },
         cost,
-      )) as [number, number];
-      return [allowed === 1, Math.max(0, waitMs)];
+      );
+      return [allowed, waitMs];
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, peer }, 'enrollment rate limiter unavailable; attempt let through');
       return [true, 0];
@@ -104,10 +58,7 @@ export class EnrollmentRateLimiter {
 
 function exhausted(waitMs: number): AgentRpcError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  const error = new AgentRpcError(GrpcStatus.RESOURCE_EXHAUSTED, `too many failed enrollment attempts from this address; retry in ${seconds} s`);
-  error.metadata = new Metadata();
-  error.metadata.set(RETRY_AFTER_METADATA, String(Math.max(1, waitMs)));
-  return error;
+  return rateLimited(`too many failed enrollment attempts from this address; retry in ${seconds} s`, waitMs);
 }
 
 /** The address part of a grpc-js peer ("127.0.0.1:5000", "[::1]:5000", "ipv4:…"): the bucket key. */

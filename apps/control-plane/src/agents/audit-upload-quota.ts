@@ -1,0 +1,65 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ConfigError, type AppConfig } from '@meridian/config';
+import { MAX_AUDIT_BATCH } from '@meridian/protocol';
+import { InjectConfig } from '../config/config.module';
+import { InjectRedis } from '../redis/redis.module';
+import { rateLimited, takeTokens, type TokenBucket } from './token-bucket';
+
+/** While Redis is unreachable, one warning per this interval (not one per batch). */
+const UNAVAILABLE_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * Per-node quota on UploadAudit, in events: a node earns AGENT_AUDIT_EVENTS_PER_SECOND and may hold up
+ * to AGENT_AUDIT_BURST_EVENTS, in one bucket per node shared by every replica (Redis). One enrolled
+ * node, or a stolen node identity, cannot take the whole audit ingest or fill the database; an agent
+ * that is refused keeps its records and sends them again later. When Redis is unreachable, uploads are
+ * let through: they are still signed by the node and verified, only no longer metered.
+ */
+@Injectable()
+export class AuditUploadQuota {
+  private readonly logger = new Logger(AuditUploadQuota.name);
+  private lastWarningAt = -Infinity;
+  private letThroughSinceWarning = 0;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    const { auditBurstEvents } = config.agents;
+    if (auditBurstEvents < MAX_AUDIT_BATCH) {
+      throw new ConfigError([
+        { variable: 'AGENT_AUDIT_BURST_EVENTS', message: `is ${auditBurstEvents}; it must be at least ${MAX_AUDIT_BATCH}, the largest audit batch an agent may upload (a full batch could never pass)` },
+      ]);
+    }
+  }
+
+  /** Takes `events` from the node's bucket before its batch is stored; RESOURCE_EXHAUSTED with a retry hint when fewer are left. */
+  async take(nodeId: string, events: number): Promise<void> {
+    const { auditEventsPerSecond, auditBurstEvents } = this.config.agents;
+    const bucket: TokenBucket = { key: `${this.config.redis.queuePrefix}:audit-upload:${nodeId}`, capacity: auditBurstEvents, refillMs: 1000 / auditEventsPerSecond };
+    let verdict: { allowed: boolean; waitMs: number };
+    try {
+      verdict = await takeTokens(this.redis, bucket, events);
+    } catch (error) {
+      this.letThrough(error as Error);
+      return;
+    }
+    if (!verdict.allowed) {
+      const seconds = Math.max(0.1, Math.ceil(verdict.waitMs / 100) / 10);
+      throw rateLimited(
+        `audit upload rate of this node exceeded (${auditEventsPerSecond} events/s, burst ${auditBurstEvents}): nothing of this batch of ${events} events was stored; retry in ${seconds} s`,
+        verdict.waitMs,
+      );
+    }
+  }
+
+  private letThrough(error: Error): void {
+    this.letThroughSinceWarning += 1;
+    const now = Date.now();
+    if (now - this.lastWarningAt < UNAVAILABLE_WARNING_INTERVAL_MS) return;
+    this.logger.warn({ err: error.message, batches: this.letThroughSinceWarning }, 'audit upload quota unavailable (Redis); batches let through unmetered');
+    this.lastWarningAt = now;
+    this.letThroughSinceWarning = 0;
+  }
+}
