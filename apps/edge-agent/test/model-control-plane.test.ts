@@ -55,7 +55,11 @@ describe('agent with the real control plane: registry → rollout → inference 
     const id = await rollout('1.1.0');
     await waitFor(async () => (await serving()) === '1.1.0', 30_000);
     // Roll back once the control plane has the agent's `active` (a report overtaken by the rollback is, rightly, refused).
-    await waitFor(async () => (await agent.local('GET', '/v1/models')).body.states[modelId]?.reported === true, 10_000);
+    // (The model serves a moment before its state is `active`: the activation is journaled in between.)
+    await waitFor(async () => {
+      const state = (await agent.local('GET', '/v1/models')).body.states[modelId] as { version: string; state: string; reported: boolean } | undefined;
+      return state?.version === '1.1.0' && state.state === 'active' && state.reported;
+    }, 10_000);
     const rolledBack = await stack.api('POST', `/v1/rollouts/${id}/rollback`, { reason: 'test' });
     expect(rolledBack.status, JSON.stringify(rolledBack.body)).toBe(200);
     await waitFor(async () => (await serving()) === '1.0.0', 30_000);
