@@ -3,14 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
-import { Journal, JOURNAL_DIR, JournalCorrupted, JournalFull } from './journal';
+import { appendRecord, verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
+import { Journal, JOURNAL_DIR, JournalCorrupted, JournalFull, journalLine, readJournal } from './journal';
 
 const logger = pino({ level: 'silent' });
 const options = { maxBytes: 1_000_000, flushIntervalMs: 5, retentionMs: 24 * 3600_000 };
 const event = (i: number, at = new Date().toISOString()): AuditEvent => ({ at, type: 'policy.decision', actor: 'node:n1', category: 'inspection_images', decision: 'deny', data: { i } });
-const logFile = (dir: string) => path.join(dir, JOURNAL_DIR, 'journal.log');
-const readAll = async (dir: string) => (await fs.readFile(logFile(dir), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChainRecord);
+const segmentFiles = async (dir: string) => (await fs.readdir(path.join(dir, JOURNAL_DIR))).filter((name) => name.startsWith('segment-')).sort().map((name) => path.join(dir, JOURNAL_DIR, name));
+/** The segment being written (the last one). */
+const logFile = async (dir: string) => (await segmentFiles(dir)).at(-1)!;
+const readAll = (dir: string) => readJournal(dir);
 
 describe('agent audit journal', () => {
   let dir: string;
@@ -92,8 +94,9 @@ describe('agent audit journal', () => {
     const journal = await Journal.open(dir, options, logger);
     for (let i = 0; i < 5; i += 1) await journal.append(event(i));
     await journal.close();
-    const text = await fs.readFile(logFile(dir), 'utf8');
-    await fs.writeFile(logFile(dir), `${text}{"seq":6,"prevHash":"ab`); // crash in the middle of a write
+    const file = await logFile(dir);
+    const text = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, `${text}{"seq":6,"prevHash":"ab`); // crash in the middle of a write
     const reopened = await Journal.open(dir, options, logger);
     expect(reopened.lastSeq).toBe(5);
     await reopened.append(event(5));
@@ -105,15 +108,17 @@ describe('agent audit journal', () => {
     const journal = await Journal.open(dir, options, logger);
     for (let i = 0; i < 5; i += 1) await journal.append(event(i));
     await journal.close();
-    const lines = (await fs.readFile(logFile(dir), 'utf8')).split('\n');
+    const file = await logFile(dir);
+    const lines = (await fs.readFile(file, 'utf8')).split('\n');
     lines[2] = lines[2]!.replace('deny', 'DENY');
     expect(lines[2]).toContain('DENY');
-    await fs.writeFile(logFile(dir), lines.join('\n'));
+    await fs.writeFile(file, lines.join('\n'));
     await expect(Journal.open(dir, options, logger)).rejects.toThrow(JournalCorrupted);
   });
 
   it('hands out unacknowledged records and never compacts them away', async () => {
-    const journal = await Journal.open(dir, { ...options, retentionMs: 0 }, logger);
+    // One segment per record here (each append is flushed alone), so compaction can go record by record.
+    const journal = await Journal.open(dir, { ...options, retentionMs: 0, segmentBytes: 1 }, logger);
     const old = new Date(Date.now() - 3600_000).toISOString();
     for (let i = 0; i < 10; i += 1) await journal.append(event(i, old));
     const batch = await journal.unacknowledged(4);
@@ -152,5 +157,97 @@ describe('agent audit journal', () => {
     await journal.compact();
     await expect(journal.append(event(999))).resolves.toMatchObject({ seq: written + 1 });
     await journal.close();
+  });
+  it('reads the next batch from where the acknowledged record ends, across segments and restarts', async () => {
+    const small = { ...options, segmentBytes: 2_000 }; // about eight records per segment
+    const appendThrees = async (j: Journal, from: number, count: number) => {
+      for (let i = from; i < from + count; i += 3) await Promise.all(Array.from({ length: Math.min(3, from + count - i) }, (_, k) => j.append(event(i + k))));
+    };
+    const journal = await Journal.open(dir, small, logger);
+    await appendThrees(journal, 0, 100);
+    await journal.close();
+    let reopened = await Journal.open(dir, small, logger);
+    await appendThrees(reopened, 100, 100);
+    expect((await segmentFiles(dir)).length).toBeGreaterThan(10);
+    const seen: number[] = [];
+    for (let round = 0; seen.length < 200; round += 1) {
+      const batch = await reopened.unacknowledged(7 + round); // batch edges fall anywhere in the segments
+      expect(batch[0]!.seq).toBe(seen.length + 1);
+      seen.push(...batch.map((r) => r.seq));
+      // acknowledged without having read it through this journal: the position is found by reading forward
+      if (round === 3) {
+        await reopened.close();
+        reopened = await Journal.open(dir, small, logger);
+      }
+      await reopened.acknowledge({ seq: batch.at(-1)!.seq, hash: batch.at(-1)!.hash });
+      if (round === 5) {
+        await reopened.close();
+        reopened = await Journal.open(dir, small, logger); // the cursor is recovered from ack.json
+      }
+    }
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(await reopened.unacknowledged(10)).toEqual([]);
+    await reopened.close();
+    expect(verifyChain(await readAll(dir))).toEqual({ ok: true });
+  });
+
+  it('never fills up with records the control plane already holds: over 3/4 of maxBytes they go before their retention ends', async () => {
+    // A busy node with a long retention period: ten times its disk budget, uploaded as it goes.
+    const journal = await Journal.open(dir, { ...options, maxBytes: 40_000, retentionMs: 30 * 86_400_000 }, logger);
+    for (let i = 0; i < 2_000; i += 1) {
+      await journal.append(event(i)); // would throw JournalFull if acknowledged records stayed
+      if (i % 20 === 19) {
+        const batch = await journal.unacknowledged(1_000);
+        await journal.acknowledge({ seq: batch.at(-1)!.seq, hash: batch.at(-1)!.hash });
+      }
+    }
+    expect(journal.full).toBe(false);
+    const kept = await readAll(dir);
+    const bytes = (await Promise.all((await segmentFiles(dir)).map((f) => fs.stat(f)))).reduce((sum, st) => sum + st.size, 0);
+    expect(bytes).toBeLessThanOrEqual(40_000);
+    expect(kept.at(-1)!.seq).toBe(2_000);
+    expect(kept.length).toBeGreaterThan(20); // the newest records stay, acknowledged or not
+    await journal.close();
+    const reopened = await Journal.open(dir, { ...options, maxBytes: 40_000 }, logger);
+    expect(reopened).toMatchObject({ lastSeq: 2_000, acknowledgedSeq: 2_000 });
+    await reopened.close();
+  });
+
+  it('takes over a journal written as one file before segments, and continues its chain', async () => {
+    const records: ChainRecord[] = [];
+    for (let i = 0; i < 5; i += 1) records.push(appendRecord(records.at(-1), event(i)));
+    await fs.mkdir(path.join(dir, JOURNAL_DIR), { recursive: true });
+    await fs.writeFile(path.join(dir, JOURNAL_DIR, 'journal.log'), records.map(journalLine).join(''));
+    await fs.writeFile(path.join(dir, JOURNAL_DIR, 'ack.json'), JSON.stringify({ acknowledged: { seq: 2, hash: records[1]!.hash }, base: null }));
+    const journal = await Journal.open(dir, options, logger);
+    expect(journal).toMatchObject({ lastSeq: 5, acknowledgedSeq: 2 });
+    expect((await journal.unacknowledged(10)).map((r) => r.seq)).toEqual([3, 4, 5]);
+    await journal.append(event(5));
+    await journal.close();
+    await expect(fs.stat(path.join(dir, JOURNAL_DIR, 'journal.log'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const all = await readAll(dir);
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(verifyChain(all)).toEqual({ ok: true });
+  });
+
+  it('finishes a compaction a crash interrupted, and refuses damage in an older segment', async () => {
+    const small = { ...options, retentionMs: 0, segmentBytes: 1 };
+    const journal = await Journal.open(dir, small, logger);
+    for (let i = 0; i < 6; i += 1) await journal.append(event(i, new Date(0).toISOString()));
+    const batch = await journal.unacknowledged(3);
+    await journal.acknowledge({ seq: 3, hash: batch[2]!.hash });
+    await journal.close();
+    // The compaction wrote its new base, then the agent died before deleting the segments.
+    const ack = JSON.parse(await fs.readFile(path.join(dir, JOURNAL_DIR, 'ack.json'), 'utf8')) as { base: unknown };
+    await fs.writeFile(path.join(dir, JOURNAL_DIR, 'ack.json'), JSON.stringify({ ...ack, base: { seq: 3, hash: batch[2]!.hash } }));
+    const reopened = await Journal.open(dir, small, logger);
+    expect(reopened).toMatchObject({ lastSeq: 6, acknowledgedSeq: 3 });
+    expect((await readAll(dir)).map((r) => r.seq)).toEqual([4, 5, 6]);
+    await reopened.close();
+    // damage in a segment that is not the last: not a torn write, so the agent stops
+    const files = await segmentFiles(dir);
+    const text = await fs.readFile(files[0]!, 'utf8');
+    await fs.writeFile(files[0]!, text.replace('deny', 'DENY'));
+    await expect(Journal.open(dir, small, logger)).rejects.toThrow(JournalCorrupted);
   });
 });

@@ -4,15 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyChain, type ChainRecord } from '@meridian/audit';
-import { Journal } from '../src/journal';
+import { verifyChain } from '@meridian/audit';
+import { Journal, readJournal } from '../src/journal';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const writer = `
 const pino = require('pino');
 const { Journal } = require(${JSON.stringify(path.join(repoRoot, 'apps/edge-agent/dist/journal.js'))});
 (async () => {
-  const journal = await Journal.open(process.argv[1], { maxBytes: 50e6, flushIntervalMs: 2, retentionMs: 864e5 }, pino({ level: 'silent' }));
+  const journal = await Journal.open(process.argv[1], { maxBytes: 50e6, flushIntervalMs: 2, retentionMs: 864e5, segmentBytes: 4000 }, pino({ level: 'silent' }));
   let i = 0;
   for (;;) {
     await Promise.all(Array.from({ length: 20 }, () => journal.append({ at: new Date().toISOString(), type: 'policy.decision', actor: 'node:n1', data: { i: i++, pad: 'x'.repeat(200) } })));
@@ -35,21 +35,28 @@ describe('journal survives kill -9', () => {
     for (let round = 0; round < 5; round += 1) {
       const child = spawn(process.execPath, ['-e', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       let reported = 0;
+      let writing!: () => void;
+      const started = new Promise<void>((resolve) => (writing = resolve));
       child.stdout.on('data', (chunk: Buffer) => {
         const last = chunk.toString().trim().split('\n').pop();
         if (last) reported = Number(last);
+        writing();
       });
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 300));
+      // killed at an arbitrary moment once it is writing (however long the process took to start)
+      await started;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 300));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.on('exit', resolve));
-      const journal = await Journal.open(dir, { maxBytes: 50e6, flushIntervalMs: 2, retentionMs: 864e5 }, pino({ level: 'silent' }));
+      const journal = await Journal.open(dir, { maxBytes: 50e6, flushIntervalMs: 2, retentionMs: 864e5, segmentBytes: 4000 }, pino({ level: 'silent' }));
       expect(journal.lastSeq, `round ${round}`).toBeGreaterThanOrEqual(reported);
       expect(journal.lastSeq).toBeGreaterThanOrEqual(durable);
       durable = journal.lastSeq;
       await journal.close();
     }
-    const records = (await fs.readFile(path.join(dir, 'journal', 'journal.log'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChainRecord);
+    const records = await readJournal(dir);
     expect(records.length).toBe(durable);
+    // small segments, so crashes also land on segment changes
+    expect((await fs.readdir(path.join(dir, 'journal'))).filter((name) => name.startsWith('segment-')).length).toBeGreaterThan(5);
     expect(verifyChain(records)).toEqual({ ok: true });
     console.log(`5 kill -9 rounds: ${durable} records, chain intact`);
   });

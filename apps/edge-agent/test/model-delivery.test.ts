@@ -7,6 +7,7 @@ import type { ChainRecord } from '@meridian/audit';
 import { generateEd25519KeyPair, loadPrivateKey, sha256Hex } from '@meridian/crypto';
 import { canonicalJson, EXAMPLE_BASE_POLICY, mergePolicies, signBundle, type BasePolicy, type BundlePayload } from '@meridian/governance';
 import { spawnNode, type Spawned } from '../../control-plane/test/processes';
+import { readJournal } from '../src/journal';
 import { AgentServiceServer } from './agent-service-server';
 import { publish, samples } from './model-fixtures';
 import { waitFor } from './stack';
@@ -46,11 +47,7 @@ function policyBundle(version: number, base: BasePolicy = EXAMPLE_BASE_POLICY, c
 }
 
 async function journalEvents(dataDir: string): Promise<{ type: string; category?: string; decision?: string; data?: Record<string, any> }[]> {
-  const text = await fs.readFile(path.join(dataDir, 'journal', 'journal.log'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse((JSON.parse(line) as ChainRecord).body));
+  return (await readJournal(dataDir)).map((record: ChainRecord) => JSON.parse(record.body));
 }
 
 describe('model delivery and governed inference (agent process, real gRPC)', () => {
