@@ -250,4 +250,32 @@ describe('agent audit journal', () => {
     await fs.writeFile(files[0]!, text.replace('deny', 'DENY'));
     await expect(Journal.open(dir, small, logger)).rejects.toThrow(JournalCorrupted);
   });
+  it('keeps its chain whole when a write fails (disk full): the failed records are refused, the next ones continue from the last durable one', async () => {
+    const journal = await Journal.open(dir, options, logger);
+    for (let i = 0; i < 3; i += 1) await journal.append(event(i));
+    const probe = await fs.open(path.join(dir, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const write = fileHandle.write;
+    // The disk takes half of the next write, then reports it full.
+    const spy = vi.spyOn(fileHandle, 'write').mockImplementationOnce(async function (this: { write: typeof write }, data: unknown) {
+      await write.call(this, String(data).slice(0, 100));
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      const failed = await Promise.allSettled([journal.append(event(3)), journal.append(event(4))]);
+      expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(journal.lastSeq).toBe(3);
+    await expect(journal.append(event(5))).resolves.toMatchObject({ seq: 4 });
+    await journal.close();
+    const reopened = await Journal.open(dir, options, logger); // no damage to cut, nothing refused
+    expect(reopened.lastSeq).toBe(4);
+    await reopened.close();
+    const records = await readAll(dir);
+    expect(records.map((r) => (JSON.parse(r.body) as { data: { i: number } }).data.i)).toEqual([0, 1, 2, 5]);
+    expect(verifyChain(records)).toEqual({ ok: true });
+  });
 });

@@ -177,8 +177,17 @@ export class Journal {
         segment.lastAt = Date.parse(newest.at);
         for (const p of batch) p.resolve();
       } catch (error) {
-        for (const p of batch) p.reject(error);
-        this.logger.error({ err: String(error) }, 'audit journal write failed');
+        // Nothing of this batch is kept, nor of the records chained onto it meanwhile: the segment goes
+        // back to its last durable record and the chain continues from there, so a full or failing disk
+        // costs the requests of the moment (denied without a record) and never a broken chain.
+        const dropped = [...batch, ...this.pending];
+        this.pending = [];
+        this.cancelTimer();
+        await this.handle!.truncate(segment.bytes).catch(() => undefined);
+        this.last = segment.last ?? this.anchorBefore(segment);
+        this.size = this.segments.reduce((sum, s) => sum + s.bytes, 0);
+        for (const p of dropped) p.reject(error);
+        this.logger.error({ err: String(error), records: dropped.length }, 'audit journal write failed; those records were not kept');
         return;
       }
       if (segment.bytes >= this.segmentBytes) {
@@ -289,6 +298,13 @@ export class Journal {
       this.logger.warn({ maxBytes: this.options.maxBytes, droppedBytes: bytes }, 'audit journal over 3/4 of its size limit: acknowledged records dropped before their retention period (the control plane holds them)');
     }
     return base.seq - doomed[0]!.firstSeq + 1;
+  }
+
+  /** The newest record before a segment: its predecessor's last, or the compaction anchor. */
+  private anchorBefore(segment: Segment): Anchor | null {
+    const index = this.segments.indexOf(segment);
+    for (let i = index - 1; i >= 0; i -= 1) if (this.segments[i]!.last) return this.segments[i]!.last;
+    return this.ack.base;
   }
 
   private activeSegment(): Segment {
