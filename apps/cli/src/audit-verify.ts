@@ -1,13 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { verifyAuditExport } from '@meridian/audit';
+import { createReadStream, promises as fs } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { gunzipSync, createGunzip } from 'node:zlib';
+import { AUDIT_EXPORT_STREAM_FORMAT, verifyAuditExport, verifyAuditExportStream, type ExportVerification } from '@meridian/audit';
 
-export const AUDIT_VERIFY_USAGE = `usage: meridian audit verify <bundle.json> [--trusted-key <keyId>=<base64 public key>]... [--json]
+export const AUDIT_VERIFY_USAGE = `usage: meridian audit verify <bundle.jsonl.gz | bundle.jsonl | bundle.json> [--trusted-key <keyId>=<base64 public key>]... [--json]
 
-Verifies a Meridian audit export bundle offline, with none of Meridian's servers: the manifest
-against each section, every event's hash and every source's hash chain, the Merkle root against the
-newest signed checkpoint, each older checkpoint against the next by its consistency proof, and every
-checkpoint signature. Pin the tenant's signing key with --trusted-key (obtained out of band) for a
-check that does not rely on keys inside the file.
+Verifies a Meridian audit export bundle offline, with none of Meridian's servers: every event's hash
+and every source's hash chain, the Merkle root at every signed checkpoint's tree size, every
+checkpoint signature, and the bundle's own digest (a file cut short is reported as such). Bundles
+(v3: JSON Lines, gzip'd or not) are read as a stream, so their size is bounded by the disk, not by
+memory; older v2 bundles (one JSON document) are still accepted.
+Pin the tenant's signing key with --trusted-key (obtained out of band) for a check that does not
+rely on keys inside the file.
 Exit codes: 0 verified, 1 verification failed (the first bad record is named), 2 bad usage or input.`;
 
 export interface CommandOutput {
@@ -15,7 +19,7 @@ export interface CommandOutput {
   stderr: (text: string) => void;
 }
 
-export function auditVerify(argv: string[], out: CommandOutput): number {
+export async function auditVerify(argv: string[], out: CommandOutput): Promise<number> {
   const args = [...argv];
   const json = args.includes('--json');
   const trusted = new Map<string, Buffer>();
@@ -44,13 +48,12 @@ export function auditVerify(argv: string[], out: CommandOutput): number {
     files.push(arg);
   }
   if (files.length !== 1) return fail('give exactly one bundle file');
-  let data: unknown;
+  let result: ExportVerification;
   try {
-    data = JSON.parse(readFileSync(files[0]!, 'utf8'));
+    result = await verifyFile(files[0]!, trusted.size ? { trustedKeys: trusted } : {});
   } catch (error) {
-    return fail(`cannot read ${files[0]} as JSON: ${(error as Error).message}`);
+    return fail(`cannot read ${files[0]}: ${(error as Error).message}`);
   }
-  const result = verifyAuditExport(data, trusted.size ? { trustedKeys: trusted } : {});
   if (json) out.stdout(`${JSON.stringify(result)}\n`);
   else if (result.ok) {
     const keyNote = trusted.size ? ' (pinned keys)' : ' (keys from the bundle: pin them with --trusted-key)';
@@ -60,4 +63,60 @@ export function auditVerify(argv: string[], out: CommandOutput): number {
     out.stdout(`FAILED: ${result.reason}${where}\n`);
   }
   return result.ok ? 0 : 1;
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/** v3 bundles stream line by line; a v2 bundle (one JSON document, from before v3) is read whole. */
+async function verifyFile(file: string, options: { trustedKeys?: ReadonlyMap<string, Uint8Array> }): Promise<ExportVerification> {
+  const handle = await fs.open(file, 'r');
+  const start = Buffer.alloc(2);
+  try {
+    await handle.read(start, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  const gzipped = start.equals(GZIP_MAGIC);
+  const lines = readLines(file, gzipped);
+  const first = await lines.next();
+  if (first.done) return { ok: false, reason: 'empty file: not an audit export' };
+  if (isStreamHeader(first.value)) {
+    return verifyAuditExportStream(
+      (async function* () {
+        yield first.value;
+        yield* lines;
+      })(),
+      options,
+    );
+  }
+  await lines.return(undefined);
+  const raw = await fs.readFile(file);
+  let data: unknown;
+  try {
+    data = JSON.parse((gzipped ? gunzipSync(raw) : raw).toString('utf8'));
+  } catch (error) {
+    throw new Error(`neither a v3 bundle (JSON Lines) nor a v2 bundle (JSON): ${(error as Error).message}`);
+  }
+  return verifyAuditExport(data, options);
+}
+
+function isStreamHeader(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { format?: unknown }).format === AUDIT_EXPORT_STREAM_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+async function* readLines(file: string, gzipped: boolean): AsyncGenerator<string, void, undefined> {
+  const source = createReadStream(file);
+  const input = gzipped ? source.pipe(createGunzip()) : source;
+  source.on('error', (error) => input.destroy(error));
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const line of reader) yield line;
+  } finally {
+    reader.close();
+    source.destroy();
+  }
 }

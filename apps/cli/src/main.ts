@@ -4,12 +4,12 @@ import { AUDIT_VERIFY_USAGE, auditVerify, type CommandOutput } from './audit-ver
 const USAGE = `usage: meridian <command>
 
 commands:
-  audit verify <bundle.json> [--trusted-key <keyId>=<base64>]... [--json]
+  audit verify <bundle.jsonl.gz> [--trusted-key <keyId>=<base64>]... [--json]
       verify an audit export bundle offline (see \`meridian audit verify --help\`)
 
 Installed also as \`meridian-verify <bundle.json> …\`, a shorthand for \`meridian audit verify\`.`;
 
-export function run(argv: string[], out: CommandOutput): number {
+export async function run(argv: string[], out: CommandOutput): Promise<number> {
   const [group, command, ...rest] = argv;
   if (!group || group === '-h' || group === '--help') {
     out.stdout(`${USAGE}\n`);
@@ -26,5 +26,5 @@ export function run(argv: string[], out: CommandOutput): number {
 
 if (require.main === module) {
   const out: CommandOutput = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
-  process.exitCode = run(process.argv.slice(2), out);
+  void run(process.argv.slice(2), out).then((code) => (process.exitCode = code));
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `meridian-verify <bundle.json> …`: shorthand for `meridian audit verify`.
+// `meridian-verify <bundle> …`: shorthand for `meridian audit verify`.
 import { auditVerify } from './audit-verify';
 
-process.exitCode = auditVerify(process.argv.slice(2), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+void auditVerify(process.argv.slice(2), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }).then((code) => (process.exitCode = code));

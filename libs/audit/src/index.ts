@@ -2,3 +2,5 @@ export * from './merkle';
 export * from './chain';
 export * from './checkpoint';
 export * from './export';
+export * from './export-stream';
+export * from './export-verify-stream';
