@@ -45,6 +45,19 @@ describe('audit export, v3 (JSON Lines, verified as a stream)', () => {
     }
   });
 
+  it('carries a tree on from its perfect subtrees: restored at any size, it reaches the same roots', () => {
+    const leaves = Array.from({ length: 40 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    for (let cut = 0; cut <= 40; cut += 1) {
+      const first = new MerkleAccumulator();
+      for (const leaf of leaves.slice(0, cut)) first.push(leaf);
+      const carried = MerkleAccumulator.restore(cut, first.subtreeHashes());
+      expect(carried.root()).toEqual(first.root());
+      for (const leaf of leaves.slice(cut)) carried.push(leaf);
+      expect(carried.root().toString('hex'), `cut at ${cut}`).toBe(rootFromLeafHashes(leaves).toString('hex'));
+    }
+    expect(() => MerkleAccumulator.restore(5, [leaves[0]!])).toThrow(/5 leaves has 2 perfect subtrees, not 1/);
+  });
+
   it('verifies a bundle as it streams, with the bundle keys or pinned ones', async () => {
     async function* asStream(lines: string[]) {
       for (const line of lines) yield line;

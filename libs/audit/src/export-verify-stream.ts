@@ -15,6 +15,26 @@ export class MerkleAccumulator {
   private readonly subtrees: { size: number; hash: Buffer }[] = [];
   size = 0;
 
+  /**
+   * The accumulator of a tree of `size` leaves from its perfect subtrees' roots, left to right (as
+   * `subtreeHashes()` gave them): one per bit set in `size`, largest first. How a checkpoint carries
+   * the tree on, so the next one only hashes the leaves added since.
+   */
+  static restore(size: number, hashes: readonly Uint8Array[]): MerkleAccumulator {
+    const sizes: number[] = [];
+    for (let bit = 2 ** Math.floor(Math.log2(Math.max(1, size))); bit >= 1; bit /= 2) if (Math.floor(size / bit) % 2 === 1) sizes.push(bit);
+    if (!Number.isSafeInteger(size) || size < 0 || sizes.length !== hashes.length) throw new RangeError(`a tree of ${size} leaves has ${sizes.length} perfect subtrees, not ${hashes.length}`);
+    const accumulator = new MerkleAccumulator();
+    sizes.forEach((subtreeSize, i) => accumulator.subtrees.push({ size: subtreeSize, hash: Buffer.from(hashes[i]!) }));
+    accumulator.size = size;
+    return accumulator;
+  }
+
+  /** The roots of the perfect subtrees, left to right (see restore). */
+  subtreeHashes(): Buffer[] {
+    return this.subtrees.map((s) => s.hash);
+  }
+
   push(leaf: Buffer): void {
     let node = { size: 1, hash: leaf };
     while (this.subtrees.length > 0 && this.subtrees[this.subtrees.length - 1]!.size === node.size) {

@@ -2,6 +2,7 @@ import {
   appendRecord,
   GENESIS_HASH,
   leafHash,
+  MerkleAccumulator,
   logLeafBytes,
   recordHash,
   rootFromLeafHashes,
@@ -183,18 +184,59 @@ export function toCheckpoint(row: AuditCheckpoint, logId: string): Checkpoint {
   return { logId, treeSize: Number(row.treeSize), rootHash: row.rootHash, timestamp: row.createdAt.toISOString(), keyId: row.keyId, signature: row.signature };
 }
 
-/** Takes pending events into the log and signs a checkpoint of it (or returns the latest when nothing is new). */
+const LEAF_PAGE = 10_000;
+
+/**
+ * Takes pending events into the log and signs a checkpoint of it (or returns the latest when nothing
+ * is new). The tree is carried on from the latest checkpoint's perfect subtrees, so a checkpoint
+ * hashes only the events added since it, in pages: its cost follows the traffic of the interval, not
+ * the size of the log (the whole log was read and hashed for every checkpoint before session 8).
+ */
 export async function createCheckpoint(tx: TenantTx, tenantId: string, encryptionKey: Buffer): Promise<Checkpoint | undefined> {
   const size = await appendPendingToLog(tx);
   const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
   if (size === 0) return undefined;
   if (latest && Number(latest.treeSize) === size) return toCheckpoint(latest, tenantId);
-  const root = rootFromLeafHashes(await logLeafHashes(tx, size)).toString('hex');
+  const tree = carriedTree(latest);
+  if (latest && !latest.subtreeHashes) {
+    // Over a log checkpointed before checkpoints carried the tree, it is rebuilt once from the start: it must agree with the latest.
+    await addLeaves(tx, tree, Number(latest.treeSize));
+    if (tree.root().toString('hex') !== latest.rootHash) throw new Error(`the log's first ${latest.treeSize} events no longer hash to the checkpoint of that size`);
+  }
+  await addLeaves(tx, tree, size);
+  const root = tree.root().toString('hex');
   const key = await activeSigningKey(tx, tenantId, encryptionKey);
   const createdAt = new Date();
   const signed = signCheckpoint({ logId: tenantId, treeSize: size, rootHash: root, timestamp: createdAt.toISOString(), keyId: key.keyId }, signingPrivateKey(key, encryptionKey));
-  await tx.auditCheckpoint.create({ data: { tenantId, treeSize: BigInt(size), rootHash: root, keyId: key.keyId, signature: signed.signature, createdAt } });
+  await tx.auditCheckpoint.create({
+    data: { tenantId, treeSize: BigInt(size), rootHash: root, keyId: key.keyId, signature: signed.signature, createdAt, subtreeHashes: Buffer.concat(tree.subtreeHashes()) },
+  });
   return signed;
+}
+
+/** The tree as the latest checkpoint left it (empty without one, or for one made before checkpoints carried it). */
+function carriedTree(latest: AuditCheckpoint | null): MerkleAccumulator {
+  if (!latest?.subtreeHashes) return new MerkleAccumulator();
+  const bytes = Buffer.from(latest.subtreeHashes);
+  const hashes = Array.from({ length: bytes.length / 32 }, (_, i) => bytes.subarray(i * 32, i * 32 + 32));
+  return MerkleAccumulator.restore(Number(latest.treeSize), hashes);
+}
+
+/** Adds the log's leaves from the tree's size up to `size`, reading them in pages by log position. */
+async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number): Promise<void> {
+  while (tree.size < size) {
+    const from = tree.size;
+    const rows = await tx.auditEvent.findMany({
+      where: { logIndex: { gte: BigInt(from), lt: BigInt(Math.min(size, from + LEAF_PAGE)) } },
+      orderBy: { logIndex: 'asc' },
+      select: { sourceId: true, seq: true, hash: true, logIndex: true },
+    });
+    for (const [offset, row] of rows.entries()) {
+      if (Number(row.logIndex) !== from + offset) throw new Error(`the log has a hole at position ${from + offset}`);
+      tree.push(leafHash(leafBytes(row)));
+    }
+    if (rows.length === 0) throw new Error(`the log has a hole at position ${from}`);
+  }
 }
 
 export type LogVerification = { ok: true; events: number; sources: number } | { ok: false; sourceId: string; seq: number; reason: string };
