@@ -125,7 +125,10 @@ describe('tenant isolation matrix', () => {
       organization: a.orgIds[0],
       user: engineer.id,
     });
-    resourceIdsOfA.auditExport = (await o.auditExport.create({ data: { tenantId: a.id, requestedBy: 'user:isolation', status: 'completed', progress: 100, content: Buffer.from('secret-of-tenant-a') } })).id;
+    // a v3 export (its file in audit_export_chunks) and one made before (the whole file in content)
+    resourceIdsOfA.auditExport = (await o.auditExport.create({ data: { tenantId: a.id, requestedBy: 'user:isolation', status: 'completed', progress: 100, sha256: 'secret-of-tenant-a' } })).id;
+    await o.auditExportChunk.create({ data: { exportId: resourceIdsOfA.auditExport, tenantId: a.id, chunk: 0, content: Buffer.from('secret-of-tenant-a') } });
+    await o.auditExport.create({ data: { tenantId: a.id, requestedBy: 'user:isolation', status: 'completed', progress: 100, content: Buffer.from('secret-of-tenant-a') } });
     if (routes.some((r) => r.resource === 'job')) {
       const job = await call(h, 'POST', '/v1/jobs/expire-enrollment-tokens', { token: await h.token('a', Role.vendor_admin) });
       expect(job.status).toBe(202);

@@ -3,14 +3,21 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain, type ChainRecord } from '@meridian/audit';
+import { verifyAuditExportStream, verifyChain, type ChainRecord } from '@meridian/audit';
 import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from './stack';
 
 /**
  * The audit trail end to end with real processes: every decision an agent makes reaches the control
  * plane exactly once and the chain verifies — also across a control-plane outage and a kill -9 of the agent.
  */
+/** The lines of a JSON Lines file, without their newlines. */
+const linesOf = (text: string) => {
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n');
+};
+
 describe('audit trail end to end', () => {
   let stack: TestStack;
   let decisions = 0;
@@ -112,6 +119,7 @@ describe('audit trail end to end', () => {
   it('exports a bundle as a job with progress that the CLI verifies with the control plane stopped, and both name a tampered event', async () => {
     const keys = (await stack.api('GET', '/v1/signing-keys')).body.items as { keyId: string; publicKey: string }[];
     const pinned = keys.flatMap((k) => ['--trusted-key', `${k.keyId}=${k.publicKey}`]);
+    const trustedKeys = new Map(keys.map((k) => [k.keyId, Buffer.from(k.publicKey, 'base64')]));
     const auditor = await stack.login('auditor@audit-firm.example');
     const requested = await stack.api('POST', '/v1/audit/exports', undefined, auditor);
     expect(requested).toMatchObject({ status: 202, body: { status: 'queued', progress: 0, requestedBy: expect.stringMatching(/^user:/) } });
@@ -128,28 +136,42 @@ describe('audit trail end to end', () => {
 
     const download = await fetch(`http://127.0.0.1:${stack.httpPort}${view!.downloadUrl}`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(download.status).toBe(200);
-    expect(download.headers.get('content-disposition')).toMatch(/attachment; filename="meridian-audit-/);
-    const bytes = Buffer.from(await download.arrayBuffer());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(view!.sha256);
+    expect(download.headers.get('content-type')).toBe('application/gzip');
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="meridian-audit-${requested.body.id}.jsonl.gz"`);
+    const gz = Buffer.from(await download.arrayBuffer());
+    // the sha256 (view and header) is of the uncompressed file
+    const file = gunzipSync(gz);
+    expect(createHash('sha256').update(file).digest('hex')).toBe(view!.sha256);
     expect(download.headers.get('x-content-sha256')).toBe(view!.sha256);
-    const bundle = JSON.parse(bytes.toString('utf8')) as { manifest: { format: string }; events: { sourceId: string; seq: number; body: string }[]; checkpoints: unknown[]; consistencyProofs: unknown[] };
-    expect(bundle.manifest.format).toBe('meridian.audit-export.v2');
-    expect(bundle.checkpoints.length).toBeGreaterThanOrEqual(2);
-    expect(bundle.consistencyProofs).toHaveLength(bundle.checkpoints.length - 1);
+    const lines = linesOf(file.toString('utf8'));
+    const header = JSON.parse(lines[0]!) as { format: string; treeSize: number; requestedBy: string };
+    expect(header).toMatchObject({ format: 'meridian.audit-export.v3', treeSize: view!.treeSize, requestedBy: requested.body.requestedBy });
+    const checkpointLines = lines.filter((line) => line.startsWith('{"checkpoint":'));
+    expect(checkpointLines.length).toBeGreaterThanOrEqual(2);
+    const events = lines.filter((line) => line.startsWith('{"event":')).map((line) => (JSON.parse(line) as { event: { sourceId: string; seq: number; body: string } }).event);
+    expect(events).toHaveLength(view!.eventCount);
+    expect(await verifyAuditExportStream(lines, { trustedKeys })).toMatchObject({
+      ok: true,
+      events: view!.eventCount,
+      sources: new Set(events.map((e) => e.sourceId)).size,
+      checkpoints: checkpointLines.length,
+      treeSize: view!.treeSize,
+      rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'meridian-export-'));
-    const file = path.join(dir, 'bundle.json');
-    await fs.writeFile(file, bytes);
+    const bundleFile = path.join(dir, 'bundle.jsonl.gz');
+    await fs.writeFile(bundleFile, gz);
 
     await stack.controlPlane.stop('SIGKILL');
-    const verified = verifyCli(file, ...pinned);
+    const verified = verifyCli(bundleFile, ...pinned);
     expect(verified.status, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^OK: \d+ events from \d+ sources; \d+ checkpoints up to tree size \d+/);
     expect(verified.stdout).toContain('(pinned keys)');
-    const alias = spawnSync(process.execPath, [path.join(cliDist, 'verify.js'), file, '--json'], { encoding: 'utf8' });
+    const alias = spawnSync(process.execPath, [path.join(cliDist, 'verify.js'), bundleFile, '--json'], { encoding: 'utf8' });
     expect(alias.status).toBe(0);
-    expect(JSON.parse(alias.stdout)).toMatchObject({ ok: true, events: bundle.events.length });
+    expect(JSON.parse(alias.stdout)).toMatchObject({ ok: true, events: events.length });
     // a key the auditor does not trust is refused, and so is a file that is not a bundle
-    const wrongKey = verifyCli(file, '--trusted-key', `${keys[0]!.keyId}=${Buffer.alloc(32, 7).toString('base64')}`);
+    const wrongKey = verifyCli(bundleFile, '--trusted-key', `${keys[0]!.keyId}=${Buffer.alloc(32, 7).toString('base64')}`);
     expect(wrongKey.status).toBe(1);
     expect(wrongKey.stdout).toMatch(/signature does not verify/);
     await fs.writeFile(path.join(dir, 'garbage.json'), '{"hello": 1}');
@@ -157,28 +179,40 @@ describe('audit trail end to end', () => {
     expect(garbage.status).toBe(1);
     expect(garbage.stdout).toMatch(/not an audit export/);
     expect(verifyCli(path.join(dir, 'missing.json')).status).toBe(2);
+    // cut short (the end line lost): refused as such
+    const cut = await verifyAuditExportStream(lines.slice(0, -1), { trustedKeys });
+    expect(cut).toMatchObject({ ok: false, reason: expect.stringMatching(/cut short/) });
 
-    // one byte of one exported event changed: the CLI names it
-    const tampered = structuredClone(bundle);
-    const victim = tampered.events.find((e) => e.body.includes('"infer"'))!;
-    victim.body = victim.body.replace('"infer"', '"infeR"');
-    await fs.writeFile(path.join(dir, 'tampered.json'), JSON.stringify(tampered));
-    const caught = verifyCli(path.join(dir, 'tampered.json'), ...pinned);
+    // one byte of one exported event changed: the verifier and the CLI name it
+    const victim = events.find((e) => e.body.includes('"infer"'))!;
+    const tampered = lines.map((line) => {
+      if (!line.startsWith('{"event":')) return line;
+      const parsed = JSON.parse(line) as { event: { sourceId: string; seq: number; body: string } };
+      if (parsed.event.sourceId !== victim.sourceId || parsed.event.seq !== victim.seq) return line;
+      parsed.event.body = parsed.event.body.replace('"infer"', '"infeR"');
+      return JSON.stringify(parsed);
+    });
+    expect(await verifyAuditExportStream(tampered, { trustedKeys })).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: victim.seq, reason: expect.stringContaining(`event ${victim.sourceId}#${victim.seq} was altered`) });
+    await fs.writeFile(path.join(dir, 'tampered.jsonl.gz'), gzipSync(`${tampered.join('\n')}\n`));
+    const caught = verifyCli(path.join(dir, 'tampered.jsonl.gz'), ...pinned);
     expect(caught.status).toBe(1);
     expect(caught.stdout).toContain(`event ${victim.sourceId}#${victim.seq} was altered`);
 
     // one byte changed directly in PostgreSQL: the API's verification endpoint names it, and so does
-    // the CLI on a fresh export
+    // the verifier on a fresh export streamed by GET /v1/audit/export (JSON Lines, uncompressed)
     await stack.startControlPlane();
     await stack.owner.$executeRawUnsafe(`UPDATE audit_events SET body = replace(body, '"infer"', '"infeR"') WHERE source_id = $1 AND seq = $2`, victim.sourceId, BigInt(victim.seq));
     const verdict = (await stack.api('GET', '/v1/audit/verify')).body;
     expect(verdict).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: victim.seq, reason: expect.stringMatching(/altered/) });
     const detail = await stack.api('GET', `/v1/audit/events/${victim.sourceId}/${victim.seq}`);
     expect(detail.body.chainIntact).toBe(false);
-    const fresh = await stack.api('GET', '/v1/audit/export', undefined, auditor);
+    const fresh = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/audit/export`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(fresh.status).toBe(200);
-    await fs.writeFile(path.join(dir, 'fresh.json'), JSON.stringify(fresh.body));
-    const fromDatabase = verifyCli(path.join(dir, 'fresh.json'), ...pinned);
+    expect(fresh.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const freshText = await fresh.text();
+    expect(await verifyAuditExportStream(linesOf(freshText), { trustedKeys })).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: victim.seq });
+    await fs.writeFile(path.join(dir, 'fresh.jsonl'), freshText);
+    const fromDatabase = verifyCli(path.join(dir, 'fresh.jsonl'), ...pinned);
     expect(fromDatabase.status).toBe(1);
     expect(fromDatabase.stdout).toContain(`event ${victim.sourceId}#${victim.seq} was altered`);
     await fs.rm(dir, { recursive: true, force: true });

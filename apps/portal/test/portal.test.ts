@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditExportStream } from '@meridian/audit';
 import { enrollAgent, startStack, waitFor, type TestStack } from '../../edge-agent/test/stack';
 import { MODELS_DIR } from '../../edge-agent/test/model-fixtures';
 import { accessibilityProblems, accessToken, launchBrowser, navLabels, PORTAL_DIST, screenshot, signIn, type Browser } from './browser';
@@ -238,10 +240,15 @@ describe('tenant portal in a browser', () => {
     const link = page.getByTestId('export-download');
     await link.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { manifest: { format: string; requestedBy: string }; events: unknown[] };
-    expect(exported.manifest.format).toBe('meridian.audit-export.v2');
-    expect(exported.manifest.requestedBy).toMatch(/^user:/);
-    expect(exported.events.length).toBeGreaterThan(0);
+    expect(download.suggestedFilename()).toMatch(/^meridian-audit-[0-9a-f-]{36}\.jsonl\.gz$/);
+    expect(await link.innerText()).toMatch(/\.jsonl\.gz/);
+    // gzip'd JSON Lines: the header, then keys, checkpoints, events and the end line; it verifies
+    const lines = gunzipSync(await readFile((await download.path())!)).toString('utf8').slice(0, -1).split('\n');
+    const header = JSON.parse(lines[0]!) as { format: string; requestedBy: string; treeSize: number };
+    expect(header.format).toBe('meridian.audit-export.v3');
+    expect(header.requestedBy).toMatch(/^user:/);
+    expect(await verifyAuditExportStream(lines)).toMatchObject({ ok: true, treeSize: header.treeSize });
+    expect(header.treeSize).toBeGreaterThan(0);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-auditor');
 

@@ -2,10 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import type { AppConfig } from '@meridian/config';
-import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { buildAuditExport, createCheckpoint, NothingToExportError } from '@meridian/db';
+import { createCheckpoint, NothingToExportError, storeAuditExport } from '@meridian/db';
 import { AUDIT_JOBS, auditExportJobOptions, QUEUES, type AuditExportPayload, type AuditExportResult, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
 import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
@@ -79,35 +76,48 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   /**
-   * Builds the bundle in one read transaction (a consistent view of the log), then stores it
-   * compressed. Progress goes to the job and to the row the API shows; a failure is recorded on
-   * the row with its reason, so the requester sees why instead of a bundle that never comes.
+   * Builds the v3 bundle (JSON Lines) from the log and stores it gzip-compressed in pieces as it goes
+   * (libs/db storeAuditExport), so the worker's memory stays bounded whatever the log's size. The
+   * pieces and the completed row commit in one transaction: the export is there whole or not at all.
+   * Progress goes to the job and to the row the API shows; a failure is recorded on the row with its
+   * reason, so the requester sees why instead of a bundle that never comes.
    */
   private async export(job: Job): Promise<AuditExportResult> {
     const payload = job.data as AuditExportPayload;
+    const done = await this.db.run(payload.tenantId, (tx) => tx.auditExport.findFirst({ where: { id: payload.exportId }, select: { status: true, treeSize: true, eventCount: true, sha256: true, sizeBytes: true } }));
+    if (done?.status === 'completed') {
+      // Run again after it was stored (a stalled job handed to another worker): nothing to do.
+      return { exportId: payload.exportId, treeSize: Number(done.treeSize ?? 0), events: done.eventCount ?? 0, sha256: done.sha256 ?? '', sizeBytes: Number(done.sizeBytes ?? 0) };
+    }
     const progress = async (percent: number) => {
       await job.updateProgress(percent);
       await this.db.run(payload.tenantId, (tx) => tx.auditExport.update({ where: { id: payload.exportId }, data: { status: 'running', progress: percent } }));
     };
     await progress(0);
     try {
-      const bundle = await this.db.run(payload.tenantId, (tx) => buildAuditExport(tx, { tenantId: payload.tenantId, requestedBy: payload.requestedBy }, progress), { timeoutMs: 10 * 60_000 });
-      const json = Buffer.from(JSON.stringify(bundle), 'utf8');
-      const content = await gzipAsync(json);
-      const result = { exportId: payload.exportId, treeSize: bundle.manifest.treeSize, events: bundle.events.length, sha256: createHash('sha256').update(json).digest('hex'), sizeBytes: json.length };
-      await this.db.run(payload.tenantId, (tx) =>
-        tx.auditExport.update({
-          where: { id: payload.exportId },
-          data: { status: 'completed', progress: 100, content, treeSize: BigInt(result.treeSize), eventCount: result.events, sha256: result.sha256, sizeBytes: result.sizeBytes, completedAt: new Date() },
-        }),
+      const stored = await this.db.run(
+        payload.tenantId,
+        async (tx) => {
+          const built = await storeAuditExport(tx, payload.exportId, { tenantId: payload.tenantId, requestedBy: payload.requestedBy }, { chunkBytes: this.config.audit.exportChunkBytes, onProgress: progress });
+          await tx.auditExport.update({
+            where: { id: payload.exportId },
+            data: { status: 'completed', progress: 100, treeSize: BigInt(built.treeSize), eventCount: built.events, sha256: built.sha256, sizeBytes: BigInt(built.sizeBytes), error: null, completedAt: new Date() },
+          });
+          return built;
+        },
+        { timeoutMs: EXPORT_TIMEOUT_MS },
       );
+      const result = { exportId: payload.exportId, treeSize: stored.treeSize, events: stored.events, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
       await job.updateProgress(100);
-      this.logger.log({ tenantId: payload.tenantId, ...result }, 'audit export built');
+      this.logger.log({ tenantId: payload.tenantId, ...result, chunks: stored.chunks }, 'audit export built');
       return result;
     } catch (error) {
       const permanent = error instanceof NothingToExportError;
       if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.db.run(payload.tenantId, (tx) => tx.auditExport.update({ where: { id: payload.exportId }, data: { status: 'failed', error: (error as Error).message, completedAt: new Date() } }));
+        // Never over an export another run of this job completed meanwhile.
+        await this.db.run(payload.tenantId, (tx) =>
+          tx.auditExport.updateMany({ where: { id: payload.exportId, status: { not: 'completed' } }, data: { status: 'failed', error: (error as Error).message, completedAt: new Date() } }),
+        );
       }
       if (permanent) return { exportId: payload.exportId, treeSize: 0, events: 0, sha256: '', sizeBytes: 0 };
       throw error;
@@ -115,4 +125,5 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 }
 
-const gzipAsync = promisify(gzip);
+/** How long one export may take: reading, compressing and storing the whole log in one transaction. */
+const EXPORT_TIMEOUT_MS = 30 * 60_000;

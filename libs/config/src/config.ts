@@ -57,6 +57,8 @@ const envSchema = z.object({
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).
   AGENT_POLICY_HELLO_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
+  // Size of the pieces an audit export's gzip file is stored in (audit_export_chunks): what the worker holds per export.
+  AUDIT_EXPORT_CHUNK_BYTES: positiveInt.min(1024).max(64 * 1024 ** 2).default(1024 ** 2),
   // How often the worker compiles publishes, consent changes and key rotations whose compile job was lost.
   POLICY_RECONCILE_INTERVAL_SECONDS: positiveInt.max(3600).default(30),
   KEY_ENCRYPTION_KEY: z
@@ -104,7 +106,11 @@ export interface AppConfig {
     maxDownloadsPerNode: number;
     policyHelloTimeoutSeconds: number;
   };
-  audit: { checkpointIntervalSeconds: number };
+  audit: {
+    checkpointIntervalSeconds: number;
+    /** Size of the stored pieces of an export's gzip file (audit_export_chunks). */
+    exportChunkBytes: number;
+  };
   /** How often the worker's sweep compiles policy releases still pending (their job lost). */
   policies: { reconcileIntervalSeconds: number };
   /** Model artifacts: where the filesystem store keeps them (absolute), the largest upload accepted. */
@@ -185,7 +191,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxDownloadsPerNode: env.AGENT_MAX_DOWNLOADS_PER_NODE,
       policyHelloTimeoutSeconds: env.AGENT_POLICY_HELLO_TIMEOUT_SECONDS,
     },
-    audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
+    audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, exportChunkBytes: env.AUDIT_EXPORT_CHUNK_BYTES },
     policies: { reconcileIntervalSeconds: env.POLICY_RECONCILE_INTERVAL_SECONDS },
     artifacts: { dir: path.resolve(env.ARTIFACT_DIR), maxBytes: env.ARTIFACT_MAX_BYTES },
     rollouts: { tickMs: env.ROLLOUT_TICK_MS },

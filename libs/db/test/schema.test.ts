@@ -86,6 +86,14 @@ describe('schema and migrations', () => {
     const exported = await owner.auditExport.create({ data: { tenantId: tenant.id, requestedBy: `user:${user.id}` } });
     await owner.auditExport.update({ where: { id: exported.id }, data: { status: 'completed', progress: 100, content: Buffer.from([1, 2, 3]), treeSize: 3n } });
     expect(await owner.auditExport.findUniqueOrThrow({ where: { id: exported.id } })).toMatchObject({ status: 'completed', treeSize: 3n, content: new Uint8Array([1, 2, 3]) });
+    // v3 exports: the file in pieces that go with their export; sizes past 2 GiB
+    const streamed = await owner.auditExport.create({ data: { tenantId: tenant.id, requestedBy: `user:${user.id}`, status: 'completed', sizeBytes: 5_000_000_000n } });
+    expect((await owner.auditExport.findUniqueOrThrow({ where: { id: streamed.id } })).sizeBytes).toBe(5_000_000_000n);
+    await owner.auditExportChunk.createMany({ data: [0, 1].map((chunk) => ({ exportId: streamed.id, tenantId: tenant.id, chunk, content: Buffer.from([chunk]) })) });
+    await expect(owner.auditExportChunk.create({ data: { exportId: streamed.id, tenantId: tenant.id, chunk: -1, content: Buffer.from([0]) } })).rejects.toThrow(/audit_export_chunks_chunk_check/);
+    expect((await owner.auditExport.findUniqueOrThrow({ where: { id: streamed.id }, include: { chunks: { orderBy: { chunk: 'asc' } } } })).chunks.map((c) => c.chunk)).toEqual([0, 1]);
+    await owner.auditExport.delete({ where: { id: streamed.id } });
+    expect(await owner.auditExportChunk.count({ where: { exportId: streamed.id } })).toBe(0);
     const model = await owner.model.create({ data: { tenantId: tenant.id, name: 'pump-anomaly' } });
     const version = await owner.modelVersion.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', card: { task: 'other' }, artifactSha256: 'a'.repeat(64), artifactSize: 5_000_000_000n } });
     const rollout = await owner.rollout.create({ data: { tenantId: tenant.id, modelId: model.id, version: '1.0.0', selector: { countries: ['ID'] }, strategy: {}, totalBatches: 1 } });

@@ -1,11 +1,11 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Role } from '@meridian/db';
 import { ANY_ROLE, Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
 import { JobView } from '../jobs/dto/job.dto';
 import { AuditExportsService } from './audit-exports.service';
 import { AuditService } from './audit.service';
-import { AuditBundleView, AuditEventDetailView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
+import { AuditEventDetailView, AuditExportLineView, AuditEventPage, AuditEventQuery, CheckpointList, ConsistencyProofView, ConsistencyQuery, VerificationView } from './dto/audit.dto';
 
 const AUDIT_READERS = ANY_ROLE;
 /** Who may take the whole log out of the system: auditors above all. */
@@ -65,8 +65,17 @@ export class AuditController {
 
   @Allow(...EXPORTERS)
   @Get('export')
-  @ApiOkResponse({ type: AuditBundleView, description: 'meridian.audit-export.v2 bundle built in the request (for small logs; use POST /v1/audit/exports for large ones). Verify with `meridian audit verify`' })
-  exportNow(@CurrentPrincipal() principal: Principal) {
-    return this.exports.now(principal);
+  @ApiProduces('application/x-ndjson')
+  @ApiExtraModels(AuditExportLineView)
+  @ApiOkResponse({
+    description:
+      'The meridian.audit-export.v3 bundle (JSON Lines, uncompressed; each line holds one member of AuditExportLineView), read from the log within the request and streamed as it is read, never built in memory. ' +
+      'A convenience for small logs: the request holds a read transaction (and a database connection) for at most 5 minutes, and a response cut short lacks the end line, which the verifier reports. ' +
+      'For large logs use POST /v1/audit/exports (built by the worker, downloaded gzip-compressed). Verify with `meridian audit verify`',
+    content: { 'application/x-ndjson': { schema: { $ref: getSchemaPath(AuditExportLineView) }, example: '{"format":"meridian.audit-export.v3",…}\n{"signingKey":{…}}\n{"checkpoint":{…}}\n{"event":{…}}\n{"end":{…}}\n' } },
+  })
+  async exportNow(@CurrentPrincipal() principal: Principal): Promise<StreamableFile> {
+    const file = await this.exports.now(principal);
+    return new StreamableFile(file.stream, { type: file.type });
   }
 }

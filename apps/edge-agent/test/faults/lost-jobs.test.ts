@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditExportStream } from '@meridian/audit';
 import type { BundlePayload } from '@meridian/governance';
 import { startStack, waitFor, type TestAgentProcess, type TestStack } from '../stack';
 
@@ -85,6 +87,11 @@ describe('work whose job Redis lost is carried out from PostgreSQL (real control
     }, 30_000);
     expect(view).toMatchObject({ status: 'completed' });
     expect(view.eventCount).toBeGreaterThan(0);
+    // and it is the whole file: downloaded (gzip'd JSON Lines), it verifies
+    const download = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/audit/exports/${requested.body.id}/download`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(download.status).toBe(200);
+    const file = gunzipSync(Buffer.from(await download.arrayBuffer())).toString('utf8');
+    expect(await verifyAuditExportStream(file.slice(0, -1).split('\n'))).toMatchObject({ ok: true, events: view.eventCount, treeSize: view.eventCount });
   }, 60_000);
 
   it('compiles a consent change with the policies in force, not with a saved draft', async () => {

@@ -1005,38 +1005,6 @@ export interface components {
             /** @description Bytes */
             size: number;
         };
-        AuditBundleCountsView: {
-            checkpoints: number;
-            consistencyProofs: number;
-            events: number;
-            signingKeys: number;
-            sources: number;
-        };
-        AuditBundleDigestsView: {
-            checkpoints: string;
-            consistencyProofs: string;
-            events: string;
-            signingKeys: string;
-        };
-        AuditBundleManifestView: {
-            counts: components["schemas"]["AuditBundleCountsView"];
-            /** @description sha256 of the canonical JSON of each section */
-            digests: components["schemas"]["AuditBundleDigestsView"];
-            exportedAt: string;
-            /** @enum {string} */
-            format: "meridian.audit-export.v2";
-            requestedBy: string | null;
-            tenantId: string;
-            treeSize: number;
-        };
-        AuditBundleView: {
-            /** @description Oldest first; the last covers every event */
-            checkpoints: components["schemas"]["CheckpointView"][];
-            consistencyProofs: components["schemas"]["ExportedConsistencyProofView"][];
-            events: components["schemas"]["ExportedEventView"][];
-            manifest: components["schemas"]["AuditBundleManifestView"];
-            signingKeys: components["schemas"]["ExportSigningKeyView"][];
-        };
         AuditChainView: {
             /** @description Last sequence number of the node journal stored and acknowledged */
             acknowledgedSeq: number;
@@ -1094,6 +1062,37 @@ export interface components {
             sourceId: string;
             type: string;
         };
+        AuditExportCountsView: {
+            checkpoints: number;
+            events: number;
+            signingKeys: number;
+            sources: number;
+        };
+        AuditExportEndView: {
+            counts: components["schemas"]["AuditExportCountsView"];
+            /** @description sha256 (hex) of every byte of the file before the end line */
+            sha256: string;
+        };
+        AuditExportLineView: {
+            checkpoint?: components["schemas"]["CheckpointView"];
+            /** @description Last line: counts and the digest of everything before it (a file without it was cut short) */
+            end?: components["schemas"]["AuditExportEndView"];
+            event?: components["schemas"]["ExportedEventView"];
+            /** @description Header */
+            exportedAt?: string;
+            /**
+             * @description Header (first line), with tenantId, exportedAt, requestedBy and treeSize
+             * @enum {string}
+             */
+            format?: "meridian.audit-export.v3";
+            /** @description Header */
+            requestedBy?: string | null;
+            signingKey?: components["schemas"]["ExportSigningKeyView"];
+            /** @description Header */
+            tenantId?: string;
+            /** @description Header: events in the bundle, the newest checkpoint's tree size */
+            treeSize?: number;
+        };
         AuditExportList: {
             items: components["schemas"]["AuditExportView"][];
         };
@@ -1102,7 +1101,7 @@ export interface components {
             completedAt: string | null;
             /** Format: date-time */
             createdAt: string;
-            /** @description Where to download the bundle once completed */
+            /** @description Where to download the bundle once completed: meridian-audit-<id>.jsonl.gz (meridian.audit-export.v3, gzip-compressed JSON Lines) */
             downloadUrl: string | null;
             /** @description Why the export failed */
             error: string | null;
@@ -1112,9 +1111,9 @@ export interface components {
             progress: number;
             /** @example user:… */
             requestedBy: string;
-            /** @description sha256 (hex) of the bundle file as downloaded */
+            /** @description sha256 (hex) of the uncompressed bundle: the .jsonl.gz download after gunzip (a v2 .json export from before: the file as downloaded); also in X-Content-SHA256 */
             sha256: string | null;
-            /** @description Size of the bundle file in bytes */
+            /** @description Size of the uncompressed bundle in bytes (the download is gzip-compressed, so smaller) */
             sizeBytes: number | null;
             /** @enum {string} */
             status: "queued" | "running" | "completed" | "failed";
@@ -1353,12 +1352,6 @@ export interface components {
             /** Format: date-time */
             usedAt: string | null;
             usedByNodeId: string | null;
-        };
-        ExportedConsistencyProofView: {
-            fromTreeSize: number;
-            /** @description Hex hashes */
-            path: string[];
-            toTreeSize: number;
         };
         ExportedEventView: {
             /** @description Canonical JSON of the event, exactly as hashed */
@@ -2221,13 +2214,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description meridian.audit-export.v2 bundle built in the request (for small logs; use POST /v1/audit/exports for large ones). Verify with `meridian audit verify` */
+            /** @description The meridian.audit-export.v3 bundle (JSON Lines, uncompressed; each line holds one member of AuditExportLineView), read from the log within the request and streamed as it is read, never built in memory. A convenience for small logs: the request holds a read transaction (and a database connection) for at most 5 minutes, and a response cut short lacks the end line, which the verifier reports. For large logs use POST /v1/audit/exports (built by the worker, downloaded gzip-compressed). Verify with `meridian audit verify` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditBundleView"];
+                    /**
+                     * @example {"format":"meridian.audit-export.v3",…}
+                     *     {"signingKey":{…}}
+                     *     {"checkpoint":{…}}
+                     *     {"event":{…}}
+                     *     {"end":{…}}
+                     */
+                    "application/x-ndjson": components["schemas"]["AuditExportLineView"];
                 };
             };
             /** @description Problem details (RFC 9457) */
@@ -2339,12 +2339,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bundle file (application/json); its sha256 is in the X-Content-SHA256 header and the export view */
+            /** @description The bundle file, streamed: `meridian-audit-<id>.jsonl.gz` (application/gzip), the meridian.audit-export.v3 bundle as gzip-compressed JSON Lines. X-Content-SHA256 (and the export view's sha256) is the sha256 of the uncompressed file, i.e. after gunzip. Exports made before v3 download as before: `meridian-audit-<id>.json` (application/json, meridian.audit-export.v2), whose sha256 is of the file as downloaded. Verify either with `meridian audit verify <file>`. */
             200: {
                 headers: {
+                    /** @description sha256 (hex) of the uncompressed bundle */
+                    "X-Content-SHA256"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/gzip": string;
+                    "application/json": string;
+                };
             };
             /** @description Problem details (RFC 9457) */
             default: {

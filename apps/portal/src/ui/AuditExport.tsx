@@ -10,15 +10,17 @@ type ExportJob = components['schemas']['AuditExportView'];
 interface Ready {
   url: string;
   name: string;
+  /** Of the file as downloaded (compressed). */
   bytes: number;
+  /** Of the uncompressed bundle. */
   sha256: string;
 }
 
 const POLL_MS = 1_000;
 
 /**
- * Asks the worker for an auditor's bundle (every event, checkpoint, consistency proof and key),
- * follows its progress, then offers the file; verify it offline with `meridian audit verify`.
+ * Asks the worker for an auditor's bundle (every event, checkpoint and key, as gzip-compressed JSON
+ * Lines), follows its progress, then offers the file; verify it offline with `meridian audit verify`.
  */
 export function AuditExport() {
   const [job, setJob] = useState<ExportJob | undefined>();
@@ -55,8 +57,9 @@ export function AuditExport() {
     <section className="card" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>
       <p className="muted">
-        A self-contained bundle: every event up to the latest signed checkpoint, every checkpoint with the consistency proofs between them, and
-        the signing keys. Verify it offline with <code>meridian audit verify</code>.
+        A self-contained bundle: every event up to the latest signed checkpoint, every signed checkpoint, and the signing keys, one per line
+        (JSON Lines), gzip-compressed (<code>.jsonl.gz</code>). Verify it offline with <code>meridian audit verify</code>, which reads it as it is,
+        compressed.
       </p>
       <button type="button" className="button" onClick={() => void start()} disabled={running}>
         Prepare export
@@ -73,7 +76,7 @@ export function AuditExport() {
             Download {ready.name} ({formatBytes(ready.bytes)})
           </a>{' '}
           <span className="muted">
-            sha256 <code>{ready.sha256}</code>
+            sha256 of the uncompressed file <code>{ready.sha256}</code>
           </span>
         </p>
       ) : null}
@@ -85,7 +88,12 @@ export function AuditExport() {
 async function download(job: ExportJob): Promise<Ready> {
   const { data, error, response } = await api.GET('/v1/audit/exports/{id}/download', { params: { path: { id: job.id } }, parseAs: 'blob' });
   if (!response.ok || !data) throw new ApiError(response.status, (error ?? undefined) as Problem | undefined);
-  return { url: URL.createObjectURL(data), name: `meridian-audit-${job.id}.json`, bytes: data.size, sha256: job.sha256 ?? '' };
+  return { url: URL.createObjectURL(data), name: filenameOf(response) ?? `meridian-audit-${job.id}.jsonl.gz`, bytes: data.size, sha256: job.sha256 ?? '' };
+}
+
+/** The name the server gives the file: meridian-audit-<id>.jsonl.gz (an export made before v3: .json). */
+function filenameOf(response: Response): string | undefined {
+  return /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
 }
 
 function formatBytes(bytes: number): string {

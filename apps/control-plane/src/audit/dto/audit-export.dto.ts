@@ -7,12 +7,12 @@ export class AuditExportView {
   @ApiProperty({ example: 'user:…' }) requestedBy!: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Size of the log the bundle covers (its newest checkpoint)' }) treeSize!: number | null;
   @ApiProperty({ type: Number, nullable: true }) eventCount!: number | null;
-  @ApiProperty({ type: String, nullable: true, description: 'sha256 (hex) of the bundle file as downloaded' }) sha256!: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Size of the bundle file in bytes' }) sizeBytes!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'sha256 (hex) of the uncompressed bundle: the .jsonl.gz download after gunzip (a v2 .json export from before: the file as downloaded); also in X-Content-SHA256' }) sha256!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Size of the uncompressed bundle in bytes (the download is gzip-compressed, so smaller)' }) sizeBytes!: number | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why the export failed' }) error!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Where to download the bundle once completed' }) downloadUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Where to download the bundle once completed: meridian-audit-<id>.jsonl.gz (meridian.audit-export.v3, gzip-compressed JSON Lines)' }) downloadUrl!: string | null;
 }
 
 export class AuditExportList {

@@ -102,42 +102,31 @@ export class ExportedEventView {
   @ApiProperty({ description: 'Canonical JSON of the event, exactly as hashed' }) body!: string;
 }
 
-export class ExportedConsistencyProofView {
-  @ApiProperty() fromTreeSize!: number;
-  @ApiProperty() toTreeSize!: number;
-  @ApiProperty({ type: [String], description: 'Hex hashes' }) path!: string[];
-}
-
-export class AuditBundleCountsView {
+export class AuditExportCountsView {
   @ApiProperty() events!: number;
   @ApiProperty() sources!: number;
   @ApiProperty() checkpoints!: number;
-  @ApiProperty() consistencyProofs!: number;
   @ApiProperty() signingKeys!: number;
 }
 
-export class AuditBundleDigestsView {
-  @ApiProperty() events!: string;
-  @ApiProperty() checkpoints!: string;
-  @ApiProperty() consistencyProofs!: string;
-  @ApiProperty() signingKeys!: string;
+export class AuditExportEndView {
+  @ApiProperty({ type: AuditExportCountsView }) counts!: AuditExportCountsView;
+  @ApiProperty({ description: 'sha256 (hex) of every byte of the file before the end line' }) sha256!: string;
 }
 
-export class AuditBundleManifestView {
-  @ApiProperty({ enum: ['meridian.audit-export.v2'] }) format!: 'meridian.audit-export.v2';
-  @ApiProperty() tenantId!: string;
-  @ApiProperty() exportedAt!: string;
-  @ApiProperty({ type: String, nullable: true }) requestedBy!: string | null;
-  @ApiProperty() treeSize!: number;
-  @ApiProperty({ type: AuditBundleCountsView }) counts!: AuditBundleCountsView;
-  @ApiProperty({ type: AuditBundleDigestsView, description: 'sha256 of the canonical JSON of each section' }) digests!: AuditBundleDigestsView;
-}
-
-/** The auditor's bundle (libs/audit AuditExportBundle), verified offline by `meridian audit verify`. */
-export class AuditBundleView {
-  @ApiProperty({ type: AuditBundleManifestView }) manifest!: AuditBundleManifestView;
-  @ApiProperty({ type: [ExportSigningKeyView] }) signingKeys!: ExportSigningKeyView[];
-  @ApiProperty({ type: [CheckpointView], description: 'Oldest first; the last covers every event' }) checkpoints!: CheckpointView[];
-  @ApiProperty({ type: [ExportedConsistencyProofView] }) consistencyProofs!: ExportedConsistencyProofView[];
-  @ApiProperty({ type: [ExportedEventView] }) events!: ExportedEventView[];
+/**
+ * One line of a meridian.audit-export.v3 bundle (libs/audit export-stream.ts), JSON Lines in this
+ * order: the header (format, tenantId, …), each signingKey, each checkpoint (growing tree size), each
+ * event (log order), and the end line. Each line holds one of these members.
+ */
+export class AuditExportLineView {
+  @ApiPropertyOptional({ enum: ['meridian.audit-export.v3'], description: 'Header (first line), with tenantId, exportedAt, requestedBy and treeSize' }) format?: 'meridian.audit-export.v3';
+  @ApiPropertyOptional({ description: 'Header' }) tenantId?: string;
+  @ApiPropertyOptional({ description: 'Header' }) exportedAt?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Header' }) requestedBy?: string | null;
+  @ApiPropertyOptional({ description: "Header: events in the bundle, the newest checkpoint's tree size" }) treeSize?: number;
+  @ApiPropertyOptional({ type: ExportSigningKeyView }) signingKey?: ExportSigningKeyView;
+  @ApiPropertyOptional({ type: CheckpointView }) checkpoint?: CheckpointView;
+  @ApiPropertyOptional({ type: ExportedEventView }) event?: ExportedEventView;
+  @ApiPropertyOptional({ type: AuditExportEndView, description: 'Last line: counts and the digest of everything before it (a file without it was cut short)' }) end?: AuditExportEndView;
 }

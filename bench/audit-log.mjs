@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// A tenant's audit log at the size a fleet reaches, in this process on a database of its own: what a
+// checkpoint costs (the worker signs one a minute per tenant with new events), and what an auditor's
+// export costs to build and store (the worker) and to verify (the offline CLI), with the memory each
+// needs. The log is filled directly (as ingest stores it: chained records of 100 sources), not timed.
+//   node bench/audit-log.mjs [--events 1000000] [--quick]
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { figure, parseArgs, printMachine } from './lib/common.mjs';
+import { assertBuilt } from './lib/stack.mjs';
+
+const require = createRequire(import.meta.url);
+const { createPrismaClient, withTenant, createCheckpoint, appendPendingToLog, logLeafHashes, storeAuditExport } = require('@meridian/db');
+const { createTestDatabase } = require('@meridian/db/testing');
+const { appendRecord, rootFromLeafHashes, verifyAuditExportStream } = require('@meridian/audit');
+const pg = require('pg');
+
+const args = parseArgs({ events: 1_000_000, sources: 100, added: 1000 }, 'usage: node bench/audit-log.mjs [--events N] [--sources N] [--added N] [--quick]');
+if (args.quick) Object.assign(args, { events: 20_000, sources: 20, added: 100 });
+
+assertBuilt();
+printMachine();
+const db = await createTestDatabase('bench_audit_log');
+const owner = createPrismaClient({ url: db.ownerUrl, poolSize: 2 });
+const app = createPrismaClient({ url: db.appUrl, poolSize: 2 });
+const plain = new pg.Pool({ connectionString: db.ownerUrl, max: 2 });
+const encryptionKey = randomBytes(32);
+const heads = new Map();
+let peak = 0;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+/** Runs `work`, returning its result, its seconds and how far it raised this process's RSS above where it started. */
+async function measured(work) {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  peak = before;
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { result, seconds, rssMiB: (peak - before) / 1024 ** 2 };
+}
+
+try {
+  const tenantId = (await owner.tenant.create({ data: { slug: 'bench-audit-log', name: 'Bench audit log' } })).id;
+  const asTenant = (work) => withTenant(app, { tenantId }, work, { timeoutMs: 60 * 60_000 });
+
+  /** Appends `count` inference records, round-robin over the sources, in batches of 5,000 rows. */
+  async function fill(count) {
+    for (let done = 0; done < count; ) {
+      const batch = Math.min(5000, count - done);
+      const rows = { source: [], seq: [], prev: [], hash: [], body: [] };
+      for (let i = 0; i < batch; i += 1) {
+        const sourceId = `node-${(done + i) % args.sources}`;
+        const record = appendRecord(heads.get(sourceId), { at: new Date().toISOString(), type: 'model.inference', actor: `node:${sourceId}`, category: 'sensor_telemetry', decision: 'allow', data: { modelId: 'pump-anomaly', version: '1.2.0', outputSha256: 'b'.repeat(64), i: done + i } });
+        heads.set(sourceId, record);
+        rows.source.push(sourceId);
+        rows.seq.push(record.seq);
+        rows.prev.push(record.prevHash);
+        rows.hash.push(record.hash);
+        rows.body.push(record.body);
+      }
+      await plain.query(
+        `INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, category, decision, occurred_at)
+         SELECT $1::uuid, s, q, p, h, b, 'model.inference', 'node:' || s, 'sensor_telemetry', 'allow', now()
+         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(s, q, p, h, b)`,
+        [tenantId, rows.source, rows.seq, rows.prev, rows.hash, rows.body],
+      );
+      done += batch;
+    }
+    await plain.query('ANALYZE audit_events');
+  }
+
+  let started = performance.now();
+  await fill(args.events);
+  await asTenant((tx) => appendPendingToLog(tx));
+  console.log(`filled a log of ${args.events} events from ${args.sources} sources in ${((performance.now() - started) / 1000).toFixed(1)} s (not timed below)`);
+
+  const first = await measured(() => asTenant((tx) => createCheckpoint(tx, tenantId, encryptionKey)));
+  figure('first checkpoint over the log (builds the tree once)', first.seconds, 's', `${first.result.treeSize} events, RSS +${first.rssMiB.toFixed(0)} MiB`);
+
+  await fill(args.added);
+  const next = await measured(() => asTenant((tx) => createCheckpoint(tx, tenantId, encryptionKey)));
+  figure(`next checkpoint, ${args.added} events later`, next.seconds * 1000, 'ms', `tree size ${next.result.treeSize}, RSS +${next.rssMiB.toFixed(0)} MiB`);
+  // What every checkpoint did before session 8, over the same log: read every leaf, hash the tree.
+  const whole = await measured(() => asTenant(async (tx) => rootFromLeafHashes(await logLeafHashes(tx, next.result.treeSize)).toString('hex')));
+  if (whole.result !== next.result.rootHash) throw new Error('the carried tree and the whole log disagree');
+  figure('same checkpoint from the whole log (the session-7 method)', whole.seconds, 's', `RSS +${whole.rssMiB.toFixed(0)} MiB; same root`);
+
+  const exportId = (await owner.auditExport.create({ data: { tenantId, requestedBy: 'user:bench' } })).id;
+  const stored = await measured(() => asTenant((tx) => storeAuditExport(tx, exportId, { tenantId, requestedBy: 'user:bench' })));
+  const gzBytes = Number((await plain.query('SELECT sum(length(content))::bigint AS n FROM audit_export_chunks WHERE export_id = $1', [exportId])).rows[0].n);
+  figure('export built and stored (worker)', stored.seconds, 's', `${stored.result.events} events, ${Math.round(stored.result.events / stored.seconds)} events/s, ${(stored.result.sizeBytes / 1024 ** 2).toFixed(0)} MiB of JSON Lines in ${stored.result.chunks} gzip chunks (${(gzBytes / 1024 ** 2).toFixed(0)} MiB)`);
+  figure('export: worker RSS growth', stored.rssMiB, 'MiB', 'one page of events and about one chunk held at a time');
+  figure('export file size (uncompressed)', stored.result.sizeBytes / 1024 ** 2, 'MiB', 'a v2 bundle (one JSON string) could not be made above ~512 MiB');
+
+  // The offline verifier reading the stored file back as a stream (as from a downloaded .jsonl.gz).
+  async function* chunks() {
+    for (let chunk = 0; chunk < stored.result.chunks; chunk += 1) {
+      const { rows } = await plain.query('SELECT content FROM audit_export_chunks WHERE export_id = $1 AND chunk = $2', [exportId, chunk]);
+      yield rows[0].content;
+    }
+  }
+  const verified = await measured(() => verifyAuditExportStream(createInterface({ input: Readable.from(chunks()).pipe(createGunzip()), crlfDelay: Infinity })));
+  if (!verified.result.ok) throw new Error(`export does not verify: ${verified.result.reason}`);
+  figure('export verified offline, streaming', verified.seconds, 's', `${verified.result.events} events, ${verified.result.checkpoints} checkpoints, RSS +${verified.rssMiB.toFixed(0)} MiB`);
+} finally {
+  clearInterval(sampler);
+  await plain.end();
+  await app.$disconnect();
+  await owner.$disconnect();
+  await db.drop();
+}
