@@ -8,8 +8,8 @@ import { appendRecord, GENESIS_HASH, recordHash, type AuditEvent, type ChainReco
 import { Role } from '@meridian/db';
 import type { PolicyAck } from '@meridian/protocol';
 import { grpcError, TestAgent } from './agent-client';
-import { call, startHarness, type Harness } from './harness';
-import { spawnNode, type Spawned } from './processes';
+import { call, startHarness, startWorker, type Harness } from './harness';
+import type { Spawned } from './processes';
 import { publishVersion } from './registry';
 import { SimAgent } from './sim-agent';
 import { until } from './until';
@@ -257,16 +257,7 @@ describe('agent trust boundary: a gateway affects nothing beyond its own node', 
         inflating.traffic = (running) => ({ requests: running.get(gateModel) === '1.0.0' ? 1_000_000_000 : 10, errors: 0 });
         honest.start();
         inflating.start();
-        worker = spawnNode('apps/worker/dist/main.js', {
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'info',
-          DATABASE_URL: h.db.ownerUrl,
-          APP_DATABASE_URL: h.db.appUrl,
-          REDIS_URL: h.config.redis.url,
-          QUEUE_PREFIX: h.config.redis.queuePrefix,
-          ROLLOUT_TICK_MS: '200',
-        });
-        await worker.waitFor(/worker ready/);
+        worker = await startWorker(h, { ROLLOUT_TICK_MS: '200' });
         const engineer = await h.token('a', Role.vendor_engineer);
         const created = await call(h, 'POST', '/v1/rollouts', {
           token: engineer,

@@ -5,8 +5,8 @@ import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRecord, verifyAuditExportStream, type AuditExportHeader, type ChainRecord } from '@meridian/audit';
 import { createPrismaClient, readAuditExport, Role, storeAuditExport, withTenant, type PrismaClient } from '@meridian/db';
-import { call, startHarness, type Harness } from './harness';
-import { spawnNode, type Spawned } from './processes';
+import { call, startHarness, startWorker, type Harness } from './harness';
+import type { Spawned } from './processes';
 import { until } from './until';
 
 const SOURCES = 4;
@@ -61,18 +61,11 @@ describe('audit export as a stream', () => {
     h = await startHarness('audit-export-stream');
     app = createPrismaClient({ url: h.db.appUrl, poolSize: 2 });
     auditor = await h.token('a', Role.auditor);
-    worker = spawnNode('apps/worker/dist/main.js', {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: h.db.ownerUrl,
-      APP_DATABASE_URL: h.db.appUrl,
-      REDIS_URL: h.config.redis.url,
-      QUEUE_PREFIX: h.config.redis.queuePrefix,
+    worker = await startWorker(h, {
       AUDIT_EXPORT_CHUNK_BYTES: String(CHUNK_BYTES),
       // no checkpoint of its own between an export and its rebuild
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400',
     });
-    await worker.waitFor(/worker ready/);
     // two checkpoints: the file carries both, and the verifier recomputes each one's root
     await seed(0, EVENTS_PER_SOURCE / 2);
     await checkpointNow();

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@meridian/db/testing';
 import { DEMO_PASSWORD, seedDemo } from '@meridian/db/seed';
 import { AgentGrpcServer } from '../src/agents/agent-grpc.server';
 import { createApp } from '../src/bootstrap';
+import { spawnNode, type Spawned } from './processes';
 
 /**
  * A real control plane on a fresh, migrated PostgreSQL database and a private Redis key prefix,
@@ -151,4 +152,19 @@ export async function call(
     // not JSON (metrics, HTML docs)
   }
   return { status: response.status, body: parsed, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** A worker process on the harness's database and Redis prefix, once it says it is ready; `env` adds or overrides settings. */
+export async function startWorker(h: Harness, env: Record<string, string> = {}): Promise<Spawned> {
+  const worker = spawnNode('apps/worker/dist/main.js', {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: h.db.ownerUrl,
+    APP_DATABASE_URL: h.db.appUrl,
+    REDIS_URL: h.config.redis.url,
+    QUEUE_PREFIX: h.config.redis.queuePrefix,
+    ...env,
+  });
+  await worker.waitFor(/worker ready/);
+  return worker;
 }

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '@meridian/db';
-import { call, startHarness, type Harness } from './harness';
-import { spawnNode, type Spawned } from './processes';
+import { call, startHarness, startWorker, type Harness } from './harness';
+import type { Spawned } from './processes';
 import { publishVersion } from './registry';
 import { SimAgent } from './sim-agent';
 import { until } from './until';
@@ -19,19 +19,7 @@ describe('staged rollouts run by a real worker process', () => {
   let engineer: string;
   const agents: SimAgent[] = [];
 
-  const startWorker = async () => {
-    const spawned = spawnNode('apps/worker/dist/main.js', {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: h.db.ownerUrl,
-      APP_DATABASE_URL: h.db.appUrl,
-      REDIS_URL: h.config.redis.url,
-      QUEUE_PREFIX: h.config.redis.queuePrefix,
-      ROLLOUT_TICK_MS: '200',
-    });
-    await spawned.waitFor(/worker ready/);
-    return spawned;
-  };
+  const startRolloutWorker = () => startWorker(h, { ROLLOUT_TICK_MS: '200' });
   const rollout = async (id: string) => (await call(h, 'GET', `/v1/rollouts/${id}`, { token: engineer })).body;
   const startRollout = async (body: Record<string, unknown>) => {
     const response = await call(h, 'POST', '/v1/rollouts', { token: engineer, body });
@@ -52,7 +40,7 @@ describe('staged rollouts run by a real worker process', () => {
       agent.start();
       agents.push(agent);
     }
-    worker = await startWorker();
+    worker = await startRolloutWorker();
   }, 120_000);
   afterAll(async () => {
     for (const agent of agents) agent.stop();
@@ -224,7 +212,7 @@ describe('staged rollouts run by a real worker process', () => {
     expect((await rollout(created.id)).currentBatch).toBe(frozen);
     expect((await rollout(created.id)).status).toBe('running');
 
-    worker = await startWorker();
+    worker = await startRolloutWorker();
     const done = await until('completed after restart', async () => ((await rollout(created.id)).status === 'completed' ? rollout(created.id) : undefined), 60_000);
     expect(done.gateResults.map((g: { batch: number }) => g.batch)).toEqual([1, 2, 3, 4, 5]);
     expect(done.counts.active).toBe(5);

@@ -21,11 +21,16 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fs.rm(temporary, { force: true });
     throw error;
   }
-  const directory = await fs.open(path.dirname(target), 'r');
+  await syncDirectory(path.dirname(target));
+}
+
+/** fsyncs a directory, so that the entries just created or renamed in it survive a crash. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fs.open(directory, 'r');
   try {
-    await directory.sync();
+    await handle.sync();
   } finally {
-    await directory.close();
+    await handle.close();
   }
 }
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendRecord, encodeEvent, verifyChain, type AuditEvent, type ChainRecord } from '@meridian/audit';
-import { writeFileAtomic } from './files';
+import { syncDirectory, writeFileAtomic } from './files';
 import { fileLines } from './journal-lines';
 
 export const JOURNAL_DIR = 'journal';
@@ -444,13 +444,4 @@ export async function readJournal(dataDir: string): Promise<ChainRecord[]> {
     for await (const line of fileLines(path.join(dir, name))) if (!line.torn) records.push(JSON.parse(line.text) as ChainRecord);
   }
   return records;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isSemver } from '@meridian/models';
-import { ensurePrivateDirectory, writeFileAtomic } from '../files';
+import { ensurePrivateDirectory, syncDirectory, writeFileAtomic } from '../files';
 
 export const MODELS_DIR = 'models';
 const ACTIVE_FILE = 'active.json';
@@ -219,14 +219,6 @@ async function checkArtifactFile(file: string, expected: { sha256: string; size:
   if (sha256 !== expected.sha256) throw new ArtifactMismatch(`artifact sha256 ${sha256} does not match the manifest's ${expected.sha256}`);
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export function checkArtifact(artifact: Uint8Array, expected: { sha256: string; size: number }): void {
   if (artifact.length !== expected.size) throw new ArtifactMismatch(`artifact is ${artifact.length} bytes, the manifest says ${expected.size}`);
