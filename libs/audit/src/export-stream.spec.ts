@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { generateEd25519KeyPair, loadPrivateKey } from '@meridian/crypto';
 import { describe, expect, it } from 'vitest';
 import { appendRecord, type ChainRecord } from './chain';
@@ -113,6 +114,18 @@ describe('audit export, v3 (JSON Lines, verified as a stream)', () => {
       expect(result.ok, JSON.stringify(input).slice(0, 80)).toBe(false);
       expect(result.ok ? '' : result.reason).toMatch(/not an audit export|not JSON|not a JSON object|unsupported format|malformed|no known kind|after the end|before any checkpoint/);
     }
+  });
+
+  it('the writer knows the digest and size of the whole file it wrote, end line included', () => {
+    const writer = new AuditExportWriter({ tenantId: 't1', exportedAt: 'x', requestedBy: null, treeSize: 1 });
+    const events = log(1);
+    const ranges = new MerkleRanges(events.map((e) => leafHash(logLeafBytes(e))));
+    const checkpoint = signCheckpoint({ logId: 't1', treeSize: 1, rootHash: ranges.root(0, 1).toString('hex'), timestamp: 'x', keyId: 'k1' }, privateKey);
+    const text = [writer.header(), writer.checkpoint(checkpoint), writer.event(events[0]!)].join('');
+    expect(writer.fileSha256).toBeUndefined();
+    const whole = text + writer.end();
+    expect(writer.fileSha256).toBe(createHash('sha256').update(whole).digest('hex'));
+    expect(writer.bytes).toBe(Buffer.byteLength(whole));
   });
 
   it('the writer refuses sections out of order', () => {

@@ -73,11 +73,14 @@ export class AuditExportWriter {
   end(): string {
     if (this.stage === 'header' || this.stage === 'ended') throw new Error(`audit export writer: end() at stage ${this.stage}`);
     this.stage = 'ended';
-    const end: AuditExportEnd = { counts: { ...this.counts, sources: this.sources.size }, sha256: this.hash.digest('hex') };
-    const text = `${JSON.stringify({ end })}\n`;
-    this.bytes += Buffer.byteLength(text);
+    const end: AuditExportEnd = { counts: { ...this.counts, sources: this.sources.size }, sha256: this.hash.copy().digest('hex') };
+    const text = this.line({ end });
+    this.fileSha256 = this.hash.digest('hex');
     return text;
   }
+
+  /** sha256 (hex) of the whole file, its end line included; known once end() has been written. */
+  fileSha256: string | undefined;
 
   get eventCount(): number {
     return this.counts.events;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AuditExportWriter } from '@meridian/audit';
@@ -62,8 +61,6 @@ export async function* readAuditExport(
   if (!newest) throw new NothingToExportError();
   const treeSize = Number(newest.treeSize);
   const writer = new AuditExportWriter({ tenantId: meta.tenantId, exportedAt: meta.exportedAt ?? new Date().toISOString(), requestedBy: meta.requestedBy, treeSize });
-  const hash = createHash('sha256');
-  let sizeBytes = 0;
   let piece = '';
   const take = (line: string): string | undefined => {
     piece += line;
@@ -73,8 +70,6 @@ export async function* readAuditExport(
   const flush = (): string => {
     const text = piece;
     piece = '';
-    hash.update(text);
-    sizeBytes += Buffer.byteLength(text);
     return text;
   };
 
@@ -119,7 +114,8 @@ export async function* readAuditExport(
   take(writer.end());
   yield flush();
   await progress();
-  return { treeSize, events: writer.eventCount, sha256: hash.digest('hex'), sizeBytes };
+  // The writer hashed and counted every line it wrote, the end line included.
+  return { treeSize, events: writer.eventCount, sha256: writer.fileSha256!, sizeBytes: writer.bytes };
 }
 
 /**
