@@ -2,7 +2,8 @@
 // A tenant's audit log at the size a fleet reaches, in this process on a database of its own: what a
 // checkpoint costs (the worker signs one a minute per tenant with new events), and what an auditor's
 // export costs to build and store (the worker) and to verify (the offline CLI), with the memory each
-// needs. The log is filled directly (as ingest stores it: chained records of 100 sources), not timed.
+// needs, and what an inclusion or consistency proof costs (each event's page in the portal asks for
+// one), and what re-verifying the stored log costs (GET /v1/audit/verify). The log is filled directly (as ingest stores it: chained records of 100 sources), not timed.
 //   node bench/audit-log.mjs [--events 1000000] [--quick]
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -14,9 +15,9 @@ import { figure, parseArgs, printMachine } from './lib/common.mjs';
 import { assertBuilt } from './lib/stack.mjs';
 
 const require = createRequire(import.meta.url);
-const { createPrismaClient, withTenant, createCheckpoint, appendPendingToLog, logLeafHashes, storeAuditExport } = require('@meridian/db');
+const { createPrismaClient, withTenant, createCheckpoint, appendPendingToLog, logLeafHashes, logTreeReader, storeAuditExport, verifyTenantLog } = require('@meridian/db');
 const { createTestDatabase } = require('@meridian/db/testing');
-const { appendRecord, rootFromLeafHashes, verifyAuditExportStream } = require('@meridian/audit');
+const { appendRecord, inclusionProof, leafHash, logLeafBytes, rootFromLeafHashes, TiledMerkleTree, verifyAuditExportStream, verifyChain } = require('@meridian/audit');
 const pg = require('pg');
 
 const args = parseArgs({ events: 1_000_000, sources: 100, added: 1000 }, 'usage: node bench/audit-log.mjs [--events N] [--sources N] [--added N] [--quick]');
@@ -89,6 +90,52 @@ try {
   const whole = await measured(() => asTenant(async (tx) => rootFromLeafHashes(await logLeafHashes(tx, next.result.treeSize)).toString('hex')));
   if (whole.result !== next.result.rootHash) throw new Error('the carried tree and the whole log disagree');
   figure('same checkpoint from the whole log (the session-7 method)', whole.seconds, 's', `RSS +${whole.rssMiB.toFixed(0)} MiB; same root`);
+
+  // Proofs as the API builds them (GET /v1/audit/events/:source/:seq, /v1/audit/proofs/consistency):
+  // from the stored tiles, for leaves spread over the log, beside the session-8 method (every leaf read).
+  const size = next.result.treeSize;
+  const picks = Array.from({ length: 25 }, (_, i) => Math.floor(((i + 0.5) / 25) * size));
+  const times = [];
+  let rowsRead = 0;
+  const tiledPaths = [];
+  for (const m of picks) {
+    const started = performance.now();
+    tiledPaths.push(
+      await asTenant(async (tx) => {
+        const reader = logTreeReader(tx);
+        return new TiledMerkleTree({ read: (tiles) => ((rowsRead += tiles.reduce((n, t) => n + t.to - t.from, 0)), reader.read(tiles)) }, size).inclusionProof(m);
+      }),
+    );
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  figure('inclusion proof from the tiles, median of 25 leaves', times[12], 'ms', `max ${times.at(-1).toFixed(1)} ms, ${(rowsRead / picks.length).toFixed(0)} hashes read per proof on average`);
+  const wholeProof = await measured(() => asTenant(async (tx) => inclusionProof(picks[7], await logLeafHashes(tx, size))));
+  if (wholeProof.result.map((h) => h.toString('hex')).join() !== tiledPaths[7].map((h) => h.toString('hex')).join()) throw new Error('the tiled proof and the whole-log proof disagree');
+  figure('inclusion proof from the whole log (the session-8 method)', wholeProof.seconds, 's', `RSS +${wholeProof.rssMiB.toFixed(0)} MiB; same proof`);
+  const consistency = await measured(() => asTenant((tx) => new TiledMerkleTree(logTreeReader(tx), size).consistencyProof(first.result.treeSize)));
+  figure(`consistency proof ${first.result.treeSize} -> ${size} from the tiles`, consistency.seconds * 1000, 'ms', `${consistency.result.length} hashes`);
+  const storedNodes = Number((await plain.query('SELECT count(*)::bigint AS n FROM audit_tree_nodes WHERE tenant_id = $1', [tenantId])).rows[0].n);
+  figure('stored tree nodes', storedNodes, 'rows', `${((storedNodes * 100) / size).toFixed(2)} per 100 events, 32-byte hashes`);
+
+  // GET /v1/audit/verify: every chain and the latest checkpoint's root from the stored rows, in pages,
+  // beside the session-8 method (every row, bodies included, read at once).
+  const latest = { treeSize: size, rootHash: next.result.rootHash };
+  const paged = await measured(() => asTenant((tx) => verifyTenantLog(tx, latest)));
+  if (!paged.result.ok) throw new Error(`the log does not verify: ${paged.result.reason}`);
+  figure('log re-verified from the stored rows, in pages (GET /v1/audit/verify)', paged.seconds, 's', `${paged.result.events} events, ${paged.result.sources} sources, RSS +${paged.rssMiB.toFixed(0)} MiB`);
+  const atOnce = await measured(() =>
+    asTenant(async (tx) => {
+      const rows = await tx.auditEvent.findMany({ orderBy: [{ sourceId: 'asc' }, { seq: 'asc' }], select: { sourceId: true, seq: true, prevHash: true, hash: true, body: true, logIndex: true } });
+      const bySource = new Map();
+      for (const r of rows) (bySource.get(r.sourceId) ?? bySource.set(r.sourceId, []).get(r.sourceId)).push(r);
+      for (const list of bySource.values()) if (!verifyChain(list.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }))).ok) return false;
+      const inLog = rows.filter((r) => r.logIndex !== null && Number(r.logIndex) < size).sort((a, b) => Number(a.logIndex - b.logIndex));
+      return rootFromLeafHashes(inLog.map((r) => leafHash(logLeafBytes(r)))).toString('hex') === latest.rootHash;
+    }),
+  );
+  if (!atOnce.result) throw new Error('the session-8 method does not verify the log');
+  figure('same, every row read at once (the session-8 method)', atOnce.seconds, 's', `RSS +${atOnce.rssMiB.toFixed(0)} MiB`);
 
   const exportId = (await owner.auditExport.create({ data: { tenantId, requestedBy: 'user:bench' } })).id;
   const stored = await measured(() => asTenant((tx) => storeAuditExport(tx, exportId, { tenantId, requestedBy: 'user:bench' })));

@@ -46,7 +46,7 @@ const SCRIPTS: Record<string, string[]> = {
     'http, egress: governance overhead p50',
   ],
   'rollout-fanout.mjs': ['rollout planning (POST /v1/rollouts)', 'planning + fan-out to 100% of agents'],
-  'audit-log.mjs': ['first checkpoint over the log (builds the tree once)', 'next checkpoint, 100 events later', 'same checkpoint from the whole log (the session-7 method)', 'export built and stored (worker)', 'export: worker RSS growth', 'export verified offline, streaming'],
+  'audit-log.mjs': ['first checkpoint over the log (builds the tree once)', 'next checkpoint, 100 events later', 'same checkpoint from the whole log (the session-7 method)', 'inclusion proof from the tiles, median of 25 leaves', 'inclusion proof from the whole log (the session-8 method)', 'log re-verified from the stored rows, in pages (GET /v1/audit/verify)', 'export built and stored (worker)', 'export: worker RSS growth', 'export verified offline, streaming'],
   'journal.mjs': ['open (recover and verify the chain)', 'next upload batch (500 records) p50', 'acknowledge p50', 'compaction pass', 'agent RSS growth over the journal operations'],
   'rest-reads.mjs': ['REST read latency p50', 'REST read latency p99', 'achieved rate'],
   'read-costs.mjs': [

@@ -5,8 +5,8 @@ import { appendRecord, type ChainRecord } from './chain';
 import { signCheckpoint, type Checkpoint } from './checkpoint';
 import { logLeafBytes, type ExportedEvent } from './export';
 import { AuditExportWriter } from './export-stream';
-import { MerkleAccumulator, verifyAuditExportStream } from './export-verify-stream';
-import { leafHash, MerkleRanges, rootFromLeafHashes } from './merkle';
+import { verifyAuditExportStream } from './export-verify-stream';
+import { leafHash, MerkleAccumulator, MerkleRanges, rootFromLeafHashes } from './merkle';
 
 const keys = generateEd25519KeyPair();
 const privateKey = loadPrivateKey(keys.privateKeyPem);

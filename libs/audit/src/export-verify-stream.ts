@@ -3,55 +3,7 @@ import { GENESIS_HASH, recordHash } from './chain';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint';
 import { logLeafBytes, type ExportVerification } from './export';
 import { AUDIT_EXPORT_STREAM_FORMAT, type AuditExportEnd, type AuditExportHeader } from './export-stream';
-import { EMPTY_ROOT, leafHash, nodeHash } from './merkle';
-
-/**
- * The Merkle root of a growing log, kept as the roots of its perfect subtrees (at most log2(n) of
- * them): adding a leaf and asking the root of the leaves so far both cost O(log n), whatever n is.
- * Folding the subtree roots from the right gives the RFC 9162 root, whose split is at the largest
- * power of two below n, which is the leftmost perfect subtree.
- */
-export class MerkleAccumulator {
-  private readonly subtrees: { size: number; hash: Buffer }[] = [];
-  size = 0;
-
-  /**
-   * The accumulator of a tree of `size` leaves from its perfect subtrees' roots, left to right (as
-   * `subtreeHashes()` gave them): one per bit set in `size`, largest first. How a checkpoint carries
-   * the tree on, so the next one only hashes the leaves added since.
-   */
-  static restore(size: number, hashes: readonly Uint8Array[]): MerkleAccumulator {
-    const sizes: number[] = [];
-    for (let bit = 2 ** Math.floor(Math.log2(Math.max(1, size))); bit >= 1; bit /= 2) if (Math.floor(size / bit) % 2 === 1) sizes.push(bit);
-    if (!Number.isSafeInteger(size) || size < 0 || sizes.length !== hashes.length) throw new RangeError(`a tree of ${size} leaves has ${sizes.length} perfect subtrees, not ${hashes.length}`);
-    const accumulator = new MerkleAccumulator();
-    sizes.forEach((subtreeSize, i) => accumulator.subtrees.push({ size: subtreeSize, hash: Buffer.from(hashes[i]!) }));
-    accumulator.size = size;
-    return accumulator;
-  }
-
-  /** The roots of the perfect subtrees, left to right (see restore). */
-  subtreeHashes(): Buffer[] {
-    return this.subtrees.map((s) => s.hash);
-  }
-
-  push(leaf: Buffer): void {
-    let node = { size: 1, hash: leaf };
-    while (this.subtrees.length > 0 && this.subtrees[this.subtrees.length - 1]!.size === node.size) {
-      const left = this.subtrees.pop()!;
-      node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) };
-    }
-    this.subtrees.push(node);
-    this.size += 1;
-  }
-
-  root(): Buffer {
-    if (this.subtrees.length === 0) return EMPTY_ROOT;
-    let root = this.subtrees[this.subtrees.length - 1]!.hash;
-    for (let i = this.subtrees.length - 2; i >= 0; i -= 1) root = nodeHash(this.subtrees[i]!.hash, root);
-    return root;
-  }
-}
+import { leafHash, MerkleAccumulator } from './merkle';
 
 type Line = { signingKey?: unknown; checkpoint?: unknown; event?: unknown; end?: unknown; format?: unknown };
 

@@ -4,3 +4,4 @@ export * from './checkpoint';
 export * from './export';
 export * from './export-stream';
 export * from './export-verify-stream';
+export * from './merkle-tiles';

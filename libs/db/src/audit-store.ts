@@ -4,15 +4,13 @@ import {
   leafHash,
   MerkleAccumulator,
   logLeafBytes,
-  recordHash,
-  rootFromLeafHashes,
   signCheckpoint,
-  verifyChain,
   type AuditEvent,
   type Checkpoint,
   type ChainRecord,
 } from '@meridian/audit';
 import { Prisma, type AuditCheckpoint, type AuditEvent as AuditEventRow } from './generated/prisma/client';
+import { collectTreeNodes, storeTreeNodes, treeNodesCover } from './audit-tree';
 import { activeSigningKey, signingPrivateKey } from './signing-keys';
 import type { TenantTx } from './tenant-scope';
 
@@ -190,20 +188,26 @@ const LEAF_PAGE = 10_000;
  * Takes pending events into the log and signs a checkpoint of it (or returns the latest when nothing
  * is new). The tree is carried on from the latest checkpoint's perfect subtrees, so a checkpoint
  * hashes only the events added since it, in pages: its cost follows the traffic of the interval, not
- * the size of the log (the whole log was read and hashed for every checkpoint before session 8).
+ * the size of the log (the whole log was read and hashed for every checkpoint before session 8). The
+ * subtrees of 256, 65,536, … leaves those events complete are stored as they go (audit-tree.ts), for proofs.
  */
 export async function createCheckpoint(tx: TenantTx, tenantId: string, encryptionKey: Buffer): Promise<Checkpoint | undefined> {
   const size = await appendPendingToLog(tx);
   const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
   if (size === 0) return undefined;
   if (latest && Number(latest.treeSize) === size) return toCheckpoint(latest, tenantId);
-  const tree = carriedTree(latest);
-  if (latest && !latest.subtreeHashes) {
-    // Over a log checkpointed before checkpoints carried the tree, it is rebuilt once from the start: it must agree with the latest.
+  let tree = carriedTree(latest);
+  let nodes = collectTreeNodes(tree);
+  if (latest && (!latest.subtreeHashes || !(await treeNodesCover(tx, Number(latest.treeSize))))) {
+    // A log checkpointed before checkpoints carried the tree, or before they stored its tiles: it is
+    // rebuilt once from the start, and must agree with the latest checkpoint.
+    tree = new MerkleAccumulator();
+    nodes = collectTreeNodes(tree);
     await addLeaves(tx, tree, Number(latest.treeSize));
     if (tree.root().toString('hex') !== latest.rootHash) throw new Error(`the log's first ${latest.treeSize} events no longer hash to the checkpoint of that size`);
   }
   await addLeaves(tx, tree, size);
+  await storeTreeNodes(tx, tenantId, nodes);
   const root = tree.root().toString('hex');
   const key = await activeSigningKey(tx, tenantId, encryptionKey);
   const createdAt = new Date();
@@ -223,7 +227,7 @@ function carriedTree(latest: AuditCheckpoint | null): MerkleAccumulator {
 }
 
 /** Adds the log's leaves from the tree's size up to `size`, reading them in pages by log position. */
-async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number): Promise<void> {
+export async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number): Promise<void> {
   while (tree.size < size) {
     const from = tree.size;
     const rows = await tx.auditEvent.findMany({
@@ -237,36 +241,6 @@ async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number): P
     }
     if (rows.length === 0) throw new Error(`the log has a hole at position ${from}`);
   }
-}
-
-export type LogVerification = { ok: true; events: number; sources: number } | { ok: false; sourceId: string; seq: number; reason: string };
-
-/**
- * Re-verifies the tenant's log from the stored rows: every source's chain (the first record that
- * breaks it is named) and, when a checkpoint is given, that the log's first treeSize leaves hash to its root.
- */
-export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint, 'treeSize' | 'rootHash'>): Promise<LogVerification> {
-  const rows = await tx.auditEvent.findMany({ orderBy: [{ sourceId: 'asc' }, { seq: 'asc' }], select: { sourceId: true, seq: true, prevHash: true, hash: true, body: true, logIndex: true } });
-  const bySource = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const list = bySource.get(row.sourceId);
-    if (list) list.push(row);
-    else bySource.set(row.sourceId, [row]);
-  }
-  for (const [sourceId, sourceRows] of bySource) {
-    const check = verifyChain(sourceRows.map(toChainRecord));
-    if (!check.ok) return { ok: false, sourceId, seq: check.seq, reason: check.reason };
-  }
-  if (checkpoint) {
-    const inLog = rows.filter((r) => r.logIndex !== null && Number(r.logIndex) < checkpoint.treeSize).sort((a, b) => Number(a.logIndex! - b.logIndex!));
-    const root = rootFromLeafHashes(inLog.map((r) => leafHash(leafBytes(r)))).toString('hex');
-    if (inLog.length !== checkpoint.treeSize || root !== checkpoint.rootHash) {
-      // A chain that verifies but a root that does not: find the leaf whose stored hash no longer matches its record.
-      const bad = inLog.find((r) => recordHash(r.prevHash, Number(r.seq), r.body) !== r.hash);
-      return { ok: false, sourceId: bad?.sourceId ?? '', seq: bad ? Number(bad.seq) : -1, reason: `log does not match checkpoint ${checkpoint.treeSize} (root ${root.slice(0, 12)}… != ${checkpoint.rootHash.slice(0, 12)}…)` };
-    }
-  }
-  return { ok: true, events: rows.length, sources: bySource.size };
 }
 
 export { GENESIS_HASH };

@@ -7,3 +7,5 @@ export * from './policy-releases';
 export * from './audit-store';
 export * from './audit-export';
 export * from './rollout-store';
+export * from './audit-tree';
+export * from './audit-verify';

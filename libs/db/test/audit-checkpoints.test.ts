@@ -1,50 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRecord, leafHash, logLeafBytes, rootFromLeafHashes, type ChainRecord } from '@meridian/audit';
-import { createCheckpoint, createPrismaClient, insertAuditRows, logLeafHashes, withTenant, type PrismaClient } from '@meridian/db';
-import { createTestDatabase, type TestDatabase } from '@meridian/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { leafHash, logLeafBytes, rootFromLeafHashes } from '@meridian/audit';
+import { logLeafHashes, type PrismaClient } from '@meridian/db';
+import { auditLogFixture } from './audit-log-fixture';
 
 /**
  * Checkpoints carry the Merkle tree on (the roots of its perfect subtrees), so each one hashes only
  * the events added since the last; its root must still be the root of the whole log.
  */
 describe('audit checkpoints over a growing log', () => {
-  let db: TestDatabase;
+  const log = auditLogFixture('audit_checkpoints', 3);
+  const { ingest, checkpoint, asTenant } = log;
   let owner: PrismaClient;
-  let app: PrismaClient;
   let tenantId: string;
-  const encryptionKey = randomBytes(32);
-  const heads = new Map<string, ChainRecord>();
-
-  beforeAll(async () => {
-    db = await createTestDatabase('audit_checkpoints');
-    owner = createPrismaClient({ url: db.ownerUrl, poolSize: 2 });
-    app = createPrismaClient({ url: db.appUrl, poolSize: 4 });
-    tenantId = (await owner.tenant.create({ data: { slug: 'checkpoints', name: 'Checkpoints' } })).id;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.$disconnect();
-    await owner?.$disconnect();
-    await db?.drop();
+  beforeAll(() => {
+    ({ owner, tenantId } = log);
   });
 
-  const asTenant = <T>(work: Parameters<typeof withTenant<T>>[2]) => withTenant(app, { tenantId }, work);
-
-  /** `count` events from three node sources, through the ingest's own insert. */
-  async function ingest(count: number): Promise<void> {
-    for (let i = 0; i < count; i += 1) {
-      const sourceId = `node-${i % 3}`;
-      const record = appendRecord(heads.get(sourceId), { at: new Date().toISOString(), type: 'model.inference', actor: `node:${sourceId}`, data: { i } });
-      heads.set(sourceId, record);
-      await asTenant(async (tx) => {
-        await tx.auditSource.createMany({ data: [{ tenantId, sourceId }], skipDuplicates: true });
-        await insertAuditRows(tx, { tenantId, sourceId, actor: `node:${sourceId}`, siteId: null }, [{ ...record, type: 'model.inference', category: null, decision: null, occurredAt: new Date().toISOString() }]);
-      });
-    }
-  }
   const wholeLogRoot = () => asTenant(async (tx) => rootFromLeafHashes(await logLeafHashes(tx)).toString('hex'));
-  const checkpoint = () => asTenant((tx) => createCheckpoint(tx, tenantId, encryptionKey));
 
   it('signs the root of the whole log at every size while hashing only the new events', async () => {
     for (const added of [1, 2, 5, 13, 64, 37]) {
