@@ -12,25 +12,21 @@ import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { figure, parseArgs, printMachine } from './lib/common.mjs';
+import { auditLogWriter, openBenchDatabase } from './lib/database.mjs';
 import { assertBuilt } from './lib/stack.mjs';
 
 const require = createRequire(import.meta.url);
-const { createPrismaClient, withTenant, createCheckpoint, appendPendingToLog, logLeafHashes, logTreeReader, storeAuditExport, verifyTenantLog } = require('@meridian/db');
-const { createTestDatabase } = require('@meridian/db/testing');
-const { appendRecord, inclusionProof, leafHash, logLeafBytes, rootFromLeafHashes, TiledMerkleTree, verifyAuditExportStream, verifyChain } = require('@meridian/audit');
-const pg = require('pg');
+const { withTenant, createCheckpoint, appendPendingToLog, logLeafHashes, logTreeReader, storeAuditExport, verifyTenantLog } = require('@meridian/db');
+const { inclusionProof, leafHash, logLeafBytes, rootFromLeafHashes, TiledMerkleTree, verifyAuditExportStream, verifyChain } = require('@meridian/audit');
 
 const args = parseArgs({ events: 1_000_000, sources: 100, added: 1000 }, 'usage: node bench/audit-log.mjs [--events N] [--sources N] [--added N] [--quick]');
 if (args.quick) Object.assign(args, { events: 20_000, sources: 20, added: 100 });
 
 assertBuilt();
 printMachine();
-const db = await createTestDatabase('bench_audit_log');
-const owner = createPrismaClient({ url: db.ownerUrl, poolSize: 2 });
-const app = createPrismaClient({ url: db.appUrl, poolSize: 2 });
-const plain = new pg.Pool({ connectionString: db.ownerUrl, max: 2 });
+const database = await openBenchDatabase('bench_audit_log');
+const { owner, app, plain } = database;
 const encryptionKey = randomBytes(32);
-const heads = new Map();
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
 /** Runs `work`, returning its result, its seconds and how far it raised this process's RSS above where it started. */
@@ -48,28 +44,17 @@ async function measured(work) {
 try {
   const tenantId = (await owner.tenant.create({ data: { slug: 'bench-audit-log', name: 'Bench audit log' } })).id;
   const asTenant = (work) => withTenant(app, { tenantId }, work, { timeoutMs: 60 * 60_000 });
+  const log = auditLogWriter(plain, tenantId);
 
   /** Appends `count` inference records, round-robin over the sources, in batches of 5,000 rows. */
   async function fill(count) {
     for (let done = 0; done < count; ) {
       const batch = Math.min(5000, count - done);
-      const rows = { source: [], seq: [], prev: [], hash: [], body: [] };
       for (let i = 0; i < batch; i += 1) {
         const sourceId = `node-${(done + i) % args.sources}`;
-        const record = appendRecord(heads.get(sourceId), { at: new Date().toISOString(), type: 'model.inference', actor: `node:${sourceId}`, category: 'sensor_telemetry', decision: 'allow', data: { modelId: 'pump-anomaly', version: '1.2.0', outputSha256: 'b'.repeat(64), i: done + i } });
-        heads.set(sourceId, record);
-        rows.source.push(sourceId);
-        rows.seq.push(record.seq);
-        rows.prev.push(record.prevHash);
-        rows.hash.push(record.hash);
-        rows.body.push(record.body);
+        log.add(sourceId, { at: new Date().toISOString(), type: 'model.inference', actor: `node:${sourceId}`, category: 'sensor_telemetry', decision: 'allow', data: { modelId: 'pump-anomaly', version: '1.2.0', outputSha256: 'b'.repeat(64), i: done + i } });
       }
-      await plain.query(
-        `INSERT INTO audit_events (tenant_id, source_id, seq, prev_hash, hash, body, type, actor, category, decision, occurred_at)
-         SELECT $1::uuid, s, q, p, h, b, 'model.inference', 'node:' || s, 'sensor_telemetry', 'allow', now()
-         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(s, q, p, h, b)`,
-        [tenantId, rows.source, rows.seq, rows.prev, rows.hash, rows.body],
-      );
+      await log.flush();
       done += batch;
     }
     await plain.query('ANALYZE audit_events');
@@ -156,8 +141,5 @@ try {
   figure('export verified offline, streaming', verified.seconds, 's', `${verified.result.events} events, ${verified.result.checkpoints} checkpoints, RSS +${verified.rssMiB.toFixed(0)} MiB`);
 } finally {
   clearInterval(sampler);
-  await plain.end();
-  await app.$disconnect();
-  await owner.$disconnect();
-  await db.drop();
+  await database.close();
 }

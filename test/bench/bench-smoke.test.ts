@@ -47,6 +47,7 @@ const SCRIPTS: Record<string, string[]> = {
   ],
   'rollout-fanout.mjs': ['rollout planning (POST /v1/rollouts)', 'planning + fan-out to 100% of agents'],
   'audit-log.mjs': ['first checkpoint over the log (builds the tree once)', 'next checkpoint, 100 events later', 'same checkpoint from the whole log (the session-7 method)', 'inclusion proof from the tiles, median of 25 leaves', 'inclusion proof from the whole log (the session-8 method)', 'log re-verified from the stored rows, in pages (GET /v1/audit/verify)', 'export built and stored (worker)', 'export: worker RSS growth', 'export verified offline, streaming'],
+  'audit-queries.mjs': ['insert time per 1,000 events (the ingest statement, with every audit_events index)', 'first page, unfiltered', 'first page, one node (sourceId)', 'first page, decision=deny', 'first page, one user (actor=user:alice)'],
   'journal.mjs': ['open (recover and verify the chain)', 'next upload batch (500 records) p50', 'acknowledge p50', 'compaction pass', 'agent RSS growth over the journal operations'],
   'rest-reads.mjs': ['REST read latency p50', 'REST read latency p99', 'achieved rate'],
   'read-costs.mjs': [

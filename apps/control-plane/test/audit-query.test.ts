@@ -108,4 +108,42 @@ describe('audit event queries', () => {
     const other = await call(h, 'GET', '/v1/audit/events?type=merge.test', { token: await h.token('a', Role.integrator_admin) });
     expect(other.body.items).toEqual([]);
   });
+
+  it("finds an actor's events and control-plane types through their one source: the same events as filtering every row", async () => {
+    const tenantId = h.tenants.a.id;
+    await h.owner.auditEvent.createMany({
+      data: Array.from({ length: 6 }, (_, i) => ({
+        tenantId,
+        sourceId: 'control-plane',
+        seq: BigInt(2000 + i),
+        prevHash: 'p',
+        hash: 'h',
+        body: '{}',
+        type: i % 2 ? 'admin.filter_test.changed' : 'rollout.filter_test',
+        actor: i % 3 ? 'user:filter-alice' : 'api_key:filter-key',
+        occurredAt: new Date(),
+        receivedAt: new Date(Date.UTC(2026, 1, 1, 0, 0, i)),
+      })),
+    });
+    const ids = (items: { sourceId: string; seq: number | bigint }[]) => items.map((item) => `${item.sourceId}/${item.seq}`);
+    const token = await h.token('a', Role.auditor);
+    const node = `node:${agent.nodeId}`;
+    const cases: [string, object, number][] = [
+      ['actor=user:filter-alice', { actor: 'user:filter-alice' }, 4],
+      ['actor=api_key:filter-key', { actor: 'api_key:filter-key' }, 2],
+      [`actor=${node}`, { actor: node }, 6],
+      ['type=admin.filter_test.changed,rollout.filter_test', { type: { in: ['admin.filter_test.changed', 'rollout.filter_test'] } }, 6],
+      ['type=admin.filter_test.changed&actor=user:filter-alice', { type: 'admin.filter_test.changed', actor: 'user:filter-alice' }, 2],
+      // An agent's event cannot have a control-plane type, nor a node another node's actor.
+      [`type=admin.filter_test.changed&actor=${node}`, { type: 'admin.filter_test.changed', actor: node }, 0],
+      [`sourceId=control-plane&actor=${node}`, { sourceId: 'control-plane', actor: node }, 0],
+    ];
+    for (const [path, where, count] of cases) {
+      const page = await call(h, 'GET', `/v1/audit/events?${path.replaceAll(':', '%3A')}&limit=500`, { token });
+      expect(page.status, path).toBe(200);
+      const expected = await h.owner.auditEvent.findMany({ where: { tenantId, ...where }, orderBy: [{ receivedAt: 'desc' }, { sourceId: 'desc' }, { seq: 'desc' }], select: { sourceId: true, seq: true } });
+      expect(ids(page.body.items), path).toEqual(ids(expected));
+      expect(page.body.items, path).toHaveLength(count);
+    }
+  });
 });

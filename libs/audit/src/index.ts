@@ -5,3 +5,4 @@ export * from './export';
 export * from './export-stream';
 export * from './export-verify-stream';
 export * from './merkle-tiles';
+export * from './sources';

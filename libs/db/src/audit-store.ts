@@ -1,5 +1,6 @@
 import {
   appendRecord,
+  CONTROL_PLANE_SOURCE,
   GENESIS_HASH,
   leafHash,
   MerkleAccumulator,
@@ -14,8 +15,7 @@ import { collectTreeNodes, storeTreeNodes, treeNodesCover } from './audit-tree';
 import { activeSigningKey, signingPrivateKey } from './signing-keys';
 import type { TenantTx } from './tenant-scope';
 
-/** The control plane's own chain in each tenant's log: who changed which policy, consent, key, user. */
-export const CONTROL_PLANE_SOURCE = 'control-plane';
+export { CONTROL_PLANE_SOURCE };
 
 /** The bytes a Merkle leaf commits to (one definition, in libs/audit, shared with the offline verifier). */
 export function leafBytes(row: Pick<AuditEventRow, 'sourceId' | 'seq' | 'hash'>): Buffer {

@@ -1,4 +1,4 @@
-import { encodeEvent, type AuditEvent } from '@meridian/audit';
+import { encodeEvent, isControlPlaneEventType, type AuditEvent } from '@meridian/audit';
 import { NAME_PATTERN, VERDICTS } from '@meridian/governance';
 
 /**
@@ -15,8 +15,6 @@ export interface AgentEventOwner {
   siteId: string;
 }
 
-/** Event types that only the control plane writes, under its own source. */
-const CONTROL_PLANE_TYPES = /^(admin|rollout)\./;
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,4}$/;
 const MAX_TYPE_LENGTH = 100;
 export const MAX_EVENT_DEPTH = 32;
@@ -35,7 +33,7 @@ export function checkAgentEvent(body: string, owner: AgentEventOwner): AgentEven
   }
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return refuse('not a JSON object');
   if (typeof event.type !== 'string' || event.type.length > MAX_TYPE_LENGTH || !EVENT_TYPE.test(event.type)) return refuse('type: a dotted lower_snake_case name such as model.inference');
-  if (CONTROL_PLANE_TYPES.test(event.type)) return refuse(`type: ${event.type.split('.')[0]}.* events are written by the control plane only`);
+  if (isControlPlaneEventType(event.type)) return refuse(`type: ${event.type.split('.')[0]}.* events are written by the control plane only`);
   if (typeof event.at !== 'string') return refuse('at: an ISO 8601 time');
   const at = new Date(event.at);
   if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1970 || at.getUTCFullYear() > 9999) return refuse('at: an ISO 8601 time');
