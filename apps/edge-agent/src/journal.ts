@@ -205,15 +205,10 @@ export class Journal {
     this.readAhead.clear();
     const out: ChainRecord[] = [];
     if (this.pendingUpload <= 0 || limit <= 0) return out;
-    const start = this.cursorPosition();
-    for (let i = this.segments.indexOf(start.segment); i < this.segments.length && out.length < limit; i += 1) {
-      const segment = this.segments[i]!;
-      for await (const line of fileLines(segment.file, segment === start.segment ? start.offset : 0, segment.bytes)) {
-        const record = JSON.parse(line.text) as ChainRecord;
-        out.push(record);
-        this.readAhead.set(record.seq, { segment, offset: line.end });
-        if (out.length >= limit) break;
-      }
+    for await (const { record, segment, end } of this.recordsAfterCursor()) {
+      out.push(record);
+      this.readAhead.set(record.seq, { segment, offset: end });
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -337,15 +332,26 @@ export class Journal {
   /** Where the record after `seq` starts, found by reading forward from the cursor (acknowledgements of a batch not read through unacknowledged()). */
   private async positionAfter(seq: number): Promise<Position> {
     await this.flush();
+    const endsBefore = (segment: Segment) => segment.last != null && segment.last.seq < seq;
+    for await (const { record, segment, end } of this.recordsAfterCursor(endsBefore)) {
+      if (record.seq === seq) return { segment, offset: end };
+    }
+    throw new JournalCorrupted(`record ${seq} is not in the journal`);
+  }
+
+  /**
+   * The records after the cursor, oldest first, each with its segment and the offset where the next
+   * one starts; segments `skip` names are passed over unread.
+   */
+  private async *recordsAfterCursor(skip?: (segment: Segment) => boolean): AsyncGenerator<{ record: ChainRecord; segment: Segment; end: number }> {
     const start = this.cursorPosition();
     for (let i = this.segments.indexOf(start.segment); i < this.segments.length; i += 1) {
       const segment = this.segments[i]!;
-      if (segment.last && segment.last.seq < seq) continue;
+      if (skip?.(segment)) continue;
       for await (const line of fileLines(segment.file, segment === start.segment ? start.offset : 0, segment.bytes)) {
-        if ((JSON.parse(line.text) as ChainRecord).seq === seq) return { segment, offset: line.end };
+        yield { record: JSON.parse(line.text) as ChainRecord, segment, end: line.end };
       }
     }
-    throw new JournalCorrupted(`record ${seq} is not in the journal`);
   }
 
   private cancelTimer(): void {

@@ -21,6 +21,12 @@ const redisUrl = z
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * The smallest audit burst that lets a full batch through: MAX_AUDIT_BATCH of libs/protocol (which
+ * this library does not load; a control-plane spec holds the two equal).
+ */
+export const MIN_AUDIT_BURST_EVENTS = 1_000;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,9 +55,11 @@ const envSchema = z.object({
   // Open streams of one kind a node may hold on one replica; a newer one supersedes the oldest.
   AGENT_MAX_STREAMS_PER_NODE: positiveInt.max(16).default(2),
   // Audit events one node may upload (UploadAudit), per second and in a burst: a token bucket per node in Redis.
-  // The burst must hold the largest batch (MAX_AUDIT_BATCH, 1,000): the control plane checks it when it starts.
   AGENT_AUDIT_EVENTS_PER_SECOND: positiveInt.max(10_000_000).default(2_000),
-  AGENT_AUDIT_BURST_EVENTS: positiveInt.max(1_000_000_000).default(50_000),
+  AGENT_AUDIT_BURST_EVENTS: positiveInt
+    .min(MIN_AUDIT_BURST_EVENTS, `must be at least ${MIN_AUDIT_BURST_EVENTS}, the largest audit batch an agent may upload (a full batch could never pass)`)
+    .max(1_000_000_000)
+    .default(50_000),
   // Artifact downloads one node may have running on one replica (one per model it is fetching); a newer one supersedes the oldest.
   AGENT_MAX_DOWNLOADS_PER_NODE: positiveInt.max(64).default(4),
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).

@@ -3,7 +3,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ConfigError, type AppConfig } from '@meridian/config';
+import { ConfigError, loadConfig, MIN_AUDIT_BURST_EVENTS, type AppConfig } from '@meridian/config';
+import { MAX_AUDIT_BATCH } from '@meridian/protocol';
 import { AuditUploadQuota } from './audit-upload-quota';
 import { RETRY_AFTER_METADATA } from './token-bucket';
 
@@ -32,9 +33,10 @@ describe('AuditUploadQuota', () => {
   });
 
   it('refuses to start with a burst smaller than the largest audit batch', () => {
-    expect(() => new AuditUploadQuota(redis, config(2000, 999))).toThrow(ConfigError);
-    expect(() => new AuditUploadQuota(redis, config(2000, 999))).toThrow(/AGENT_AUDIT_BURST_EVENTS: is 999; it must be at least 1000/);
-    expect(() => new AuditUploadQuota(redis, config(2000, 1000))).not.toThrow();
+    expect(MIN_AUDIT_BURST_EVENTS).toBe(MAX_AUDIT_BATCH);
+    expect(() => loadConfig({ AGENT_AUDIT_BURST_EVENTS: String(MAX_AUDIT_BATCH - 1) })).toThrow(ConfigError);
+    expect(() => loadConfig({ AGENT_AUDIT_BURST_EVENTS: String(MAX_AUDIT_BATCH - 1) })).toThrow(/AGENT_AUDIT_BURST_EVENTS.*largest audit batch/s);
+    expect(loadConfig({ AGENT_AUDIT_BURST_EVENTS: String(MAX_AUDIT_BATCH) }).agents.auditBurstEvents).toBe(MAX_AUDIT_BATCH);
   });
 
   it.runIf(redisUp)('charges events per node and refuses with RESOURCE_EXHAUSTED and a retry hint', async () => {

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { ConfigError, type AppConfig } from '@meridian/config';
-import { MAX_AUDIT_BATCH } from '@meridian/protocol';
+import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
 import { rateLimited, takeTokens, type TokenBucket } from './token-bucket';
@@ -11,7 +10,7 @@ const UNAVAILABLE_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Per-node quota on UploadAudit, in events: a node earns AGENT_AUDIT_EVENTS_PER_SECOND and may hold up
- * to AGENT_AUDIT_BURST_EVENTS, in one bucket per node shared by every replica (Redis). One enrolled
+ * to AGENT_AUDIT_BURST_EVENTS (at least a full batch: loadConfig checks it), in one bucket per node shared by every replica (Redis). One enrolled
  * node, or a stolen node identity, cannot take the whole audit ingest or fill the database; an agent
  * that is refused keeps its records and sends them again later. When Redis is unreachable, uploads are
  * let through: they are still signed by the node and verified, only no longer metered.
@@ -25,14 +24,7 @@ export class AuditUploadQuota {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() private readonly config: AppConfig,
-  ) {
-    const { auditBurstEvents } = config.agents;
-    if (auditBurstEvents < MAX_AUDIT_BATCH) {
-      throw new ConfigError([
-        { variable: 'AGENT_AUDIT_BURST_EVENTS', message: `is ${auditBurstEvents}; it must be at least ${MAX_AUDIT_BATCH}, the largest audit batch an agent may upload (a full batch could never pass)` },
-      ]);
-    }
-  }
+  ) {}
 
   /** Takes `events` from the node's bucket before its batch is stored; RESOURCE_EXHAUSTED with a retry hint when fewer are left. */
   async take(nodeId: string, events: number): Promise<void> {
