@@ -29,6 +29,8 @@ export class AppModule {
             // Set by requestIdMiddleware, which runs first.
             genReqId: (request) => (request as { id?: string }).id ?? randomUUID(),
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            // A download link's token opens an export (once, for a minute): not in the request log either.
+            serializers: { req: withoutLinkToken },
             customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
             autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/metrics' },
           },
@@ -48,4 +50,9 @@ export class AppModule {
       ],
     };
   }
+}
+
+function withoutLinkToken(request: { url?: string; query?: Record<string, unknown> }): object {
+  if (!request.url?.includes('token=')) return request;
+  return { ...request, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[Redacted]'), ...(request.query ? { query: { ...request.query, token: '[Redacted]' } } : {}) };
 }

@@ -252,4 +252,43 @@ describe('audit export as a stream', () => {
     const other = await call(h, 'GET', `/v1/audit/exports/${row.id}/download`, { token: await h.token('b', Role.auditor) });
     expect(other.status).toBe(404);
   });
+
+  it('gives a browser a single-use link to the file that needs no Authorization header, for that export of that tenant only', async () => {
+    const json = Buffer.from(JSON.stringify({ manifest: { format: 'meridian.audit-export.v2' }, events: [] }));
+    const make = (tenantId: string, status: 'completed' | 'queued' = 'completed') =>
+      h.owner.auditExport.create({ data: { id: randomUUID(), tenantId, requestedBy: 'user:link', status, progress: 100, content: gzipSync(json), sha256: sha256(json), sizeBytes: BigInt(json.length), treeSize: 1n, eventCount: 1 } });
+    const mine = await make(h.tenants.a.id);
+    const theirs = await make(h.tenants.b.id);
+    const linkTo = (id: string, token = auditor) => call(h, 'POST', `/v1/audit/exports/${id}/download-link`, { token });
+
+    const link = await linkTo(mine.id);
+    expect(link.status).toBe(200);
+    expect(link.body.url).toMatch(new RegExp(`^/v1/audit/exports/${mine.id}/file\\?token=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$`));
+    expect(new Date(link.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+    const first = await fetch(`${h.baseUrl}${link.body.url}`); // no Authorization header
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-disposition')).toBe(`attachment; filename="meridian-audit-${mine.id}.json"`);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.headers.get('x-content-sha256')).toBe(sha256(json));
+    expect(Buffer.from(await first.arrayBuffer()).equals(json)).toBe(true);
+    const again = await fetch(`${h.baseUrl}${link.body.url}`);
+    expect(again.status).toBe(401);
+    expect(await again.json()).toMatchObject({ detail: expect.stringMatching(/already used/) });
+
+    // A link opens its own export only: at another export's address (another tenant's) or altered, it is refused, and not used up.
+    const second = await linkTo(mine.id);
+    const token = new URL(second.body.url, h.baseUrl).searchParams.get('token')!;
+    const elsewhere = await fetch(`${h.baseUrl}/v1/audit/exports/${theirs.id}/file?token=${token}`);
+    expect(elsewhere.status).toBe(401);
+    expect(await elsewhere.json()).toMatchObject({ detail: 'not a valid download link for this export' });
+    const altered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    expect((await fetch(`${h.baseUrl}/v1/audit/exports/${mine.id}/file?token=${altered}`)).status).toBe(401);
+    expect((await fetch(`${h.baseUrl}/v1/audit/exports/${mine.id}/file`)).status).toBe(400);
+    expect((await fetch(`${h.baseUrl}${second.body.url}`)).status).toBe(200);
+
+    // Who may have a link: exporters of the export's tenant, once it is completed.
+    expect((await linkTo(mine.id, await h.token('b', Role.auditor))).status).toBe(404);
+    expect((await linkTo(mine.id, await h.token('a', Role.integrator_admin))).status).toBe(403);
+    expect((await linkTo((await make(h.tenants.a.id, 'queued')).id)).status).toBe(409);
+  });
 });

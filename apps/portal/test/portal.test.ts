@@ -241,6 +241,8 @@ describe('tenant portal in a browser', () => {
     await link.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toMatch(/^meridian-audit-[0-9a-f-]{36}\.jsonl\.gz$/);
+    // Saved by the browser from a single-use link, streamed to disk; not fetched into a Blob by the page.
+    expect(download.url()).toMatch(new RegExp(`^${base}/v1/audit/exports/[0-9a-f-]{36}/file\\?token=`));
     expect(await link.innerText()).toMatch(/\.jsonl\.gz/);
     // gzip'd JSON Lines: the header, then keys, checkpoints, events and the end line; it verifies
     const lines = gunzipSync(await readFile((await download.path())!)).toString('utf8').slice(0, -1).split('\n');

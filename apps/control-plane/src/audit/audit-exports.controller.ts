@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Allow, CurrentPrincipal, type Principal } from '../auth/principal';
+import { Allow, CurrentPrincipal, Public, type Principal } from '../auth/principal';
 import { TenantResource } from '../common/tenant-resource';
-import { AuditExportsService } from './audit-exports.service';
+import { AuditExportsService, type ExportFile } from './audit-exports.service';
+import { DOWNLOAD_LINK_SECONDS } from './download-links';
 import { EXPORTERS } from './audit.controller';
-import { AuditExportList, AuditExportView } from './dto/audit-export.dto';
+import { AuditExportDownloadLink, AuditExportList, AuditExportView, DownloadLinkQuery } from './dto/audit-export.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -52,8 +53,29 @@ export class AuditExportsController {
     },
   })
   async downloadExport(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
-    const file = await this.exports.download(principal, id);
-    response.setHeader('X-Content-SHA256', file.sha256);
-    return new StreamableFile(file.stream, { type: file.type, disposition: `attachment; filename="${file.filename}"`, ...(file.length !== undefined ? { length: file.length } : {}) });
+    return send(await this.exports.download(principal, id), response);
   }
+
+  @Allow(...EXPORTERS)
+  @Post(':id/download-link')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AuditExportDownloadLink, description: `A link to the completed export's file that works once, within ${DOWNLOAD_LINK_SECONDS} s, without an Authorization header: for browsers, which then save the file to disk as it streams` })
+  downloadLink(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.exports.downloadLink(principal, id);
+  }
+
+  /** Authenticated by its token (a download link), not by a session: a browser navigates here. */
+  @Public()
+  @Get(':id/file')
+  @ApiProduces('application/gzip', 'application/json')
+  @ApiOkResponse({ description: 'The same file as GET /v1/audit/exports/:id/download', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: { type: 'string', format: 'binary' } } } })
+  async downloadByLink(@Param('id', ParseUUIDPipe) id: string, @Query() query: DownloadLinkQuery, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
+    return send(await this.exports.downloadByLink(id, query.token), response);
+  }
+}
+
+function send(file: ExportFile, response: Response): StreamableFile {
+  response.setHeader('X-Content-SHA256', file.sha256);
+  response.setHeader('Cache-Control', 'no-store');
+  return new StreamableFile(file.stream, { type: file.type, disposition: `attachment; filename="${file.filename}"`, ...(file.length !== undefined ? { length: file.length } : {}) });
 }

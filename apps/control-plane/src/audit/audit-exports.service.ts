@@ -8,7 +8,8 @@ import { tenantContext, type Principal } from '../auth/principal';
 import { conflict, notFound } from '../common/problem';
 import { AuditProducer } from '../jobs/audit.producer';
 import { TenantPrisma, type TenantContext } from '../prisma/prisma.service';
-import type { AuditExportList, AuditExportView } from './dto/audit-export.dto';
+import type { AuditExportDownloadLink, AuditExportList, AuditExportView } from './dto/audit-export.dto';
+import { DownloadLinks } from './download-links';
 import { actorOf, recordChange } from './record';
 
 /** Stored pieces read per query while a download streams: a few MiB in memory, whatever the export's size. */
@@ -40,6 +41,7 @@ export class AuditExportsService {
   constructor(
     private readonly db: TenantPrisma,
     private readonly producer: AuditProducer,
+    private readonly links: DownloadLinks,
   ) {}
 
   async request(principal: Principal): Promise<AuditExportView> {
@@ -73,8 +75,26 @@ export class AuditExportsService {
    * The file of a completed export: a v3 export's gzip pieces streamed in order (a few at a time, never
    * the whole export), or the v2 JSON of an export made before the pieces existed, gunzipped as it goes.
    */
-  async download(principal: Principal, id: string): Promise<ExportFile> {
-    const context = tenantContext(principal);
+  download(principal: Principal, id: string): Promise<ExportFile> {
+    return this.downloadAs(tenantContext(principal), id);
+  }
+
+  /** A single-use link to the export's file that needs no Authorization header (DownloadLinks): how a browser saves it to disk. */
+  async downloadLink(principal: Principal, id: string): Promise<AuditExportDownloadLink> {
+    await this.db.run(tenantContext(principal), async (tx) => {
+      const row = await find(tx, id);
+      if (row.status !== 'completed') throw conflict(`audit export is ${row.status}${row.error ? `: ${row.error}` : ''}; download it once completed`);
+    });
+    const link = this.links.issue(principal, id);
+    return { url: `/v1/audit/exports/${id}/file?token=${link.token}`, expiresAt: link.expiresAt };
+  }
+
+  /** The file behind a download link, as the user the link was issued to; the link is used up. */
+  async downloadByLink(id: string, token: string): Promise<ExportFile> {
+    return this.downloadAs(await this.links.redeem(token, id), id);
+  }
+
+  private async downloadAs(context: TenantContext, id: string): Promise<ExportFile> {
     const { row, stored } = await this.db.run(context, async (tx) => {
       const row = await find(tx, id);
       if (row.status !== 'completed') throw conflict(`audit export is ${row.status}${row.error ? `: ${row.error}` : ''}; download it once completed`);

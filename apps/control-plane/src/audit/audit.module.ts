@@ -4,6 +4,7 @@ import { AuditController } from './audit.controller';
 import { AuditExportsController } from './audit-exports.controller';
 import { AuditExportsService } from './audit-exports.service';
 import { AuditService } from './audit.service';
+import { DownloadLinks } from './download-links';
 
-@Module({ imports: [JobsModule], controllers: [AuditController, AuditExportsController], providers: [AuditService, AuditExportsService] })
+@Module({ imports: [JobsModule], controllers: [AuditController, AuditExportsController], providers: [AuditService, AuditExportsService, DownloadLinks] })
 export class AuditModule {}

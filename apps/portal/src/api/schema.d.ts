@@ -192,6 +192,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/exports/{id}/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AuditExports_downloadLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/exports/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditExports_downloadByLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/proofs/consistency": {
         parameters: {
             query?: never;
@@ -1067,6 +1099,12 @@ export interface components {
             events: number;
             signingKeys: number;
             sources: number;
+        };
+        AuditExportDownloadLink: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description GET it without an Authorization header, once, before expiresAt: the bundle file, as GET /v1/audit/exports/:id/download gives it */
+            url: string;
         };
         AuditExportEndView: {
             counts: components["schemas"]["AuditExportCountsView"];
@@ -2344,6 +2382,72 @@ export interface operations {
                 headers: {
                     /** @description sha256 (hex) of the uncompressed bundle */
                     "X-Content-SHA256"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                    "application/json": string;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditExports_downloadLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A link to the completed export's file that works once, within 60 s, without an Authorization header: for browsers, which then save the file to disk as it streams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditExportDownloadLink"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditExports_downloadByLink: {
+        parameters: {
+            query: {
+                /** @description From POST /v1/audit/exports/:id/download-link */
+                token: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The same file as GET /v1/audit/exports/:id/download */
+            200: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

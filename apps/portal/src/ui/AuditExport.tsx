@@ -1,20 +1,10 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api, call } from '../api/client';
-import type { Problem } from '../api/types';
+import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { ProgressBar } from './bits';
 import { ErrorMessage } from './states';
 
 type ExportJob = components['schemas']['AuditExportView'];
-
-interface Ready {
-  url: string;
-  name: string;
-  /** Of the file as downloaded (compressed). */
-  bytes: number;
-  /** Of the uncompressed bundle. */
-  sha256: string;
-}
 
 const POLL_MS = 1_000;
 
@@ -24,19 +14,18 @@ const POLL_MS = 1_000;
  */
 export function AuditExport() {
   const [job, setJob] = useState<ExportJob | undefined>();
-  const [ready, setReady] = useState<Ready | undefined>();
   const [error, setError] = useState<Error | undefined>();
+  const [saving, setSaving] = useState(false);
   const running = job !== undefined && (job.status === 'queued' || job.status === 'running');
-  useEffect(() => () => ready && URL.revokeObjectURL(ready.url), [ready]);
+  const ready = job?.status === 'completed' ? job : undefined;
 
   useEffect(() => {
     if (!job || !running) return;
     const timer = setTimeout(() => {
       call(api.GET('/v1/audit/exports/{id}', { params: { path: { id: job.id } } }))
-        .then(async (next) => {
+        .then((next) => {
           setJob(next);
           if (next.status === 'failed') setError(new Error(`The export failed: ${next.error ?? 'unknown reason'}`));
-          if (next.status === 'completed') setReady(await download(next));
         })
         .catch((caught: unknown) => setError(caught instanceof Error ? caught : new Error(String(caught))));
     }, POLL_MS);
@@ -45,11 +34,33 @@ export function AuditExport() {
 
   async function start() {
     setError(undefined);
-    setReady(undefined);
+    setJob(undefined);
     try {
       setJob(await call(api.POST('/v1/audit/exports')));
     } catch (caught) {
       setError(caught instanceof Error ? caught : new Error(String(caught)));
+    }
+  }
+
+  /**
+   * Hands the file to the browser's own download (saved to disk as it streams, whatever its size)
+   * through a single-use link that needs no Authorization header, instead of fetching it into memory.
+   */
+  async function save(exported: ExportJob) {
+    setError(undefined);
+    setSaving(true);
+    try {
+      const link = await call(api.POST('/v1/audit/exports/{id}/download-link', { params: { path: { id: exported.id } } }));
+      const anchor = document.createElement('a');
+      anchor.href = link.url;
+      anchor.download = '';
+      document.body.append(anchor);
+      anchor.click();
+      anchor.remove();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new Error(String(caught)));
+    } finally {
+      setSaving(false);
     }
   }
 
@@ -72,9 +83,9 @@ export function AuditExport() {
       ) : null}
       {ready ? (
         <p role="status">
-          <a className="button secondary" href={ready.url} download={ready.name} data-testid="export-download">
-            Download {ready.name} ({formatBytes(ready.bytes)})
-          </a>{' '}
+          <button type="button" className="button secondary" onClick={() => void save(ready)} disabled={saving} data-testid="export-download">
+            Download meridian-audit-{ready.id}.jsonl.gz{ready.sizeBytes !== null ? ` (${formatBytes(ready.sizeBytes)} uncompressed)` : ''}
+          </button>{' '}
           <span className="muted">
             sha256 of the uncompressed file <code>{ready.sha256}</code>
           </span>
@@ -83,17 +94,6 @@ export function AuditExport() {
       {error ? <ErrorMessage error={error} /> : null}
     </section>
   );
-}
-
-async function download(job: ExportJob): Promise<Ready> {
-  const { data, error, response } = await api.GET('/v1/audit/exports/{id}/download', { params: { path: { id: job.id } }, parseAs: 'blob' });
-  if (!response.ok || !data) throw new ApiError(response.status, (error ?? undefined) as Problem | undefined);
-  return { url: URL.createObjectURL(data), name: filenameOf(response) ?? `meridian-audit-${job.id}.jsonl.gz`, bytes: data.size, sha256: job.sha256 ?? '' };
-}
-
-/** The name the server gives the file: meridian-audit-<id>.jsonl.gz (an export made before v3: .json). */
-function filenameOf(response: Response): string | undefined {
-  return /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
 }
 
 function formatBytes(bytes: number): string {

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
 
 export class AuditExportView {
   @ApiProperty() id!: string;
@@ -17,4 +18,13 @@ export class AuditExportView {
 
 export class AuditExportList {
   @ApiProperty({ type: [AuditExportView] }) items!: AuditExportView[];
+}
+
+export class AuditExportDownloadLink {
+  @ApiProperty({ description: 'GET it without an Authorization header, once, before expiresAt: the bundle file, as GET /v1/audit/exports/:id/download gives it' }) url!: string;
+  @ApiProperty() expiresAt!: Date;
+}
+
+export class DownloadLinkQuery {
+  @ApiProperty({ description: 'From POST /v1/audit/exports/:id/download-link' }) @Matches(/^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{43}$/, { message: 'token is not a download link token' }) token!: string;
 }
