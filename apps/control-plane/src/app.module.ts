@@ -5,6 +5,7 @@ import type { AppConfig } from '@meridian/config';
 import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { withoutLinkToken } from './common/request-log';
 import { ConfigModule } from './config/config.module';
 import { FleetModule } from './fleet/fleet.module';
 import { GovernanceModule } from './governance/governance.module';
@@ -50,9 +51,4 @@ export class AppModule {
       ],
     };
   }
-}
-
-function withoutLinkToken(request: { url?: string; query?: Record<string, unknown> }): object {
-  if (!request.url?.includes('token=')) return request;
-  return { ...request, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[Redacted]'), ...(request.query ? { query: { ...request.query, token: '[Redacted]' } } : {}) };
 }
