@@ -65,6 +65,8 @@ describe('audit export as a stream', () => {
       AUDIT_EXPORT_CHUNK_BYTES: String(CHUNK_BYTES),
       // no checkpoint of its own between an export and its rebuild
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400',
+      // each backlog of 10,000 taken into the log in several transactions
+      AUDIT_CHECKPOINT_MAX_EVENTS: '3000',
     });
     // two checkpoints: the file carries both, and the verifier recomputes each one's root
     await seed(0, EVENTS_PER_SOURCE / 2);
@@ -81,6 +83,14 @@ describe('audit export as a stream', () => {
     await worker?.stop('SIGKILL');
     await app?.$disconnect();
     await h?.close();
+  });
+
+  it('takes a backlog into the log in bounded transactions, each its own checkpoint, all in one job', async () => {
+    const sizes = (await h.owner.auditCheckpoint.findMany({ where: { tenantId: h.tenants.a.id }, orderBy: { treeSize: 'asc' }, select: { treeSize: true } })).map((c) => Number(c.treeSize));
+    expect(sizes.length).toBeGreaterThanOrEqual(8); // two jobs, 10,000 events each, at most 3,000 per checkpoint
+    sizes.forEach((size, i) => expect(size - (sizes[i - 1] ?? 0)).toBeLessThanOrEqual(3000));
+    expect(sizes.at(-1)).toBe(treeSize);
+    expect(await h.owner.auditEvent.count({ where: { tenantId: h.tenants.a.id, logIndex: null } })).toBe(0);
   });
 
   let downloaded: string;

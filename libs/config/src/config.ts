@@ -65,6 +65,8 @@ const envSchema = z.object({
   // A PolicyChannel whose node has not said hello by then is ended (it would hold a stream slot for nothing).
   AGENT_POLICY_HELLO_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.max(86_400).default(60),
+  // Pending events one checkpoint transaction takes into the log; a backlog is taken in several, one after the other.
+  AUDIT_CHECKPOINT_MAX_EVENTS: positiveInt.max(10_000_000).default(100_000),
   // Size of the pieces an audit export's gzip file is stored in (audit_export_chunks): what the worker holds per export.
   AUDIT_EXPORT_CHUNK_BYTES: positiveInt.min(1024).max(64 * 1024 ** 2).default(1024 ** 2),
   // How often the worker compiles publishes, consent changes and key rotations whose compile job was lost.
@@ -116,6 +118,7 @@ export interface AppConfig {
   };
   audit: {
     checkpointIntervalSeconds: number;
+    checkpointMaxEvents: number;
     /** Size of the stored pieces of an export's gzip file (audit_export_chunks). */
     exportChunkBytes: number;
   };
@@ -199,7 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxDownloadsPerNode: env.AGENT_MAX_DOWNLOADS_PER_NODE,
       policyHelloTimeoutSeconds: env.AGENT_POLICY_HELLO_TIMEOUT_SECONDS,
     },
-    audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, exportChunkBytes: env.AUDIT_EXPORT_CHUNK_BYTES },
+    audit: { checkpointIntervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, checkpointMaxEvents: env.AUDIT_CHECKPOINT_MAX_EVENTS, exportChunkBytes: env.AUDIT_EXPORT_CHUNK_BYTES },
     policies: { reconcileIntervalSeconds: env.POLICY_RECONCILE_INTERVAL_SECONDS },
     artifacts: { dir: path.resolve(env.ARTIFACT_DIR), maxBytes: env.ARTIFACT_MAX_BYTES },
     rollouts: { tickMs: env.ROLLOUT_TICK_MS },

@@ -154,18 +154,21 @@ export async function appendAtHeads(tx: TenantTx, tenantId: string, batches: rea
   return new Set(stored.map((s) => s.source_id));
 }
 
-/** Gives every event not yet in the tenant's log the next positions (arrival order); returns the log size. */
-export async function appendPendingToLog(tx: TenantTx): Promise<number> {
+/**
+ * Gives events not yet in the tenant's log the next positions, in arrival order: all of them, or the
+ * oldest `maxEvents`. Returns the log's size and whether events were left pending.
+ */
+export async function appendPendingToLog(tx: TenantTx, maxEvents?: number): Promise<{ size: number; morePending: boolean }> {
   const [{ size }] = (await tx.$queryRaw<{ size: bigint }[]>`SELECT COALESCE(MAX(log_index) + 1, 0) AS size FROM audit_events`) as [{ size: bigint }];
-  await tx.$executeRaw`
+  const limit = maxEvents === undefined ? Prisma.empty : Prisma.sql`LIMIT ${maxEvents}`;
+  const taken = await tx.$executeRaw`
     UPDATE audit_events e SET log_index = ranked.idx
     FROM (
       SELECT tenant_id, source_id, seq, ${size}::bigint + row_number() OVER (ORDER BY received_at, source_id, seq) - 1 AS idx
-      FROM audit_events WHERE log_index IS NULL
+      FROM audit_events WHERE log_index IS NULL ORDER BY received_at, source_id, seq ${limit}
     ) ranked
     WHERE e.tenant_id = ranked.tenant_id AND e.source_id = ranked.source_id AND e.seq = ranked.seq`;
-  const [{ total }] = (await tx.$queryRaw<{ total: bigint }[]>`SELECT COALESCE(MAX(log_index) + 1, 0) AS total FROM audit_events`) as [{ total: bigint }];
-  return Number(total);
+  return { size: Number(size) + taken, morePending: maxEvents !== undefined && taken >= maxEvents };
 }
 
 /** Leaf hashes of the first `size` entries of the tenant's log (all, by default). */
@@ -189,13 +192,20 @@ const LEAF_PAGE = 10_000;
  * is new). The tree is carried on from the latest checkpoint's perfect subtrees, so a checkpoint
  * hashes only the events added since it, in pages: its cost follows the traffic of the interval, not
  * the size of the log (the whole log was read and hashed for every checkpoint before session 8). The
- * subtrees of 256, 65,536, … leaves those events complete are stored as they go (audit-tree.ts), for proofs.
+ * subtrees of 16, 256, … leaves those events complete are stored as they go (audit-tree.ts), for proofs.
+ * With `maxEvents`, it takes at most that many pending events (the oldest) and says whether more wait:
+ * a backlog is then checkpointed in several bounded transactions instead of one that grows with it.
  */
-export async function createCheckpoint(tx: TenantTx, tenantId: string, encryptionKey: Buffer): Promise<Checkpoint | undefined> {
-  const size = await appendPendingToLog(tx);
+export async function createCheckpoint(
+  tx: TenantTx,
+  tenantId: string,
+  encryptionKey: Buffer,
+  options: { maxEvents?: number } = {},
+): Promise<(Checkpoint & { morePending: boolean }) | undefined> {
+  const { size, morePending } = await appendPendingToLog(tx, options.maxEvents);
   const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
   if (size === 0) return undefined;
-  if (latest && Number(latest.treeSize) === size) return toCheckpoint(latest, tenantId);
+  if (latest && Number(latest.treeSize) === size) return { ...toCheckpoint(latest, tenantId), morePending };
   let tree = carriedTree(latest);
   let nodes = collectTreeNodes(tree);
   if (latest && (!latest.subtreeHashes || !(await treeNodesCover(tx, Number(latest.treeSize))))) {
@@ -215,7 +225,7 @@ export async function createCheckpoint(tx: TenantTx, tenantId: string, encryptio
   await tx.auditCheckpoint.create({
     data: { tenantId, treeSize: BigInt(size), rootHash: root, keyId: key.keyId, signature: signed.signature, createdAt, subtreeHashes: Buffer.concat(tree.subtreeHashes()) },
   });
-  return signed;
+  return { ...signed, morePending };
 }
 
 /** The tree as the latest checkpoint left it (empty without one, or for one made before checkpoints carried it). */

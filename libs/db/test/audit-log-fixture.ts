@@ -15,6 +15,7 @@ export function auditLogFixture(name: string, sources: number) {
     owner: undefined as unknown as PrismaClient,
     app: undefined as unknown as PrismaClient,
     tenantId: '',
+    encryptionKey: randomBytes(32),
     asTenant: <T>(work: (tx: TenantTx) => Promise<T>) => withTenant(fixture.app, { tenantId: fixture.tenantId }, work),
     async ingest(count: number): Promise<void> {
       const bySource = new Map<string, ChainRecord[]>();
@@ -34,9 +35,8 @@ export function auditLogFixture(name: string, sources: number) {
         });
       }
     },
-    checkpoint: () => fixture.asTenant((tx) => createCheckpoint(tx, fixture.tenantId, encryptionKey)),
+    checkpoint: () => fixture.asTenant((tx) => createCheckpoint(tx, fixture.tenantId, fixture.encryptionKey)),
   };
-  const encryptionKey = randomBytes(32);
   const heads = new Map<string, ChainRecord>();
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, TiledMerkleTree, TREE_TILE_HEIGHT, verifyInclusion, type TileRequest, type TreeNodeReader } from '@meridian/audit';
-import { logLeafHashes, logTreeReader, verifyTenantLog, type PrismaClient } from '@meridian/db';
+import { consistencyProof, inclusionProof, rootFromLeafHashes, TiledMerkleTree, TREE_TILE_HEIGHT, verifyInclusion, type TileRequest, type TreeNodeReader } from '@meridian/audit';
+import { createCheckpoint, logLeafHashes, logTreeReader, verifyTenantLog, type PrismaClient } from '@meridian/db';
 import { auditLogFixture } from './audit-log-fixture';
 
 const hex = (hashes: readonly Buffer[]) => hashes.map((h) => h.toString('hex'));
@@ -128,5 +128,26 @@ describe('Merkle tiles of the audit log in PostgreSQL', () => {
     await move(b, 11n);
     await move(a, 10n);
     expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  it('takes at most maxEvents pending events per checkpoint, the oldest first, and says when more wait', async () => {
+    const before = await checkpoint();
+    await ingest(25);
+    const made: { treeSize: number; morePending: boolean; rootHash: string }[] = [];
+    for (let more = true; more; ) {
+      const next = (await asTenant((tx) => createCheckpoint(tx, log.tenantId, log.encryptionKey, { maxEvents: 10 })))!;
+      made.push(next);
+      more = next.morePending;
+      expect(next.rootHash).toBe(await asTenant(async (tx) => rootFromLeafHashes(await logLeafHashes(tx)).toString('hex')));
+    }
+    expect(made.map((m) => [m.treeSize - before, m.morePending])).toEqual([
+      [10, true],
+      [20, true],
+      [25, false],
+    ]);
+    // Positions follow arrival, across the cuts.
+    const inLog = await owner.auditEvent.findMany({ where: { tenantId, logIndex: { gte: BigInt(before) } }, orderBy: { logIndex: 'asc' } });
+    const byArrival = [...inLog].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : Number(a.seq - b.seq)));
+    expect(inLog.map((e) => `${e.sourceId}/${e.seq}`)).toEqual(byArrival.map((e) => `${e.sourceId}/${e.seq}`));
   });
 });
