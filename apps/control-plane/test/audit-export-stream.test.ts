@@ -301,4 +301,34 @@ describe('audit export as a stream', () => {
     expect((await linkTo(mine.id, await h.token('a', Role.integrator_admin))).status).toBe(403);
     expect((await linkTo((await make(h.tenants.a.id, 'queued')).id)).status).toBe(409);
   });
+
+  it('re-verifies the log as a worker job an auditor follows, naming an altered event', async () => {
+    const verification = async (token = auditor) => {
+      const job = await call(h, 'POST', '/v1/audit/verifications', { token });
+      expect(job.status).toBe(202);
+      return until(
+        'verification job',
+        async () => {
+          const view = (await call(h, 'GET', `/v1/audit/verifications/${job.body.id}`, { token })).body;
+          expect(view.state).not.toBe('failed');
+          return view.state === 'completed' && view;
+        },
+        60_000,
+      );
+    };
+    const intact = await verification();
+    expect(intact.result).toMatchObject({ ok: true, checkpoint: { treeSize: expect.any(Number) } });
+    expect(intact.result.events).toBeGreaterThanOrEqual(treeSize);
+
+    const victim = await h.owner.auditEvent.findFirstOrThrow({ where: { tenantId: h.tenants.a.id, logIndex: 1234n } });
+    await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body.replace('"infer"', '"infeR"') } });
+    try {
+      expect((await verification()).result).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: Number(victim.seq), reason: expect.stringMatching(/altered/) });
+    } finally {
+      await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body } });
+    }
+    // Another tenant's verifier sees no such job; someone who may not verify cannot ask for one.
+    expect((await call(h, 'GET', `/v1/audit/verifications/${intact.id}`, { token: await h.token('b', Role.auditor) })).status).toBe(404);
+    expect((await call(h, 'POST', '/v1/audit/verifications', { token: await h.token('a', Role.integrator_admin) })).status).toBe(403);
+  });
 });

@@ -65,15 +65,16 @@ const TENANT_LOCAL_CREATES = new Set([
   'POST /v1/signing-keys/rotate',
   'POST /v1/audit/checkpoints',
   'POST /v1/audit/exports',
+  'POST /v1/audit/verifications',
   'POST /v1/models',
 ]);
 
 /**
  * The only POSTs an auditor may make: asking for an export of the log is reading it, in a form
- * that takes long enough to need a job, and so is asking for a link to download one. Everything
- * else an auditor posts must be refused.
+ * that takes long enough to need a job, and so are asking for a link to download one and having
+ * the log re-verified by a job. Everything else an auditor posts must be refused.
  */
-const AUDITOR_ACTIONS = new Set(['POST /v1/audit/exports', 'POST /v1/audit/exports/:id/download-link']);
+const AUDITOR_ACTIONS = new Set(['POST /v1/audit/exports', 'POST /v1/audit/exports/:id/download-link', 'POST /v1/audit/verifications']);
 
 const key = (r: RouteInfo) => `${r.method} ${r.path}`;
 

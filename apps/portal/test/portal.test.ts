@@ -251,6 +251,10 @@ describe('tenant portal in a browser', () => {
     expect(header.requestedBy).toMatch(/^user:/);
     expect(await verifyAuditExportStream(lines)).toMatchObject({ ok: true, treeSize: header.treeSize });
     expect(header.treeSize).toBeGreaterThan(0);
+
+    // The whole log re-verified by a worker job the page follows.
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await expect.poll(() => page.getByTestId('verify-result').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/intact\s+\d+ events from \d+ sources match their hashes and the latest checkpoint/);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-auditor');
 

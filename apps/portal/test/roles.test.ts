@@ -20,7 +20,7 @@ const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
   publishPolicy: 'POST /v1/policies/publish',
   followJobs: 'GET /v1/jobs/:id',
   exportAudit: 'POST /v1/audit/exports',
-  verifyAudit: 'GET /v1/audit/verify',
+  verifyAudit: 'POST /v1/audit/verifications',
   requestCheckpoint: 'POST /v1/audit/checkpoints',
   manageRollouts: 'POST /v1/rollouts',
 };

@@ -1,6 +1,6 @@
 import { MerkleAccumulator, verifyChain, type ChainRecord, type Checkpoint } from '@meridian/audit';
+import { addLeaves, toCheckpoint } from './audit-store';
 import { Prisma } from './generated/prisma/client';
-import { addLeaves } from './audit-store';
 import type { TenantTx } from './tenant-scope';
 
 export type LogVerification = { ok: true; events: number; sources: number } | { ok: false; sourceId: string; seq: number; reason: string };
@@ -52,4 +52,11 @@ export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint
     if (root !== checkpoint.rootHash) return { ok: false, sourceId: '', seq: -1, reason: `log does not match checkpoint ${checkpoint.treeSize} (root ${root.slice(0, 12)}… != ${checkpoint.rootHash.slice(0, 12)}…)` };
   }
   return { ok: true, events, sources };
+}
+
+/** The log re-verified against its latest checkpoint (or its chains only, before the first): what GET /v1/audit/verify and the verify job answer. */
+export async function verifyTenantLogNow(tx: TenantTx, tenantId: string, options: { pageSize?: number } = {}): Promise<LogVerification & { checkpoint: Checkpoint | null }> {
+  const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
+  const checkpoint = latest ? toCheckpoint(latest, tenantId) : null;
+  return { ...(await verifyTenantLog(tx, checkpoint ?? undefined, options)), checkpoint };
 }

@@ -51,6 +51,7 @@ export interface CompileBundlesResult {
 export const AUDIT_JOBS = {
   checkpoint: 'checkpoint',
   export: 'export',
+  verify: 'verify',
 } as const;
 /** Without tenantId: every tenant with events not yet in its log (the periodic run). */
 export interface CheckpointPayload extends TracedPayload {
@@ -59,6 +60,12 @@ export interface CheckpointPayload extends TracedPayload {
 }
 export interface CheckpointResult {
   checkpoints: { tenantId: string; treeSize: number; rootHash: string }[];
+}
+
+/** Re-verify the tenant's whole log from the stored rows: GET /v1/audit/verify as a job, for logs too large for one request. */
+export interface AuditVerifyPayload extends TracedPayload {
+  tenantId: string;
+  requestedBy: string;
 }
 
 /** Build the auditor's bundle recorded as audit_exports row exportId. */

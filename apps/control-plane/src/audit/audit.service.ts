@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { leafHash, recordHash, TiledMerkleTree, verifyConsistency, verifyInclusion } from '@meridian/audit';
-import { leafBytes, logTreeReader, toCheckpoint, verifyTenantLog, type AuditCheckpoint, type AuditEvent, type TenantTx } from '@meridian/db';
+import { leafBytes, logTreeReader, toCheckpoint, verifyTenantLogNow, type AuditCheckpoint, type AuditEvent, type TenantTx } from '@meridian/db';
 import { isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { badRequest, notFound } from '../common/problem';
 import { integratorSiteIds } from '../fleet/site-scope';
+import { AUDIT_JOBS, QUEUES } from '@meridian/jobs';
 import { AuditProducer } from '../jobs/audit.producer';
 import { eventFilter } from './event-filter';
 import { afterEventCursor, decodeEventCursor, encodeEventCursor, EVENT_ORDER, newestEventFirst } from './event-cursor';
@@ -95,6 +96,18 @@ export class AuditService {
     return this.jobs.view(await this.producer.checkpoint(principal.tenantId, principal.subjectId));
   }
 
+  /** The same verification as a worker job (GET /v1/jobs/:id gives its result): for logs too large to verify within one request. */
+  async requestVerification(principal: Principal): Promise<JobView> {
+    return this.jobs.view(await this.producer.verify(principal.tenantId, principal.subjectId));
+  }
+
+  /** A verification job of the caller's tenant (GET /v1/jobs/:id is for tenant admins; auditors follow theirs here). */
+  async verification(principal: Principal, id: string): Promise<JobView> {
+    const view = await this.jobs.get(principal, id);
+    if (view.queue !== QUEUES.audit || view.name !== AUDIT_JOBS.verify) throw notFound('verification');
+    return view;
+  }
+
   consistency(principal: Principal, from: number, to: number): Promise<ConsistencyProofView> {
     if (from > to) throw badRequest('from must not exceed to', [{ path: 'from', message: 'must be <= to' }]);
     return this.db.run(tenantContext(principal), async (tx) => {
@@ -105,15 +118,11 @@ export class AuditService {
     });
   }
 
-  /** Reads the whole log (in pages, in one transaction): about 20 s at a million events, hence its own time limit. */
+  /** Reads the whole log (in pages, in one transaction): about 20 s at a million events, hence its own time limit; POST /v1/audit/verifications runs it as a job. */
   verify(principal: Principal): Promise<VerificationView> {
     return this.db.run(
       tenantContext(principal),
-      async (tx) => {
-        const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
-        const checkpoint = latest ? toCheckpoint(latest, principal.tenantId) : null;
-        return { ...(await verifyTenantLog(tx, checkpoint ?? undefined)), checkpoint };
-      },
+      (tx) => verifyTenantLogNow(tx, principal.tenantId),
       VERIFY_TIMEOUT_MS,
     );
   }

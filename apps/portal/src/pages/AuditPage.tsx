@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../api/client';
 import { allSites } from '../api/fleet';
+import type { components } from '../api/schema';
 import type { AuditEvent, AuditQuery } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
@@ -204,25 +205,50 @@ function Checkpoints() {
   );
 }
 
+type VerificationJob = components['schemas']['JobView'];
+type Verification = components['schemas']['VerificationView'];
+const VERIFY_POLL_MS = 1_000;
+
+/** Re-verifies the whole log as a worker job (it reads every event: seconds to minutes on a large log) and shows its verdict. */
 function Verify() {
-  const [enabled, setEnabled] = useState(false);
-  const [round, setRound] = useState(0);
-  const state = useQuery(() => call(api.GET('/v1/audit/verify')), [round], { enabled });
+  const [job, setJob] = useState<VerificationJob | undefined>();
+  const [error, setError] = useState<Error | undefined>();
+  const running = job !== undefined && job.state !== 'completed' && job.state !== 'failed';
+  const fail = (caught: unknown) => setError(caught instanceof Error ? caught : new Error(String(caught)));
+
+  useEffect(() => {
+    if (!job || !running) return;
+    const timer = setTimeout(() => {
+      call(api.GET('/v1/audit/verifications/{id}', { params: { path: { id: job.id } } })).then(setJob, fail);
+    }, VERIFY_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [job, running]);
+
+  async function start() {
+    setError(undefined);
+    setJob(undefined);
+    try {
+      setJob(await call(api.POST('/v1/audit/verifications')));
+    } catch (caught) {
+      fail(caught);
+    }
+  }
+
+  const result = job?.state === 'completed' ? (job.result as Verification) : undefined;
   return (
     <section className="card" aria-labelledby="verify-title">
       <h2 id="verify-title">Verify the log</h2>
-      <button type="button" className="button secondary" onClick={() => (setEnabled(true), setRound((r) => r + 1))}>
+      <button type="button" className="button secondary" onClick={() => void start()} disabled={running}>
         Verify now
       </button>
-      {enabled ? (
-        <Async state={state}>
-          {(result) => (
-            <p role="status" data-testid="verify-result">
-              {result.ok ? <Badge tone="ok">intact</Badge> : <Badge tone="bad">broken</Badge>} {result.ok ? `${result.events ?? 0} events from ${result.sources ?? 0} sources match their hashes and the latest checkpoint.` : `${result.reason ?? ''} (source ${result.sourceId ?? '?'}, seq ${result.seq ?? '?'})`}
-            </p>
-          )}
-        </Async>
+      {running ? <p role="status">Verifying every event against its chain and the latest checkpoint…</p> : null}
+      {result ? (
+        <p role="status" data-testid="verify-result">
+          {result.ok ? <Badge tone="ok">intact</Badge> : <Badge tone="bad">broken</Badge>} {result.ok ? `${result.events ?? 0} events from ${result.sources ?? 0} sources match their hashes and the latest checkpoint.` : `${result.reason ?? ''} (source ${result.sourceId ?? '?'}, seq ${result.seq ?? '?'})`}
+        </p>
       ) : null}
+      {job?.state === 'failed' ? <ErrorMessage error={new Error(`The verification did not finish: ${job.failedReason ?? 'unknown reason'}`)} /> : null}
+      {error ? <ErrorMessage error={error} /> : null}
     </section>
   );
 }
