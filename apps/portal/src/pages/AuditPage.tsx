@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../api/client';
 import { allSites } from '../api/fleet';
@@ -6,6 +6,7 @@ import type { components } from '../api/schema';
 import type { AuditEvent, AuditQuery } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
+import { useFollow } from '../hooks/useFollow';
 import { useQuery } from '../hooks/useQuery';
 import { AuditExport } from '../ui/AuditExport';
 import { Badge, DecisionBadge, PageHeader, Time } from '../ui/bits';
@@ -216,13 +217,7 @@ function Verify() {
   const running = job !== undefined && job.state !== 'completed' && job.state !== 'failed';
   const fail = (caught: unknown) => setError(caught instanceof Error ? caught : new Error(String(caught)));
 
-  useEffect(() => {
-    if (!job || !running) return;
-    const timer = setTimeout(() => {
-      call(api.GET('/v1/audit/verifications/{id}', { params: { path: { id: job.id } } })).then(setJob, fail);
-    }, VERIFY_POLL_MS);
-    return () => clearTimeout(timer);
-  }, [job, running]);
+  useFollow(job, running, (current) => call(api.GET('/v1/audit/verifications/{id}', { params: { path: { id: current.id } } })), setJob, fail, VERIFY_POLL_MS);
 
   async function start() {
     setError(undefined);

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, call } from '../api/client';
+import { useFollow } from '../hooks/useFollow';
 import type { components } from '../api/schema';
 import { ProgressBar } from './bits';
 import { ErrorMessage } from './states';
@@ -19,18 +20,17 @@ export function AuditExport() {
   const running = job !== undefined && (job.status === 'queued' || job.status === 'running');
   const ready = job?.status === 'completed' ? job : undefined;
 
-  useEffect(() => {
-    if (!job || !running) return;
-    const timer = setTimeout(() => {
-      call(api.GET('/v1/audit/exports/{id}', { params: { path: { id: job.id } } }))
-        .then((next) => {
-          setJob(next);
-          if (next.status === 'failed') setError(new Error(`The export failed: ${next.error ?? 'unknown reason'}`));
-        })
-        .catch((caught: unknown) => setError(caught instanceof Error ? caught : new Error(String(caught))));
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [job, running]);
+  useFollow(
+    job,
+    running,
+    (current) => call(api.GET('/v1/audit/exports/{id}', { params: { path: { id: current.id } } })),
+    (next) => {
+      setJob(next);
+      if (next.status === 'failed') setError(new Error(`The export failed: ${next.error ?? 'unknown reason'}`));
+    },
+    setError,
+    POLL_MS,
+  );
 
   async function start() {
     setError(undefined);
