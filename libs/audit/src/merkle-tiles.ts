@@ -69,17 +69,11 @@ export class TiledMerkleTree {
     return hashes;
   }
 
-  /** MTH(D[start:end]) where start is a multiple of the largest power of two not above end - start (as every range of a proof is). */
+  /** MTH(D[start:end]): its perfect subtrees folded from the right, as MerkleAccumulator.root() folds them. */
   private async rangeRoot(start: number, end: number): Promise<Buffer> {
-    const n = end - start;
-    if (n === 0) return EMPTY_ROOT;
-    if ((n & (n - 1)) === 0) {
-      const level = Math.log2(n);
-      if (start % n !== 0) throw new RangeError(`leaves [${start}, ${end}) are not one subtree of the tree`);
-      return this.node(level, start / n);
-    }
-    const k = largestPowerOfTwoBelow(n);
-    return nodeHash(await this.rangeRoot(start, start + k), await this.rangeRoot(start + k, end));
+    const parts = await Promise.all(perfectSubtrees(start, end).map(({ level, index }) => this.node(level, index)));
+    if (parts.length === 0) return EMPTY_ROOT;
+    return parts.reduceRight((right, left) => nodeHash(left, right));
   }
 
   /** The root of the perfect subtree of 2^level leaves at `index` of its level. */
@@ -109,22 +103,14 @@ export class TiledMerkleTree {
    */
   private async prefetch(ranges: readonly LeafRange[]): Promise<void> {
     const wanted = new Map<string, TileRequest>();
-    const visit = (start: number, end: number): void => {
-      const n = end - start;
-      if (n === 0) return;
-      if ((n & (n - 1)) === 0) {
-        const level = Math.log2(n);
+    for (const [start, end] of ranges) {
+      for (const { level, index } of perfectSubtrees(start, end)) {
         const base = level - (level % this.height);
-        const tileIndex = Math.floor(start / 2 ** base / this.width);
+        const tileIndex = Math.floor((index * 2 ** (level - base)) / this.width);
         const key = `${base}:${tileIndex}`;
         if (!this.tiles.has(key)) wanted.set(key, this.tileRequest(base, tileIndex));
-        return;
       }
-      const k = largestPowerOfTwoBelow(n);
-      visit(start, start + k);
-      visit(start + k, end);
-    };
-    for (const [start, end] of ranges) visit(start, end);
+    }
     if (wanted.size === 0) return;
     const keys = [...wanted.keys()];
     const read = this.reader.read([...wanted.values()]);
@@ -147,4 +133,21 @@ export class TiledMerkleTree {
     const from = tileIndex * this.width;
     return { level, from, to: Math.min(from + this.width, Math.floor(this.size / 2 ** level)) };
   }
+}
+
+/**
+ * The perfect subtrees D[start:end] splits into the way MTH splits it, largest first: one per bit of
+ * end - start, when start is a multiple of the largest power of two not above end - start (as every
+ * range of a proof is).
+ */
+function perfectSubtrees(start: number, end: number): { level: number; index: number }[] {
+  const subtrees: { level: number; index: number }[] = [];
+  while (end > start) {
+    const size = end - start;
+    const k = (size & (size - 1)) === 0 ? size : largestPowerOfTwoBelow(size);
+    if (start % k !== 0) throw new RangeError(`leaves [${start}, ${end}) are not one subtree of the tree`);
+    subtrees.push({ level: Math.log2(k), index: start / k });
+    start += k;
+  }
+  return subtrees;
 }

@@ -206,13 +206,12 @@ export async function createCheckpoint(
   const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
   if (size === 0) return undefined;
   if (latest && Number(latest.treeSize) === size) return { ...toCheckpoint(latest, tenantId), morePending };
-  let tree = carriedTree(latest);
-  let nodes = collectTreeNodes(tree);
-  if (latest && (!latest.subtreeHashes || !(await treeNodesCover(tx, Number(latest.treeSize))))) {
-    // A log checkpointed before checkpoints carried the tree, or before they stored its tiles: it is
-    // rebuilt once from the start, and must agree with the latest checkpoint.
-    tree = new MerkleAccumulator();
-    nodes = collectTreeNodes(tree);
+  // A log checkpointed before checkpoints carried the tree, or before they stored its tiles: it is
+  // rebuilt once from the start, and must agree with the latest checkpoint.
+  const rebuild = latest !== null && (!latest.subtreeHashes || !(await treeNodesCover(tx, Number(latest.treeSize))));
+  const tree = rebuild ? new MerkleAccumulator() : carriedTree(latest);
+  const nodes = collectTreeNodes(tree);
+  if (rebuild) {
     await addLeaves(tx, tree, Number(latest.treeSize));
     if (tree.root().toString('hex') !== latest.rootHash) throw new Error(`the log's first ${latest.treeSize} events no longer hash to the checkpoint of that size`);
   }
