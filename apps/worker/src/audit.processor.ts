@@ -11,12 +11,13 @@ import { keepJobScheduler } from './job-schedulers';
 import { TenantDb } from './tenant-db.service';
 
 /**
- * A checkpoint transaction hashes at most AUDIT_CHECKPOINT_MAX_EVENTS new events (about 2 s per
- * 100,000 here), but the first one over a log checkpointed before the tree was carried or its tiles
- * stored reads the whole log once: 18 s at a million events, far past the 15 s default. A
- * verification reads the whole log every time (20 s at a million).
+ * For transactions that may read a tenant's whole log. A checkpoint transaction hashes at most
+ * AUDIT_CHECKPOINT_MAX_EVENTS new events (about 2 s per 100,000 here), but the first one over a log
+ * checkpointed before the tree was carried or its tiles stored reads the whole log once: 18 s at a
+ * million events, far past the 15 s default. A verification reads the whole log every time (20 s at
+ * a million).
  */
-const CHECKPOINT_TIMEOUT_MS = 30 * 60_000;
+const WHOLE_LOG_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Takes new audit events into each tenant's Merkle log and signs a checkpoint: at a fixed cadence
@@ -64,7 +65,7 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
       // A backlog (agents back online) goes in several bounded transactions, each its own checkpoint.
       for (let more = true; more; ) {
         const checkpoint = await this.db.run(tenantId, (tx) => createCheckpoint(tx, tenantId, this.config.keys.encryptionKey, { maxEvents: this.config.audit.checkpointMaxEvents }), {
-          timeoutMs: CHECKPOINT_TIMEOUT_MS,
+          timeoutMs: WHOLE_LOG_TIMEOUT_MS,
         });
         more = checkpoint?.morePending ?? false;
         if (checkpoint) checkpoints.push({ tenantId, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash });
@@ -76,7 +77,7 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
 
   /** Re-verifies the tenant's log (libs/db verifyTenantLogNow): a broken log is a result, not a failed job. */
   private async verify(payload: AuditVerifyPayload): Promise<unknown> {
-    const result = await this.db.run(payload.tenantId, (tx) => verifyTenantLogNow(tx, payload.tenantId), { timeoutMs: CHECKPOINT_TIMEOUT_MS });
+    const result = await this.db.run(payload.tenantId, (tx) => verifyTenantLogNow(tx, payload.tenantId), { timeoutMs: WHOLE_LOG_TIMEOUT_MS });
     this.logger.log({ tenantId: payload.tenantId, requestedBy: payload.requestedBy, ok: result.ok, ...(result.ok ? { events: result.events } : { sourceId: result.sourceId, seq: result.seq }) }, 'audit log verified');
     return result;
   }

@@ -96,7 +96,7 @@ export class AuditService {
     return this.jobs.view(await this.producer.checkpoint(principal.tenantId, principal.subjectId));
   }
 
-  /** The same verification as a worker job (GET /v1/jobs/:id gives its result): for logs too large to verify within one request. */
+  /** The same verification as a worker job (GET /v1/audit/verifications/:id gives its result): for logs too large to verify within one request. */
   async requestVerification(principal: Principal): Promise<JobView> {
     return this.jobs.view(await this.producer.verify(principal.tenantId, principal.subjectId));
   }

@@ -1,7 +1,8 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
+import { constantTimeEqual } from '@meridian/crypto';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
 import type { Principal } from '../auth/principal';
@@ -50,9 +51,7 @@ export class DownloadLinks {
   async redeem(token: string, exportId: string, now = Date.now()): Promise<TenantContext> {
     const [body, signature, extra] = token.split('.');
     if (!body || !signature || extra !== undefined) throw invalidLink();
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidLink();
+    if (!constantTimeEqual(signature, this.sign(body))) throw invalidLink();
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
     if (claims.e !== exportId) throw invalidLink();
     if (claims.x <= now) throw unauthorized('download link expired: ask for a new one');

@@ -60,3 +60,8 @@ export async function call<T>(pending: Promise<{ data?: T; error?: unknown; resp
 export function refreshSession(refreshToken: string): Promise<Session> {
   return call(api.POST('/v1/auth/refresh', { body: { refreshToken } }));
 }
+
+/** What was thrown, as an Error for ErrorMessage (a non-Error value becomes its text). */
+export function asError(caught: unknown): Error {
+  return caught instanceof Error ? caught : new Error(String(caught));
+}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { asError } from '../api/client';
 
 /**
  * Follows something the page started (a job, an export) until it settles: while `running`, reads it
@@ -9,7 +10,7 @@ export function useFollow<T>(value: T | undefined, running: boolean, read: (valu
   useEffect(() => {
     if (value === undefined || !running) return;
     const timer = setTimeout(() => {
-      read(value).then(update, (caught: unknown) => fail(caught instanceof Error ? caught : new Error(String(caught))));
+      read(value).then(update, (caught: unknown) => fail(asError(caught)));
     }, everyMs);
     return () => clearTimeout(timer);
     // Re-armed by each new value; the callbacks are the page's own and change with every render.

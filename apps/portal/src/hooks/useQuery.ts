@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { asError } from '../api/client';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -41,7 +42,7 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], op
         setData(value);
         setError(undefined);
       } catch (caught) {
-        if (live) setError(caught instanceof Error ? caught : new Error(String(caught)));
+        if (live) setError(asError(caught));
       } finally {
         if (live) setLoading(false);
       }

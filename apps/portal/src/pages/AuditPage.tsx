@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, call } from '../api/client';
+import { api, asError, call } from '../api/client';
 import { allSites } from '../api/fleet';
 import type { components } from '../api/schema';
 import type { AuditEvent, AuditQuery } from '../api/types';
@@ -63,7 +63,7 @@ function EventList() {
       const page = await call(api.GET('/v1/audit/events', { params: { query: { ...clean, limit: 25, cursor } } }));
       setMore({ items: [...(more?.items ?? []), ...page.items], cursor: page.nextCursor });
     } catch (caught) {
-      setMoreError(caught instanceof Error ? caught : new Error(String(caught)));
+      setMoreError(asError(caught));
     }
   }
 
@@ -215,7 +215,7 @@ function Verify() {
   const [job, setJob] = useState<VerificationJob | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const running = job !== undefined && job.state !== 'completed' && job.state !== 'failed';
-  const fail = (caught: unknown) => setError(caught instanceof Error ? caught : new Error(String(caught)));
+  const fail = (caught: unknown) => setError(asError(caught));
 
   useFollow(job, running, (current) => call(api.GET('/v1/audit/verifications/{id}', { params: { path: { id: current.id } } })), setJob, fail, VERIFY_POLL_MS);
 

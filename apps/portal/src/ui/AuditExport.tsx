@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, call } from '../api/client';
+import { api, asError, call } from '../api/client';
 import { useFollow } from '../hooks/useFollow';
 import type { components } from '../api/schema';
 import { ProgressBar } from './bits';
@@ -38,7 +38,7 @@ export function AuditExport() {
     try {
       setJob(await call(api.POST('/v1/audit/exports')));
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     }
   }
 
@@ -58,7 +58,7 @@ export function AuditExport() {
       anchor.click();
       anchor.remove();
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     } finally {
       setSaving(false);
     }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { asError } from '../api/client';
 import { abortRollout, getRollout, isLive, pauseRollout, resumeRollout, rollbackRollout, ROLLOUT_STATES } from '../api/models';
 import type { Rollout } from '../api/types';
 import { can } from '../auth/roles';
@@ -28,7 +29,7 @@ export function RolloutPanel({ rollout, modelName, onChange }: { rollout: Rollou
       state.reload();
       onChange();
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, call } from '../api/client';
+import { api, asError, call } from '../api/client';
 import { allSites } from '../api/fleet';
 import type { Decision, SimulateRequest } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
@@ -23,7 +23,7 @@ export function Simulator() {
     try {
       setResult(await call(api.POST('/v1/policies/simulate', { body: { ...form, siteId, ...(form.destination ? {} : { destination: undefined }) } })));
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     }
   }
 
