@@ -319,11 +319,18 @@ describe('audit export as a stream', () => {
     const intact = await verification();
     expect(intact.result).toMatchObject({ ok: true, checkpoint: { treeSize: expect.any(Number) } });
     expect(intact.result.events).toBeGreaterThanOrEqual(treeSize);
+    // Its last progress: the tree stage done, every leaf of the checkpoint re-hashed.
+    const checked = intact.result.checkpoint.treeSize;
+    expect(intact.progress).toEqual({ stage: 'tree', done: checked, total: checked, percent: 100 });
 
     const victim = await h.owner.auditEvent.findFirstOrThrow({ where: { tenantId: h.tenants.a.id, logIndex: 1234n } });
     await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body.replace('"infer"', '"infeR"') } });
     try {
-      expect((await verification()).result).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: Number(victim.seq), reason: expect.stringMatching(/altered/) });
+      const broken = await verification();
+      expect(broken.result).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: Number(victim.seq), reason: expect.stringMatching(/altered/) });
+      // It stopped at the altered event, in the chains stage: its progress says so instead of 100 %.
+      expect(broken.progress.stage).toBe('chains');
+      expect(broken.progress.percent).toBeLessThan(100);
     } finally {
       await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body } });
     }

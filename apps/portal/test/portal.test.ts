@@ -252,9 +252,20 @@ describe('tenant portal in a browser', () => {
     expect(await verifyAuditExportStream(lines)).toMatchObject({ ok: true, treeSize: header.treeSize });
     expect(header.treeSize).toBeGreaterThan(0);
 
-    // The whole log re-verified by a worker job the page follows.
-    await page.getByRole('button', { name: 'Verify now' }).click();
+    // The whole log re-verified by a worker job the page follows. While the log is locked the job
+    // cannot read it: the page shows the running job's progress, then its verdict once it can.
+    await stack.owner.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`;
+        await page.getByRole('button', { name: 'Verify now' }).click();
+        await expect.poll(() => page.getByTestId('verify-progress').innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/^Starting…$/m);
+        expect(await page.getByRole('progressbar', { name: 'Verification progress' }).getAttribute('aria-valuenow')).toBe('0');
+        expect(await page.getByRole('button', { name: 'Verify now' }).isDisabled()).toBe(true);
+      },
+      { timeout: 30_000 },
+    );
     await expect.poll(() => page.getByTestId('verify-result').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/intact\s+\d+ events from \d+ sources match their hashes and the latest checkpoint/);
+    expect(await page.getByTestId('verify-progress').count()).toBe(0);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-auditor');
 

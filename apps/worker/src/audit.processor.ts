@@ -2,7 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import type { AppConfig } from '@meridian/config';
-import { createCheckpoint, NothingToExportError, storeAuditExport, verifyTenantLogNow } from '@meridian/db';
+import { createCheckpoint, NothingToExportError, storeAuditExport, verifyTenantLogNow, type VerificationProgress } from '@meridian/db';
 import { AUDIT_JOBS, auditExportJobOptions, QUEUES, type AuditExportPayload, type AuditExportResult, type AuditVerifyPayload, type CheckpointPayload, type CheckpointResult } from '@meridian/jobs';
 import { continueTrace } from '@meridian/telemetry';
 import { InjectConfig } from './config.module';
@@ -18,6 +18,8 @@ import { TenantDb } from './tenant-db.service';
  * a million).
  */
 const WHOLE_LOG_TIMEOUT_MS = 30 * 60_000;
+/** A verification reads ~50,000 events a second here: a page every ~0.1 s; one progress write per second is plenty. */
+const PROGRESS_EVERY_MS = 1_000;
 
 /**
  * Takes new audit events into each tenant's Merkle log and signs a checkpoint: at a fixed cadence
@@ -37,7 +39,7 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
     this.handlers = {
       [AUDIT_JOBS.checkpoint]: (job) => this.checkpoint(job.data as CheckpointPayload),
       [AUDIT_JOBS.export]: (job) => this.export(job),
-      [AUDIT_JOBS.verify]: (job) => this.verify(job.data as AuditVerifyPayload),
+      [AUDIT_JOBS.verify]: (job) => this.verify(job),
     };
     assertHandlersCover(this.handlers, Object.values(AUDIT_JOBS));
   }
@@ -75,9 +77,21 @@ export class AuditProcessor extends WorkerHost implements OnApplicationBootstrap
     return { checkpoints };
   }
 
-  /** Re-verifies the tenant's log (libs/db verifyTenantLogNow): a broken log is a result, not a failed job. */
-  private async verify(payload: AuditVerifyPayload): Promise<unknown> {
-    const result = await this.db.run(payload.tenantId, (tx) => verifyTenantLogNow(tx, payload.tenantId), { timeoutMs: WHOLE_LOG_TIMEOUT_MS });
+  /**
+   * Re-verifies the tenant's log (libs/db verifyTenantLogNow): a broken log is a result, not a failed
+   * job. Its progress (stage, rows done of total, percent) goes to the job at most every
+   * PROGRESS_EVERY_MS, for whoever follows it; progress that cannot be written is skipped, never a
+   * reason to stop verifying.
+   */
+  private async verify(job: Job): Promise<unknown> {
+    const payload = job.data as AuditVerifyPayload;
+    let reportedAt = 0;
+    const onProgress = async (progress: VerificationProgress) => {
+      if (Date.now() - reportedAt < PROGRESS_EVERY_MS && progress.percent < 100) return;
+      reportedAt = Date.now();
+      await job.updateProgress({ ...progress }).catch((error: unknown) => this.logger.warn({ jobId: job.id, err: (error as Error).message }, 'verification progress not written'));
+    };
+    const result = await this.db.run(payload.tenantId, (tx) => verifyTenantLogNow(tx, payload.tenantId, { onProgress }), { timeoutMs: WHOLE_LOG_TIMEOUT_MS });
     this.logger.log({ tenantId: payload.tenantId, requestedBy: payload.requestedBy, ok: result.ok, ...(result.ok ? { events: result.events } : { sourceId: result.sourceId, seq: result.seq }) }, 'audit log verified');
     return result;
   }

@@ -235,8 +235,8 @@ function carriedTree(latest: AuditCheckpoint | null): MerkleAccumulator {
   return MerkleAccumulator.restore(Number(latest.treeSize), hashes);
 }
 
-/** Adds the log's leaves from the tree's size up to `size`, reading them in pages by log position. */
-export async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number): Promise<void> {
+/** Adds the log's leaves from the tree's size up to `size`, reading them in pages by log position; afterPage gets the tree's size after each. */
+export async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: number, afterPage?: (leaves: number) => Promise<void>): Promise<void> {
   while (tree.size < size) {
     const from = tree.size;
     const rows = await tx.auditEvent.findMany({
@@ -249,6 +249,7 @@ export async function addLeaves(tx: TenantTx, tree: MerkleAccumulator, size: num
       tree.push(leafHash(leafBytes(row)));
     }
     if (rows.length === 0) throw new Error(`the log has a hole at position ${from}`);
+    await afterPage?.(tree.size);
   }
 }
 

@@ -7,6 +7,24 @@ export type LogVerification = { ok: true; events: number; sources: number } | { 
 
 const PAGE = 5_000;
 
+/**
+ * How far a verification has come: the chains pass reads every event once, then the tree pass
+ * re-hashes the checkpoint's leaves. `done` and `total` count rows of the current stage; `percent`
+ * is over both stages together.
+ */
+export interface VerificationProgress {
+  stage: 'chains' | 'tree';
+  done: number;
+  total: number;
+  percent: number;
+}
+
+export interface VerifyOptions {
+  pageSize?: number;
+  /** Called after every page read; awaited, so a slow reporter slows the verification rather than piling up. */
+  onProgress?: (progress: VerificationProgress) => void | Promise<void>;
+}
+
 type ChainRow = { source_id: string; seq: bigint; prev_hash: string; hash: string; body: string };
 
 /**
@@ -16,11 +34,13 @@ type ChainRow = { source_id: string; seq: bigint; prev_hash: string; hash: strin
  * memory stays at one page whatever the log's size; before session 9 the whole log, bodies included,
  * was read into memory at once.
  */
-export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint, 'treeSize' | 'rootHash'>, options: { pageSize?: number } = {}): Promise<LogVerification> {
+export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint, 'treeSize' | 'rootHash'>, options: VerifyOptions = {}): Promise<LogVerification> {
   const pageSize = options.pageSize ?? PAGE;
+  const report = await progressReporter(tx, checkpoint?.treeSize ?? 0, options.onProgress);
   let events = 0;
   let sources = 0;
   let head: { sourceId: string; seq: number; hash: string } | undefined;
+  await report('chains', 0);
   for (;;) {
     const after = head ? Prisma.sql`(source_id, seq) > (${head.sourceId}, ${BigInt(head.seq)})` : Prisma.sql`TRUE`;
     const rows = await tx.$queryRaw<ChainRow[]>`SELECT source_id, seq, prev_hash, hash, body FROM audit_events WHERE ${after} ORDER BY source_id, seq LIMIT ${pageSize}`;
@@ -38,13 +58,20 @@ export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint
       events += records.length;
       start = end;
     }
+    await report('chains', events);
     if (rows.length < pageSize) break;
   }
   if (checkpoint) {
     const tree = new MerkleAccumulator();
     try {
-      await addLeaves(tx, tree, checkpoint.treeSize);
+      await addLeaves(tx, tree, checkpoint.treeSize, (leaves) =>
+        report('tree', leaves).catch((error: unknown) => {
+          throw new ProgressListenerFailed(error);
+        }),
+      );
     } catch (error) {
+      // The listener's own failure is not a verdict on the log.
+      if (error instanceof ProgressListenerFailed) throw error.cause;
       return { ok: false, sourceId: '', seq: -1, reason: `log does not match checkpoint ${checkpoint.treeSize}: ${(error as Error).message}` };
     }
     const root = tree.root().toString('hex');
@@ -54,8 +81,28 @@ export async function verifyTenantLog(tx: TenantTx, checkpoint?: Pick<Checkpoint
   return { ok: true, events, sources };
 }
 
+/** Turns rows done into progress over both stages; a no-op (and no count query) without a listener. */
+async function progressReporter(tx: TenantTx, treeSize: number, listener: VerifyOptions['onProgress']): Promise<(stage: VerificationProgress['stage'], done: number) => Promise<void>> {
+  if (!listener) return async () => {};
+  // Each page is read in its own snapshot (READ COMMITTED), so events stored meanwhile are read too:
+  // the total then grows to what was done, and percent stops at 100.
+  const [{ count }] = await tx.$queryRaw<[{ count: bigint }]>`SELECT count(*) AS count FROM audit_events`;
+  const totals = { chains: Number(count), tree: treeSize };
+  const all = totals.chains + totals.tree;
+  return async (stage, done) => {
+    const before = stage === 'tree' ? totals.chains : 0;
+    const percent = all === 0 ? 100 : Math.min(100, Math.floor(((before + done) * 100) / all));
+    totals[stage] = Math.max(totals[stage], done);
+    await listener({ stage, done, total: totals[stage], percent });
+  };
+}
+
+class ProgressListenerFailed {
+  constructor(readonly cause: unknown) {}
+}
+
 /** The log re-verified against its latest checkpoint (or its chains only, before the first): what GET /v1/audit/verify and the verify job answer. */
-export async function verifyTenantLogNow(tx: TenantTx, tenantId: string, options: { pageSize?: number } = {}): Promise<LogVerification & { checkpoint: Checkpoint | null }> {
+export async function verifyTenantLogNow(tx: TenantTx, tenantId: string, options: VerifyOptions = {}): Promise<LogVerification & { checkpoint: Checkpoint | null }> {
   const latest = await tx.auditCheckpoint.findFirst({ orderBy: { treeSize: 'desc' } });
   const checkpoint = latest ? toCheckpoint(latest, tenantId) : null;
   return { ...(await verifyTenantLog(tx, checkpoint ?? undefined, options)), checkpoint };

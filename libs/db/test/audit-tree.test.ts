@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consistencyProof, inclusionProof, rootFromLeafHashes, TiledMerkleTree, TREE_TILE_HEIGHT, verifyInclusion, type TileRequest, type TreeNodeReader } from '@meridian/audit';
-import { createCheckpoint, logLeafHashes, logTreeReader, verifyTenantLog, type PrismaClient } from '@meridian/db';
+import { createCheckpoint, logLeafHashes, logTreeReader, verifyTenantLog, type PrismaClient, type VerificationProgress } from '@meridian/db';
 import { auditLogFixture } from './audit-log-fixture';
 
 const hex = (hashes: readonly Buffer[]) => hashes.map((h) => h.toString('hex'));
@@ -104,6 +104,22 @@ describe('Merkle tiles of the audit log in PostgreSQL', () => {
     // Pages of 7 rows: chains continue across pages, and sources change inside them.
     const verify = () => asTenant((tx) => verifyTenantLog(tx, { treeSize: size, rootHash: latest.rootHash }, { pageSize: 7 }));
     expect(await verify()).toEqual({ ok: true, events: size, sources: 4 });
+
+    // Progress at the start and after every page: the chains stage over every event, then the tree stage over the checkpoint's leaves.
+    const seen: VerificationProgress[] = [];
+    const events = await owner.auditEvent.count({ where: { tenantId } });
+    await asTenant((tx) => verifyTenantLog(tx, { treeSize: size, rootHash: latest.rootHash }, { pageSize: 7, onProgress: (p) => void seen.push(p) }));
+    const chains = seen.filter((p) => p.stage === 'chains');
+    const tree = seen.filter((p) => p.stage === 'tree');
+    expect(seen).toEqual([...chains, ...tree]);
+    expect(chains.map((p) => p.done)).toEqual(Array.from({ length: chains.length }, (_, i) => Math.min(7 * i, events)));
+    expect(chains.every((p) => p.total === events)).toBe(true);
+    expect(tree.at(-1)).toEqual({ stage: 'tree', done: size, total: size, percent: 100 });
+    const percents = seen.map((p) => p.percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(chains.at(-1)!.percent).toBe(Math.floor((events * 100) / (events + size)));
+    // A listener that fails ends the verification with its own error, never with a verdict on the log.
+    await expect(asTenant((tx) => verifyTenantLog(tx, { treeSize: size, rootHash: latest.rootHash }, { onProgress: (p) => { if (p.stage === 'tree') throw new Error('progress store down'); } }))).rejects.toThrow('progress store down');
 
     // node-1's 8th record altered: named, wherever it falls in its page.
     const victim = await owner.auditEvent.findFirstOrThrow({ where: { tenantId, sourceId: 'node-1', seq: 8n } });

@@ -5,6 +5,7 @@ import { QUEUES } from '@meridian/jobs';
 import type { Principal } from '../auth/principal';
 import { conflict, notFound } from '../common/problem';
 import type { JobList, JobQuery, JobState, JobView } from './dto/job.dto';
+import { progressView } from './job-progress';
 import { HousekeepingProducer } from './housekeeping.producer';
 
 /**
@@ -96,6 +97,7 @@ export class JobsService {
       state,
       attemptsMade: job.attemptsMade,
       maxAttempts: job.opts.attempts ?? 1,
+      progress: progressView(job.progress),
       result: job.returnvalue ?? null,
       failedReason: job.failedReason ?? null,
       createdAt: new Date(job.timestamp),

@@ -1459,6 +1459,15 @@ export interface components {
         JobList: {
             items: components["schemas"]["JobView"][];
         };
+        JobProgressView: {
+            /** @description Rows done in this stage */
+            done?: number;
+            percent: number;
+            /** @description What the job is doing now, for jobs that work in stages (a verification: chains, then tree) */
+            stage?: string;
+            /** @description Rows this stage has to do */
+            total?: number;
+        };
         JobView: {
             attemptsMade: number;
             /** Format: date-time */
@@ -1471,6 +1480,8 @@ export interface components {
             name: string;
             /** Format: date-time */
             processedAt?: string | null;
+            /** @description How far the job has come as it last said (exports, verifications report it; other jobs stay at percent 0) */
+            progress?: components["schemas"]["JobProgressView"] | null;
             queue: string;
             result?: {
                 [key: string]: unknown;

@@ -9,7 +9,7 @@ import { useSignedIn } from '../auth/session';
 import { useFollow } from '../hooks/useFollow';
 import { useQuery } from '../hooks/useQuery';
 import { AuditExport } from '../ui/AuditExport';
-import { Badge, DecisionBadge, PageHeader, Time } from '../ui/bits';
+import { Badge, DecisionBadge, PageHeader, ProgressBar, Time } from '../ui/bits';
 import { Async, ErrorMessage } from '../ui/states';
 
 type Filters = Pick<AuditQuery, 'type' | 'decision' | 'category' | 'sourceId' | 'actor' | 'siteId' | 'from' | 'to'>;
@@ -207,8 +207,26 @@ function Checkpoints() {
 }
 
 type VerificationJob = components['schemas']['JobView'];
+type JobProgress = components['schemas']['JobProgressView'];
 type Verification = components['schemas']['VerificationView'];
 const VERIFY_POLL_MS = 1_000;
+
+const VERIFY_STAGES: Record<string, string> = {
+  chains: 'Checking every event against its chain',
+  tree: 'Re-hashing the log against the latest checkpoint',
+};
+
+/** Where a running verification is: its stage and rows, as the worker last reported them. */
+function VerificationProgress({ state, progress }: { state: VerificationJob['state']; progress: JobProgress | null | undefined }) {
+  const stage = progress?.stage ? VERIFY_STAGES[progress.stage] : undefined;
+  const rows = progress?.done !== undefined && progress.total !== undefined ? `: ${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} events` : '';
+  return (
+    <div role="status" data-testid="verify-progress">
+      <ProgressBar value={progress?.percent ?? 0} max={100} label="Verification progress" />
+      <span>{stage ? `${stage}${rows} (${progress!.percent}%)` : state === 'active' ? 'Starting…' : 'Queued, waiting for a worker…'}</span>
+    </div>
+  );
+}
 
 /** Re-verifies the whole log as a worker job (it reads every event: seconds to minutes on a large log) and shows its verdict. */
 function Verify() {
@@ -236,7 +254,7 @@ function Verify() {
       <button type="button" className="button secondary" onClick={() => void start()} disabled={running}>
         Verify now
       </button>
-      {running ? <p role="status">Verifying every event against its chain and the latest checkpoint…</p> : null}
+      {running ? <VerificationProgress state={job.state} progress={job.progress} /> : null}
       {result ? (
         <p role="status" data-testid="verify-result">
           {result.ok ? <Badge tone="ok">intact</Badge> : <Badge tone="bad">broken</Badge>} {result.ok ? `${result.events ?? 0} events from ${result.sources ?? 0} sources match their hashes and the latest checkpoint.` : `${result.reason ?? ''} (source ${result.sourceId ?? '?'}, seq ${result.seq ?? '?'})`}

@@ -20,6 +20,13 @@ export class JobQuery {
   limit?: number;
 }
 
+export class JobProgressView {
+  @ApiProperty({ minimum: 0, maximum: 100 }) percent!: number;
+  @ApiPropertyOptional({ description: 'What the job is doing now, for jobs that work in stages (a verification: chains, then tree)' }) stage?: string;
+  @ApiPropertyOptional({ description: 'Rows done in this stage' }) done?: number;
+  @ApiPropertyOptional({ description: 'Rows this stage has to do' }) total?: number;
+}
+
 export class JobView {
   @ApiProperty() id!: string;
   @ApiProperty() queue!: string;
@@ -27,6 +34,7 @@ export class JobView {
   @ApiProperty({ enum: [...JOB_STATES, 'unknown'] }) state!: JobState;
   @ApiProperty() attemptsMade!: number;
   @ApiProperty() maxAttempts!: number;
+  @ApiPropertyOptional({ type: JobProgressView, nullable: true, description: 'How far the job has come as it last said (exports, verifications report it; other jobs stay at percent 0)' }) progress!: JobProgressView | null;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) result!: unknown;
   @ApiPropertyOptional({ type: String, nullable: true }) failedReason!: string | null;
   @ApiProperty() createdAt!: Date;
