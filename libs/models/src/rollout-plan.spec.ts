@@ -127,15 +127,33 @@ describe('evaluateBatch', () => {
     if (two.kind === 'judged') expect(two.result.reasons).toEqual(['inference error rate above 10% on 2 of 3 nodes judged (worst 80%: 8/10)']);
   });
 
-  it('does not judge nodes below minRequests, however many errors they show', () => {
-    // 9 requests < minRequests 10: not judged, even at 100% errors, and not pooled with the others either.
-    const nodes = [healthy(9, 9), healthy(9, 9), healthy(100, 0)];
-    const verdict = evaluateBatch({ ...base, nodes, settledAt: at(0), now: at(30) });
-    expect(verdict).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 0, requests: 118, errors: 18, reasons: [] } });
-    // The same node fails once it reaches minRequests.
-    const judged = evaluateBatch({ ...base, nodes: [healthy(10, 9), healthy(100, 0)], settledAt: at(0), now: at(30) });
-    expect(judged).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.9 } });
-    // minRequests 0 judges every node that served anything, never one that served nothing.
+  it('judges the quiet nodes (each below minRequests) together, once they reach minRequests between them', () => {
+    // 9 requests each < minRequests 10: not judged alone, but 18 requests together, all failed.
+    const quietFailing = evaluateBatch({ ...base, nodes: [healthy(9, 9), healthy(9, 9), healthy(100, 0)], settledAt: at(0), now: at(30) });
+    expect(quietFailing).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1, requests: 118, errors: 18 } });
+    if (quietFailing.kind === 'judged') expect(quietFailing.result.reasons).toEqual(['inference error rate above 10% on 2 quiet nodes judged together, each below 10 requests (100%: 18/18)']);
+    // Fifty factories with 3 calls each, every one failing: the model fails, however quiet each site is.
+    const manyQuiet = evaluateBatch({ ...base, nodes: Array.from({ length: 50 }, () => healthy(3, 3)), settledAt: at(0), now: at(30) });
+    expect(manyQuiet).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1 } });
+    // Fewer than minRequests between them: too few to judge, even at 100 % errors.
+    expect(evaluateBatch({ ...base, nodes: [healthy(4, 4), healthy(5, 5), healthy(100, 0)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 0, reasons: [] } });
+    // Together at or below maxErrorRate: passes.
+    expect(evaluateBatch({ ...base, nodes: [healthy(9, 1), healthy(9, 0), healthy(2, 1)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: 0.1 } });
+    // A busy node is never in the group: its clean million requests cannot dilute the quiet nodes' failures.
+    const busyClean = evaluateBatch({ ...base, nodes: [healthy(1_000_000, 0), healthy(6, 6), healthy(6, 6)], settledAt: at(0), now: at(30) });
+    expect(busyClean).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1 } });
+    // Inside the group a node can dilute the others by at most minRequests - 1 (here 9) clean requests.
+    const diluted = evaluateBatch({ ...base, nodes: [healthy(9, 0), healthy(5, 5)], settledAt: at(0), now: at(30) });
+    expect(diluted).toMatchObject({ kind: 'judged', result: { passed: false } });
+    // A node that reaches minRequests is judged alone, and leaves the group.
+    const alone = evaluateBatch({ ...base, nodes: [healthy(10, 9), healthy(100, 0)], settledAt: at(0), now: at(30) });
+    expect(alone).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 0.9 } });
+    if (alone.kind === 'judged') expect(alone.result.reasons).toEqual(['inference error rate above 10% on 1 of 2 nodes judged (worst 90%: 9/10)']);
+    // Both kinds of failure are reported.
+    const both = evaluateBatch({ ...base, nodes: [healthy(10, 9), healthy(9, 9), healthy(9, 9)], settledAt: at(0), now: at(30) });
+    if (both.kind === 'judged') expect(both.result.reasons).toHaveLength(2);
+    expect(both).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1 } });
+    // minRequests 0 (or 1) judges every node that served anything on its own, never one that served nothing.
     const zero = { ...gate, minRequests: 0 };
     expect(evaluateBatch({ ...base, gate: zero, nodes: [healthy(1, 1), healthy(0, 0)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: false, errorRate: 1 } });
     expect(evaluateBatch({ ...base, gate: zero, nodes: [healthy(0, 0)], settledAt: at(0), now: at(30) })).toMatchObject({ kind: 'judged', result: { passed: true, errorRate: null } });

@@ -45,11 +45,12 @@ export const rolloutStrategySchema = z
         minActivationRatio: z.number().min(0).max(1).default(1),
         /**
          * Highest inference error rate (errors / requests since the batch started, from heartbeats) any
-         * one node of the batch may show. Each node is judged on its own counters, never pooled, so no
-         * node's numbers can dilute another's failures.
+         * one node of the batch may show. A node with `minRequests` or more is judged on its own
+         * counters, never pooled, so no busy node's numbers can dilute another's failures; the nodes
+         * below `minRequests` are judged together (see evaluateBatch).
          */
         maxErrorRate: z.number().min(0).max(1).default(0.05),
-        /** A node with fewer requests than this is not judged on its error rate (too few to mean anything). */
+        /** A node with fewer requests than this is too quiet to be judged alone; such nodes are judged together once they reach it between them. */
         minRequests: z.number().int().min(0).max(1_000_000).default(1),
         /** How long to watch inference after the batch settled before judging it. */
         observeSeconds: z.number().int().min(0).max(86_400).default(30),
@@ -117,7 +118,7 @@ export interface GateResult {
   batch: number;
   passed: boolean;
   activationRatio: number;
-  /** The highest error rate of a node judged (one with at least `minRequests` requests); null when no node was. */
+  /** The highest error rate judged: of a node with at least `minRequests` requests, or of the quiet nodes together; null when nothing was judged. */
   errorRate: number | null;
   /** Requests and errors over every node of the batch: for information only, the gate never judges the sum. */
   requests: number;
@@ -132,8 +133,12 @@ export type BatchVerdict = { kind: 'wait' } | { kind: 'judged'; result: GateResu
  * What the batch's gate says now. Waits while nodes are still moving (until the batch time-out),
  * then for the observation window; fails at once when activation can no longer reach the minimum.
  * The error rate is judged per node: the batch fails if any node with at least `minRequests`
- * requests shows more than `maxErrorRate`. Counters come from agents, so a pooled rate would let one
- * node (inflating its requests) hide another's failures; judged alone, a node can only fail itself.
+ * requests shows more than `maxErrorRate`. Counters come from agents, so a rate pooled over all
+ * nodes would let one node (inflating its requests) hide another's failures; judged alone, a busy
+ * node can only fail itself. The quiet nodes (served something, fewer than `minRequests` each) are
+ * judged as one group once they reach `minRequests` between them: otherwise a model failing on
+ * every quiet factory would pass. Inside that group a node can dilute the others by at most
+ * `minRequests - 1` requests (any more and it is judged alone instead).
  */
 export function evaluateBatch(input: {
   batch: number;
@@ -156,22 +161,32 @@ export function evaluateBatch(input: {
     if (!input.settledAt) return { kind: 'wait' };
     if (now.getTime() - input.settledAt.getTime() < gate.observeSeconds * 1000) return { kind: 'wait' };
   }
-  const requests = nodes.reduce((sum, n) => sum + n.requests, 0);
-  const errors = nodes.reduce((sum, n) => sum + n.errors, 0);
+  const requests = sum(nodes, 'requests');
+  const errors = sum(nodes, 'errors');
   const activationRatio = total === 0 ? 1 : active / total;
-  // Each node on its own counters; a node without requests (or below minRequests) is not judged.
+  // Busy nodes each on their own counters; the quiet ones together; a node that served nothing not at all.
   const judged = nodes.filter((n) => n.requests > 0 && n.requests >= gate.minRequests);
-  let worst: BatchNodeHealth | undefined;
+  const quiet = nodes.filter((n) => n.requests > 0 && n.requests < gate.minRequests);
+  const quietTogether = { requests: sum(quiet, 'requests'), errors: sum(quiet, 'errors') };
+  const quietJudged = quiet.length > 0 && quietTogether.requests >= gate.minRequests;
+  let worst: Counters | undefined;
   for (const n of judged) if (!worst || rate(n) > rate(worst)) worst = n;
+  if (quietJudged && (!worst || rate(quietTogether) > rate(worst))) worst = quietTogether;
   const errorRate = worst ? rate(worst) : null;
-  const failing = judged.filter((n) => rate(n) > gate.maxErrorRate).length;
+  const failing = judged.filter((n) => rate(n) > gate.maxErrorRate);
+  const worstFailing = failing.reduce<Counters | undefined>((w, n) => (!w || rate(n) > rate(w) ? n : w), undefined);
   const reasons: string[] = [];
   if (activationRatio < gate.minActivationRatio) {
     reasons.push(`activation ${formatRatio(activationRatio)} below ${formatRatio(gate.minActivationRatio)} (${active}/${total} active${timedOut && !hopeless ? ', batch timed out' : ''})`);
   }
-  if (worst && failing > 0) {
+  if (worstFailing) {
     reasons.push(
-      `inference error rate above ${formatRatio(gate.maxErrorRate)} on ${failing} of ${judged.length} node${judged.length === 1 ? '' : 's'} judged (worst ${formatRatio(rate(worst))}: ${worst.errors}/${worst.requests})`,
+      `inference error rate above ${formatRatio(gate.maxErrorRate)} on ${failing.length} of ${judged.length} node${judged.length === 1 ? '' : 's'} judged (worst ${formatRatio(rate(worstFailing))}: ${worstFailing.errors}/${worstFailing.requests})`,
+    );
+  }
+  if (quietJudged && rate(quietTogether) > gate.maxErrorRate) {
+    reasons.push(
+      `inference error rate above ${formatRatio(gate.maxErrorRate)} on ${quiet.length} quiet node${quiet.length === 1 ? '' : 's'} judged together, each below ${gate.minRequests} requests (${formatRatio(rate(quietTogether))}: ${quietTogether.errors}/${quietTogether.requests})`,
     );
   }
   return {
@@ -180,8 +195,14 @@ export function evaluateBatch(input: {
   };
 }
 
-function rate(node: BatchNodeHealth): number {
-  return node.errors / node.requests;
+type Counters = Pick<BatchNodeHealth, 'requests' | 'errors'>;
+
+function rate(counters: Counters): number {
+  return counters.errors / counters.requests;
+}
+
+function sum(nodes: readonly Counters[], counter: keyof Counters): number {
+  return nodes.reduce((total, n) => total + n[counter], 0);
 }
 
 /** Requests and errors since the baseline; counters that went down mean the agent restarted, so they count from zero. */

@@ -89,7 +89,7 @@ export function RolloutPanel({ rollout, modelName, onChange }: { rollout: Rollou
                 {p.gateResults.map((g) => (
                   <li key={`${g.batch}:${g.evaluatedAt}`}>
                     Batch {g.batch}: <Badge tone={g.passed ? 'ok' : 'bad'}>{g.passed ? 'passed' : 'failed'}</Badge> activation {Math.round(g.activationRatio * 100)}%
-                    {g.errorRate === null ? '' : `, worst node's error rate ${(g.errorRate * 100).toFixed(1)}%`}, {g.requests} requests in all
+                    {g.errorRate === null ? '' : `, worst error rate judged ${(g.errorRate * 100).toFixed(1)}%`}, {g.requests} requests in all
                     {g.reasons.length ? ` — ${g.reasons.join('; ')}` : ''}
                   </li>
                 ))}
