@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
 const { credentials, status: GrpcStatus } = require('@grpc/grpc-js');
-const { AGENT_SERVICE_PATH, AgentServiceClient, signRequest } = require('@meridian/protocol');
+const { AgentServiceClient, signCall } = require('@meridian/protocol');
 const { loadPrivateKey, signEd25519 } = require('@meridian/crypto');
 const { appendRecord } = require('@meridian/audit');
 
@@ -46,7 +46,8 @@ function agentFor({ nodeId, privateKeyPem }) {
   };
 }
 
-const sign = (agent, method) => signRequest(agent.key, `${AGENT_SERVICE_PATH}/${method}`, agent.nodeId);
+/** Signed as the edge agent signs (libs/protocol signCall): method, node, time, nonce and the request message. */
+const sign = (agent, method, request) => signCall(agent.key, agent.nodeId, method, request);
 const countError = (code) => errors.set(code, (errors.get(code) ?? 0) + 1);
 
 /** What an agent does with a bundle, on either protocol: records when it came, acknowledges it. */
@@ -68,7 +69,7 @@ function countStreamErrors(stream) {
 
 /** PolicyChannel: the hello, then each acknowledgement on the stream itself. Acknowledged = written here (the parent reads when it was recorded from the database). */
 function watchChannel(agent, currentVersion) {
-  const stream = agent.client.policyChannel(sign(agent, 'PolicyChannel'));
+  const stream = agent.client.policyChannel(sign(agent, 'policyChannel'));
   agent.stream = stream;
   stream.write({ hello: { currentVersion, currentDigest: '' } });
   stream.on('data', (update) =>
@@ -85,11 +86,12 @@ function watchChannel(agent, currentVersion) {
 
 /** WatchPolicy and a signed AckPolicy call per bundle, as agents before PolicyChannel. Acknowledged = answered. */
 function watchLegacy(agent, currentVersion) {
-  const stream = agent.client.watchPolicy({ currentVersion, currentDigest: '' }, sign(agent, 'WatchPolicy'));
+  const request = { currentVersion, currentDigest: '' };
+  const stream = agent.client.watchPolicy(request, sign(agent, 'watchPolicy', request));
   agent.stream = stream;
   stream.on('data', (update) =>
     onBundle(agent, update, (ack, entry) => {
-      const metadata = sign(agent, 'AckPolicy');
+      const metadata = sign(agent, 'ackPolicy', ack);
       if (entry) entry.sentAt = now();
       agent.client.ackPolicy(ack, metadata, { deadline: Date.now() + 60_000 }, (error) => {
         if (error) countError(GrpcStatus[error.code] ?? error.code);
@@ -107,7 +109,7 @@ function watchLegacy(agent, currentVersion) {
 function unary(agent, method, request) {
   const started = now();
   return new Promise((resolve, reject) =>
-    agent.client[method](request, sign(agent, method[0].toUpperCase() + method.slice(1)), { deadline: Date.now() + 60_000 }, (error, response) =>
+    agent.client[method](request, sign(agent, method, request), { deadline: Date.now() + 60_000 }, (error, response) =>
       error ? reject(Object.assign(error, { latency: now() - started })) : resolve({ response, latency: now() - started }),
     ),
   );
@@ -129,7 +131,8 @@ function nextBatch(agent, size) {
 let desiredTarget;
 const desiredReceived = [];
 function watchDesired(agent) {
-  const stream = agent.client.watchDesiredState({ currentRevision: 0 }, sign(agent, 'WatchDesiredState'));
+  const request = { currentRevision: 0 };
+  const stream = agent.client.watchDesiredState(request, sign(agent, 'watchDesiredState', request));
   agent.desiredStream = stream;
   let seen = false;
   stream.on('data', (state) => {

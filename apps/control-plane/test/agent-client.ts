@@ -49,8 +49,9 @@ export class TestAgent {
     return signRequest(key, `${AGENT_SERVICE_PATH}/${method}`, nodeId);
   }
 
-  heartbeat(metadata: Metadata = this.sign('Heartbeat'), request: Partial<HeartbeatRequest> = {}): Promise<HeartbeatResponse> {
-    const body: HeartbeatRequest = {
+  /** A whole heartbeat message: the defaults with `request` over them. */
+  heartbeatRequest(request: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
+    return {
       agentVersion: '0.1.0-test',
       policyVersion: 0,
       policyDigest: '',
@@ -60,6 +61,11 @@ export class TestAgent {
       auditPendingEvents: 0,
       ...request,
     };
+  }
+
+  /** Signs the old way (no body digest, as agents before session 10), unless given other metadata. */
+  heartbeat(metadata: Metadata = this.sign('Heartbeat'), request: Partial<HeartbeatRequest> = {}): Promise<HeartbeatResponse> {
+    const body = this.heartbeatRequest(request);
     return new Promise((resolve, reject) =>
       this.client.heartbeat(body, metadata, { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );

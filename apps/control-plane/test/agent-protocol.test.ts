@@ -2,7 +2,7 @@ import { Client, credentials, status as GrpcStatus, type ServiceError } from '@g
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, loadPrivateKey, signEd25519 } from '@meridian/crypto';
 import { Role } from '@meridian/db';
-import { AGENT_SERVICE_PATH, signRequest } from '@meridian/protocol';
+import { AGENT_SERVICE_PATH, AgentServiceService, AUTH_METADATA, requestBodyDigest, signCall, signRequest } from '@meridian/protocol';
 import { grpcError, streamEnd, TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 
@@ -111,6 +111,44 @@ describe('agent protocol: enrollment, identity, refusals', () => {
 
     const missing = await grpcError(a.heartbeat(new (await import('@grpc/grpc-js')).Metadata()));
     expect(missing.code).toBe(GrpcStatus.UNAUTHENTICATED);
+  });
+
+  it('binds the request body to the signature: an altered body or a dropped digest is refused; calls of older agents are counted', async () => {
+    const a = agent();
+    await a.enroll(await newToken());
+    const sent = a.heartbeatRequest({ inference: { requests: 100, errors: 0, denied: 0 } });
+    await a.heartbeat(signCall(a.privateKey, a.nodeId, 'heartbeat', sent), sent);
+    const seen = await h.owner.edgeNode.findUniqueOrThrow({ where: { id: a.nodeId } });
+
+    // Signed over one body, another on the wire: an intermediary rewriting the node's counters.
+    const rewritten = { ...sent, inference: { requests: 100, errors: 90, denied: 0 } };
+    const altered = await grpcError(a.heartbeat(signCall(a.privateKey, a.nodeId, 'heartbeat', sent), rewritten));
+    expect(altered.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(altered.details).toMatch(/request body does not match the digest the node signed/);
+    // Dropping the digest, or putting the rewritten body's in its place, leaves a signature that does not verify.
+    const dropped = signCall(a.privateKey, a.nodeId, 'heartbeat', sent);
+    dropped.remove(AUTH_METADATA.bodyDigest);
+    const droppedError = await grpcError(a.heartbeat(dropped, rewritten));
+    expect(droppedError.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(droppedError.details).toMatch(/signature does not match/);
+    const swapped = signCall(a.privateKey, a.nodeId, 'heartbeat', sent);
+    swapped.set(AUTH_METADATA.bodyDigest, requestBodyDigest(AgentServiceService.heartbeat.requestSerialize(rewritten)));
+    const swappedError = await grpcError(a.heartbeat(swapped, rewritten));
+    expect(swappedError.details).toMatch(/signature does not match/);
+    // None of the refused calls was recorded.
+    expect((await h.owner.edgeNode.findUniqueOrThrow({ where: { id: a.nodeId } })).lastSeenAt).toEqual(seen.lastSeenAt);
+
+    // An agent that does not sign bodies yet is served, and counted for operators to find.
+    const unsigned = async () => Number((await call(h, 'GET', '/metrics')).body.match(/meridian_agent_unsigned_body_total\{method="Heartbeat"\} (\d+)/)?.[1] ?? 0);
+    const before = await unsigned();
+    await a.heartbeat(a.sign('Heartbeat'), sent);
+    expect(await unsigned()).toBe(before + 1);
+
+    // PolicyChannel has no request message of its own: a body digest there cannot be right.
+    const withDigest = signRequest(a.privateKey, `${AGENT_SERVICE_PATH}/PolicyChannel`, a.nodeId, Date.now(), Buffer.from('hello'));
+    const channel = await streamEnd(a.policyChannel(undefined, withDigest));
+    expect(channel.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(channel.details).toMatch(/request body does not match/);
   });
 
   it("keeps a node of tenant B away from tenant A's nodes and resources", async () => {

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { credentials, Metadata, type ChannelCredentials, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
-  AGENT_SERVICE_PATH,
   AgentServiceClient,
+  AgentServiceService,
   MAX_MESSAGE_BYTES,
-  signRequest,
+  signCall,
   type ArtifactChunk,
   type AuditAck,
   type AuditBatch,
@@ -22,7 +22,7 @@ import {
 
 const UNARY_DEADLINE_MS = 10_000;
 
-/** The agent's side of meridian.agent.v1: every call but Enroll signed with the node key, fresh per call. */
+/** The agent's side of meridian.agent.v1: every call but Enroll signed with the node key, fresh per call, request message included. */
 export class ControlPlaneClient {
   private readonly client: AgentServiceClient;
   private node: { id: string; key: KeyObject } | undefined;
@@ -53,7 +53,7 @@ export class ControlPlaneClient {
 
   heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
     return new Promise((resolve, reject) =>
-      this.client.heartbeat(request, this.sign('Heartbeat'), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error, response) =>
+      this.client.heartbeat(request, this.sign('heartbeat', request), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error, response) =>
         error ? reject(error) : resolve(response),
       ),
     );
@@ -61,46 +61,50 @@ export class ControlPlaneClient {
 
   ackPolicy(request: PolicyAck): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.client.ackPolicy(request, this.sign('AckPolicy'), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
+      this.client.ackPolicy(request, this.sign('ackPolicy', request), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
     );
   }
 
   uploadAudit(batch: AuditBatch): Promise<AuditAck> {
     return new Promise((resolve, reject) =>
-      this.client.uploadAudit(batch, this.sign('UploadAudit'), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+      this.client.uploadAudit(batch, this.sign('uploadAudit', batch), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
     );
   }
 
   reportModelState(report: ModelStateReport): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.client.reportModelState(report, this.sign('ReportModelState'), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
+      this.client.reportModelState(report, this.sign('reportModelState', report), { deadline: Date.now() + UNARY_DEADLINE_MS }, (error) => (error ? reject(error) : resolve())),
     );
   }
 
   fetchArtifact(modelId: string, version: string, offset: number): ClientReadableStream<ArtifactChunk> {
-    return this.client.fetchArtifact({ modelId, version, offset }, this.sign('FetchArtifact'));
+    const request = { modelId, version, offset };
+    return this.client.fetchArtifact(request, this.sign('fetchArtifact', request));
   }
 
   /** The caller writes the hello, then an ack per bundle it reports on. */
   policyChannel(): ClientDuplexStream<PolicyChannelRequest, PolicyUpdate> {
-    return this.client.policyChannel(this.sign('PolicyChannel'));
+    return this.client.policyChannel(this.sign('policyChannel'));
   }
 
   watchPolicy(currentVersion: number): ClientReadableStream<PolicyUpdate> {
-    return this.client.watchPolicy({ currentVersion, currentDigest: '' }, this.sign('WatchPolicy'));
+    const request = { currentVersion, currentDigest: '' };
+    return this.client.watchPolicy(request, this.sign('watchPolicy', request));
   }
 
   watchDesiredState(currentRevision: number): ClientReadableStream<DesiredState> {
-    return this.client.watchDesiredState({ currentRevision }, this.sign('WatchDesiredState'));
+    const request = { currentRevision };
+    return this.client.watchDesiredState(request, this.sign('watchDesiredState', request));
   }
 
   close(): void {
     this.client.close();
   }
 
-  private sign(method: string) {
+  /** Fresh credentials for one call, bound to its request message (libs/protocol signCall). */
+  private sign<M extends keyof typeof AgentServiceService>(method: M, request?: Parameters<(typeof AgentServiceService)[M]['requestSerialize']>[0]) {
     if (!this.node) throw new Error('not enrolled');
-    return signRequest(this.node.key, `${AGENT_SERVICE_PATH}/${method}`, this.node.id);
+    return signCall(this.node.key, this.node.id, method, request);
   }
 }
 

@@ -10,7 +10,9 @@ import { InjectConfig } from '../config/config.module';
 import { SystemPrisma } from '../prisma/prisma.service';
 import { InjectRedis } from '../redis/redis.module';
 import { permissionDenied, unauthenticated } from './agent-rpc-error';
+import { AgentMetrics } from './agent.metrics';
 import { Batcher } from './batcher';
+import { receivedDigestOf } from './request-digest';
 
 /** An authenticated edge node: everything it may touch is within this tenant and site. */
 export interface NodeIdentity {
@@ -34,8 +36,8 @@ const NODE_CACHE_TTL_MS = 5_000;
 
 /**
  * Verifies the per-call node signature (see agent.proto): known, unrevoked node; timestamp within
- * the allowed skew; valid Ed25519 signature over method, node, time and nonce; nonce never seen
- * before (kept in Redis, so a request replayed to another replica is refused as well).
+ * the allowed skew; valid Ed25519 signature over method, node, time, nonce and the request body's
+ * digest where the node signed one; nonce never seen before (kept in Redis, so a request replayed to another replica is refused as well).
  */
 @Injectable()
 export class AgentAuthService {
@@ -48,21 +50,31 @@ export class AgentAuthService {
     private readonly system: SystemPrisma,
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly metrics: AgentMetrics,
   ) {}
 
-  async authenticate(metadata: Metadata, methodPath: string): Promise<NodeIdentity> {
+  /**
+   * `request`: the call's request message as the server decoded it (none for PolicyChannel). When
+   * the node signed its body, the digest it signed must be that of the bytes received; a call from an
+   * agent that does not sign bodies yet is accepted and counted (meridian_agent_unsigned_body_total).
+   */
+  async authenticate(metadata: Metadata, methodPath: string, request?: unknown): Promise<NodeIdentity> {
     const fields = readSignedRequest(metadata);
     if ('error' in fields) throw unauthenticated(fields.error);
+    if (fields.bodyDigest !== undefined && fields.bodyDigest !== receivedDigestOf(request)) {
+      throw unauthenticated('request body does not match the digest the node signed (altered on the way?)');
+    }
     if (Math.abs(Date.now() - fields.timestamp) > MAX_CLOCK_SKEW_MS) {
       throw unauthenticated('request timestamp is outside the allowed window; check the node clock');
     }
     const node = await this.lookup(fields.nodeId);
     if (!node) throw unauthenticated('unknown node');
     if (node.revoked) throw permissionDenied('node has been revoked');
-    const payload = requestSigningPayload(methodPath, fields.nodeId, fields.timestamp, fields.nonce);
+    const payload = requestSigningPayload(methodPath, fields.nodeId, fields.timestamp, fields.nonce, fields.bodyDigest);
     if (!node.publicKey || !verifyEd25519(node.publicKey, payload, fields.signature)) throw unauthenticated('signature does not match the node key');
     const fresh = await this.redis.set(`${this.config.redis.queuePrefix}:agent-nonce:${fields.nodeId}:${fields.nonce}`, '1', 'PX', 2 * MAX_CLOCK_SKEW_MS, 'NX');
     if (fresh !== 'OK') throw unauthenticated('replayed request (nonce already used)');
+    if (fields.bodyDigest === undefined && request !== undefined) this.metrics.unsignedBody(methodPath);
     return { nodeId: node.nodeId, tenantId: node.tenantId, siteId: node.siteId, siteCountry: node.siteCountry };
   }
 

@@ -24,6 +24,7 @@ import { AgentRpcError, toServiceError } from './agent-rpc-error';
 import { ArtifactDeliveryService } from './artifact-delivery.service';
 import { DesiredStateService } from './desired-state.service';
 import { acceptingEncoded, type EncodedMessage } from './encoded-message';
+import { recordingRequestDigests } from './request-digest';
 import { ModelReportsService } from './model-reports.service';
 import { AgentMetrics } from './agent.metrics';
 import { EnrollmentService } from './enrollment.service';
@@ -81,7 +82,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       // channelz (call and socket tracking for a debugging service we do not expose) costs every call
       'grpc.enable_channelz': 0,
     });
-    server.addService(acceptingEncoded(AgentServiceService, ['watchPolicy', 'policyChannel']), this.handlers());
+    server.addService(recordingRequestDigests(acceptingEncoded(AgentServiceService, ['watchPolicy', 'policyChannel'])), this.handlers());
     const credentials = this.config.grpc.tls
       ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.config.grpc.tls.certFile), private_key: readFileSync(this.config.grpc.tls.keyFile) }], false)
       : ServerCredentials.createInsecure();
@@ -134,7 +135,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       uploadAudit: this.unary('UploadAudit', true, (request, node) => this.audit.ingest(node!, request)),
       fetchArtifact: (call) => {
         void this.guard('FetchArtifact', call as ServerWritableStream<unknown, unknown>, async () => {
-          const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/FetchArtifact`);
+          const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/FetchArtifact`, call.request);
           await this.artifacts.deliver(node, call);
         });
       },
@@ -146,7 +147,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
       const started = process.hrtime.bigint();
       let timer: NodeJS.Timeout | undefined;
       const work = (async () => {
-        const node = authenticated ? await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`) : undefined;
+        const node = authenticated ? await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`, call.request) : undefined;
         return handle(call.request, node, call);
       })();
       const timeout = new Promise<never>((_, reject) => {
@@ -170,7 +171,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnApplicationShu
   private stream<Message>(method: string, kind: StreamKind, initial?: (node: NodeIdentity, request: unknown, call: ServerWritableStream<unknown, unknown>) => Promise<Message[]>) {
     return (call: ServerWritableStream<unknown, Message>) => {
       void this.guard(method, call, async () => {
-        const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`);
+        const node = await this.auth.authenticate(call.metadata, `${AGENT_SERVICE_PATH}/${method}`, call.request);
         this.streams.add(node.nodeId, { kind, tenantId: node.tenantId, siteId: node.siteId, call: call as ServerWritableStream<unknown, unknown> });
         // Registered before the first message is read, so a bundle published meanwhile is not missed (at worst sent twice; agents ignore versions they have).
         const first = initial ? await initial(node, call.request, call as ServerWritableStream<unknown, unknown>) : [];

@@ -8,6 +8,7 @@ import { StreamRegistry } from './stream-registry';
 export class AgentMetrics {
   private readonly calls: Counter<'method' | 'code'>;
   private readonly latency: Histogram<'method'>;
+  private readonly unsignedBodies: Counter<'method'>;
 
   constructor(metrics: MetricsService, streams: StreamRegistry) {
     const registers = [metrics.registry];
@@ -17,6 +18,12 @@ export class AgentMetrics {
       help: 'Agent gRPC unary call latency (streams: time to open)',
       labelNames: ['method'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers,
+    });
+    this.unsignedBodies = new Counter({
+      name: 'meridian_agent_unsigned_body_total',
+      help: 'Authenticated agent calls whose request body the node did not sign (agents older than session 10): update those agents',
+      labelNames: ['method'],
       registers,
     });
     new Gauge({
@@ -36,6 +43,10 @@ export class AgentMetrics {
         this.set(streams.nodeIds().length);
       },
     });
+  }
+
+  unsignedBody(methodPath: string): void {
+    this.unsignedBodies.inc({ method: methodPath.slice(methodPath.lastIndexOf('/') + 1) });
   }
 
   observe(method: string, code: string, started: bigint): void {
