@@ -55,9 +55,19 @@ const env = {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
   CHECKPOINT_DISABLE: '1', // no telemetry calls from an offline machine
 };
-const result = spawnSync(process.execPath, [prismaBin, ...commands[command], ...rest], { cwd: here, stdio: 'inherit', env });
+const result = spawnSync(process.execPath, [prismaBin, ...commands[command], ...rest], { cwd: here, stdio: ['inherit', 'pipe', 'inherit'], env, maxBuffer: 64 * 1024 * 1024 });
+process.stdout.write(withoutUrlWarning(result.stdout?.toString() ?? ''));
 if (result.status !== 0) process.exit(result.status ?? 1);
 if (command === 'deploy') await setAppRolePassword();
+
+/**
+ * Prisma 6 warns, on every run, that the datasource url is not used because a driver adapter is:
+ * true, and the very reason the url is there (addUrl above: its validator requires one). Dropped so
+ * that `npm start` and deploy logs do not tell operators to remove it.
+ */
+function withoutUrlWarning(output) {
+  return output.replace(/WARNING: Your schema specifies the following datasource properties but you are using a Driver Adapter[\s\S]*?We recommend you to remove those properties from your schema[^\n]*\n\n?/, '');
+}
 
 // The migration creates the RLS-bound role without a password (enough for local trust auth). Where the
 // app logs in with a password, APP_DATABASE_URL carries it and the owner sets it here.
