@@ -118,7 +118,11 @@ export class PolicyPushService implements OnModuleInit {
   private async recordApplied(items: { node: NodeIdentity; ack: PolicyAck }[]): Promise<(void | Error)[]> {
     const results: (void | Error)[] = items.map(() => undefined);
     const byTenant = new Map<string, number[]>();
-    items.forEach((item, i) => byTenant.set(item.node.tenantId, [...(byTenant.get(item.node.tenantId) ?? []), i]));
+    items.forEach((item, i) => {
+      const indexes = byTenant.get(item.node.tenantId);
+      if (indexes) indexes.push(i);
+      else byTenant.set(item.node.tenantId, [i]);
+    });
     for (const [tenantId, indexes] of byTenant) {
       // Each tenant on its own: a transaction that fails (a value the edge let through, a database
       // error) refuses that tenant's acknowledgements only, never those of others batched with them.
