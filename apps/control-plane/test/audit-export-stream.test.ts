@@ -334,6 +334,24 @@ describe('audit export as a stream', () => {
     } finally {
       await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body } });
     }
+    // While one is waiting or running (here: held by a lock on the log), asking again gives that job, whoever asks.
+    const [first, again, otherAuditor] = await h.owner.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`;
+        const started = await call(h, 'POST', '/v1/audit/verifications', { token: auditor });
+        await until('verification running', async () => (await call(h, 'GET', `/v1/audit/verifications/${started.body.id}`, { token: auditor })).body.state === 'active', 15_000);
+        return [started, await call(h, 'POST', '/v1/audit/verifications', { token: auditor }), await call(h, 'POST', '/v1/audit/verifications', { token: await h.token('a', Role.auditor) })];
+      },
+      { timeout: 30_000 },
+    );
+    expect([again.status, otherAuditor.status]).toEqual([202, 202]);
+    expect([again.body.id, otherAuditor.body.id]).toEqual([first.body.id, first.body.id]);
+    await until('shared verification done', async () => (await call(h, 'GET', `/v1/audit/verifications/${first.body.id}`, { token: auditor })).body.state === 'completed', 60_000);
+    // Finished: the next request is a new verification. Another tenant's has its own.
+    expect((await verification()).id).not.toBe(first.body.id);
+    const tenantB = await call(h, 'POST', '/v1/audit/verifications', { token: await h.token('b', Role.auditor) });
+    expect(tenantB.status).toBe(202);
+
     // Another tenant's verifier sees no such job; someone who may not verify cannot ask for one.
     expect((await call(h, 'GET', `/v1/audit/verifications/${intact.id}`, { token: await h.token('b', Role.auditor) })).status).toBe(404);
     expect((await call(h, 'POST', '/v1/audit/verifications', { token: await h.token('a', Role.integrator_admin) })).status).toBe(403);

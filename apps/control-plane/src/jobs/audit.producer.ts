@@ -13,9 +13,14 @@ export class AuditProducer {
     return this.queue.add(AUDIT_JOBS.checkpoint, { tenantId, requestedBy, trace: currentTraceCarrier() }, { ...DEFAULT_JOB_OPTIONS, jobId: randomUUID() });
   }
 
+  /**
+   * One verification per tenant at a time: it reads the whole log (20 s at a million events), so a
+   * request while one is waiting or running gets that job instead of queuing another read of the same
+   * log ahead of the tenant's checkpoints. Once it has finished, the next request starts a new one.
+   */
   verify(tenantId: string, requestedBy: string): Promise<Job> {
     const payload: AuditVerifyPayload = { tenantId, requestedBy, trace: currentTraceCarrier() };
-    return this.queue.add(AUDIT_JOBS.verify, payload, { ...DEFAULT_JOB_OPTIONS, jobId: randomUUID() });
+    return this.queue.add(AUDIT_JOBS.verify, payload, { ...DEFAULT_JOB_OPTIONS, jobId: randomUUID(), deduplication: { id: `audit-verify:${tenantId}` } });
   }
 
   /** The job id is the export id: a retried request cannot queue the same export twice. */
