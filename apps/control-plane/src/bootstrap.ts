@@ -19,7 +19,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which peers may tell the client address (X-Forwarded-For): login throttling keys on it.
+  app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
   app.use(securityHeadersMiddleware);
   app.use(httpTracingMiddleware);

@@ -35,6 +35,41 @@ describe('authentication', () => {
     expect(wrong.body.detail).toBe(unknown.body.detail);
   });
 
+  describe('failed logins are throttled', () => {
+    // Each scenario from its own client address (X-Forwarded-For: the test talks to the API over loopback, a trusted proxy).
+    const attempt = async (email: string, password: string, address: string) => {
+      const response = await fetch(`${h.baseUrl}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ email, password }) });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; detail?: string } };
+    };
+
+    it('per account: ten wrong passwords, then even the right one waits; a success gives the tries back', async () => {
+      const viewer = 'integrator.viewer@andes.example';
+      // Nine failures, a success (gives back its own try and none of the failures), nine more: never refused.
+      for (let i = 0; i < 9; i += 1) expect((await attempt(viewer, 'guess', '198.51.100.1')).status).toBe(401);
+      expect((await attempt(viewer, DEMO_PASSWORD, '198.51.100.1')).status).toBe(200);
+      expect((await attempt(viewer, 'guess', '198.51.100.2')).status).toBe(401);
+      // The tenth failure of the account, from another address: the account's budget is spent, whoever guesses.
+      const refused = await attempt(viewer, DEMO_PASSWORD, '198.51.100.3');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ code: 'rate-limited', detail: expect.stringMatching(/^too many failed logins for this account; retry in \d+ s$/) });
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+      // Other accounts, from the same addresses, are not held up.
+      expect((await attempt('vendor.engineer@demo-vendor.example', DEMO_PASSWORD, '198.51.100.3')).status).toBe(200);
+    });
+
+    it('per address: fifty failures over any accounts, then that address waits and others do not', async () => {
+      for (let i = 0; i < 50; i += 1) expect((await attempt(`guess-${i}@nowhere.example`, 'guess', '203.0.113.9')).status).toBe(401);
+      const refused = await attempt('platform@meridian.example', DEMO_PASSWORD, '203.0.113.9');
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toMatch(/^too many failed logins for this address; retry in \d+ s$/);
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect((await attempt('platform@meridian.example', DEMO_PASSWORD, '203.0.113.10')).status).toBe(200);
+      // The refusal did not charge the account: it still logs in from elsewhere at once.
+      expect((await attempt('platform@meridian.example', DEMO_PASSWORD, '203.0.113.11')).status).toBe(200);
+    });
+  });
+
   it('stores passwords as argon2id', async () => {
     const user = await h.owner.user.findUniqueOrThrow({ where: { email: 'vendor.admin@demo-vendor.example' } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);

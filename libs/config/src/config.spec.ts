@@ -51,6 +51,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AGENT_AUDIT_BURST_EVENTS: 'lots' })).toThrow(/AGENT_AUDIT_BURST_EVENTS/);
   });
 
+  it('checks login throttling and which proxies to trust for the client address', () => {
+    expect(loadConfig({}).auth.loginFailures).toEqual({ accountBurst: 10, accountRefillSeconds: 60, addressBurst: 50, addressRefillSeconds: 6 });
+    expect(() => loadConfig({ LOGIN_ACCOUNT_FAILURE_BURST: '0' })).toThrow(/LOGIN_ACCOUNT_FAILURE_BURST/);
+    expect(loadConfig({}).http.trustProxy).toBe('loopback');
+    expect(loadConfig({ HTTP_TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ HTTP_TRUST_PROXY: 'loopback, uniquelocal, 203.0.113.0/24, fd00::/8' }).http.trustProxy).toBe('loopback, uniquelocal, 203.0.113.0/24, fd00::/8');
+    expect(() => loadConfig({ HTTP_TRUST_PROXY: 'true' })).toThrow(/HTTP_TRUST_PROXY: must be a hop count/);
+    expect(() => loadConfig({ HTTP_TRUST_PROXY: 'loopback; rm' })).toThrow(/HTTP_TRUST_PROXY/);
+    for (const bad of ['abc', '10.0.0.0/33', '10.0.0.1/8/1', 'loopback,', '300.1.1.1']) expect(() => loadConfig({ HTTP_TRUST_PROXY: bad }), bad).toThrow(/HTTP_TRUST_PROXY/);
+  });
+
   it('derives the RLS-bound app connection from the owner URL', () => {
     expect(deriveAppDatabaseUrl('postgresql://owner:secret@db:5432/prod?sslmode=require', 'meridian_app')).toBe(
       'postgresql://meridian_app@db:5432/prod?sslmode=require',

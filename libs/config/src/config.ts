@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -34,6 +35,9 @@ const envSchema = z.object({
   HTTP_PORT: port.default(3000),
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb').default('1mb'),
   PUBLIC_URL: z.string().url().optional(),
+  // Which peers' X-Forwarded-For to believe for the client address (login throttling, request logs): express's
+  // "trust proxy" — a hop count, or addresses/CIDRs and the names loopback, linklocal, uniquelocal.
+  HTTP_TRUST_PROXY: z.string().refine(isTrustProxy, 'must be a hop count or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal').default('loopback'),
   DATABASE_URL: postgresUrl.default('postgresql://postgres@127.0.0.1:5432/meridian'),
   APP_DATABASE_URL: postgresUrl.optional(),
   APP_DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('meridian_app'),
@@ -43,6 +47,12 @@ const envSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  // Failed logins one account may take in a burst, and how often it earns one more try (token bucket in Redis).
+  LOGIN_ACCOUNT_FAILURE_BURST: positiveInt.max(10_000).default(10),
+  LOGIN_ACCOUNT_FAILURE_REFILL_SECONDS: positiveInt.max(86_400).default(60),
+  // The same for one client address, whatever accounts it tries.
+  LOGIN_ADDRESS_FAILURE_BURST: positiveInt.max(100_000).default(50),
+  LOGIN_ADDRESS_FAILURE_REFILL_SECONDS: positiveInt.max(86_400).default(6),
   METRICS_TOKEN: z.string().min(16).optional(),
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   GRPC_PORT: port.default(50051),
@@ -86,10 +96,30 @@ const envSchema = z.object({
 
 export type Environment = z.infer<typeof envSchema>;
 
+/** What express's "trust proxy" compiles without throwing: a hop count, or names, addresses and CIDRs. */
+function isTrustProxy(value: string): boolean {
+  if (/^\d{1,2}$/.test(value)) return true;
+  return value.split(',').every((part) => {
+    const entry = part.trim();
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [address = '', prefix, ...more] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || more.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+}
+
 export interface AppConfig {
   env: Environment['NODE_ENV'];
   logLevel: Environment['LOG_LEVEL'];
-  http: { host: string; port: number; bodyLimit: string; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    bodyLimit: string;
+    publicUrl: string;
+    /** express "trust proxy": a hop count, or a list of trusted proxy addresses/ranges. */
+    trustProxy: number | string;
+  };
   database: {
     /** Owner connection: migrations, and the few pre-authentication lookups that must cross tenants. */
     ownerUrl: string;
@@ -98,7 +128,13 @@ export interface AppConfig {
     poolSize: number;
   };
   redis: { url: string; queuePrefix: string };
-  auth: { jwtSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+  auth: {
+    jwtSecret: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** Token buckets charged by failed logins, per account and per client address, shared by replicas through Redis. */
+    loginFailures: { accountBurst: number; accountRefillSeconds: number; addressBurst: number; addressRefillSeconds: number };
+  };
   metrics: { token: string | undefined };
   grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
   agents: {
@@ -174,6 +210,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       port: env.HTTP_PORT,
       bodyLimit: env.HTTP_BODY_LIMIT,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.HTTP_PORT}`,
+      trustProxy: /^\d+$/.test(env.HTTP_TRUST_PROXY) ? Number(env.HTTP_TRUST_PROXY) : env.HTTP_TRUST_PROXY,
     },
     database: {
       ownerUrl: env.DATABASE_URL,
@@ -185,6 +222,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      loginFailures: {
+        accountBurst: env.LOGIN_ACCOUNT_FAILURE_BURST,
+        accountRefillSeconds: env.LOGIN_ACCOUNT_FAILURE_REFILL_SECONDS,
+        addressBurst: env.LOGIN_ADDRESS_FAILURE_BURST,
+        addressRefillSeconds: env.LOGIN_ADDRESS_FAILURE_REFILL_SECONDS,
+      },
     },
     metrics: { token: env.METRICS_TOKEN },
     grpc: {

@@ -6,7 +6,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ConfigError, loadConfig, MIN_AUDIT_BURST_EVENTS, type AppConfig } from '@meridian/config';
 import { MAX_AUDIT_BATCH } from '@meridian/protocol';
 import { AuditUploadQuota } from './audit-upload-quota';
-import { RETRY_AFTER_METADATA } from './token-bucket';
+import { RETRY_AFTER_METADATA } from './rate-limited';
 
 // The quota's bucket lives in Redis; these run against the same Redis the integration tests use.
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });

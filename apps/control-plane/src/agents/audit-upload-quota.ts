@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
-import { rateLimited, takeTokens, type TokenBucket } from './token-bucket';
+import { takeTokens, type TokenBucket } from '../redis/token-bucket';
+import { rateLimited } from './rate-limited';
 
 /** While Redis is unreachable, one warning per this interval (not one per batch). */
 const UNAVAILABLE_WARNING_INTERVAL_MS = 60_000;

@@ -4,7 +4,8 @@ import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
 import type { AgentRpcError } from './agent-rpc-error';
-import { rateLimited, takeTokens } from './token-bucket';
+import { takeTokens } from '../redis/token-bucket';
+import { rateLimited } from './rate-limited';
 
 /**
  * Throttles enrollment guessing: each peer address may fail `burst` times, then earns one more try

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import { LoginDto, MeView, RefreshDto, SessionView, SwitchTenantDto } from './dto/auth.dto';
 import { ANY_ROLE, Allow, CurrentPrincipal, Public, type Principal } from './principal';
@@ -13,8 +14,9 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionView })
-  login(@Body() body: LoginDto): Promise<SessionView> {
-    return this.auth.login(body);
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account or from this address; Retry-After says when to try again' })
+  login(@Body() body: LoginDto, @Req() request: Request): Promise<SessionView> {
+    return this.auth.login(body, request.ip ?? request.socket.remoteAddress ?? 'unknown');
   }
 
   @Public()

@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottle } from './login-throttle';
 import { SessionRevocations } from './session-revocations';
 
 @Module({
@@ -22,7 +23,7 @@ import { SessionRevocations } from './session-revocations';
     }),
   ],
   controllers: [AuthController, ApiKeysController],
-  providers: [AuthService, ApiKeysService, SessionRevocations, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [AuthService, ApiKeysService, SessionRevocations, LoginThrottle, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
   exports: [SessionRevocations],
 })
 export class AuthModule {}

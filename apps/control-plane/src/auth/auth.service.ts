@@ -10,6 +10,7 @@ import { SystemPrisma } from '../prisma/prisma.service';
 import type { LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
 import type { Principal } from './principal';
+import { LoginThrottle } from './login-throttle';
 import { SessionRevocations } from './session-revocations';
 
 const REFRESH_PREFIX = 'mr';
@@ -27,12 +28,17 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly sessions: SessionRevocations,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  async login(input: LoginDto): Promise<SessionView> {
+  /** `clientAddress`: the caller's address (behind trusted proxies, the forwarded one), for throttling failed logins. */
+  async login(input: LoginDto, clientAddress: string): Promise<SessionView> {
+    const attempt = await this.throttle.attempt(input.email, clientAddress);
     const user = await this.system.client.user.findUnique({ where: { email: input.email.toLowerCase() } });
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
     if (!user || !valid || user.disabledAt) throw unauthorized('wrong e-mail or password');
+    // The password was right: this was no guess, whatever happens next.
+    await attempt.succeeded();
     const memberships = await this.membershipsOf(user);
     const chosen = input.tenantId ? memberships.find((m) => m.tenantId === input.tenantId) : memberships[0];
     if (!chosen) {

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Prisma } from '@meridian/db';
-import { problemType, titleFor, type ProblemBody } from './problem';
+import { problemType, titleFor, TooManyRequests, type ProblemBody } from './problem';
 
 /** Every error leaves as application/problem+json (RFC 9457), with the request id to quote in a support ticket. */
 @Catch()
@@ -21,6 +21,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (response.headersSent) return;
     // 503s here are a backing service that is down for a moment (Redis, PostgreSQL): say when to come back.
     if (problem.status === 503) response.setHeader('retry-after', '5');
+    if (exception instanceof TooManyRequests) response.setHeader('retry-after', String(exception.retryAfterSeconds));
     response.status(problem.status).type('application/problem+json').json(problem);
   }
 

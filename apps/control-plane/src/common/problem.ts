@@ -29,6 +29,16 @@ export class ProblemException extends HttpException {
   }
 }
 
+/** 429 with a Retry-After header (whole seconds, at least 1), set by the problem filter. */
+export class TooManyRequests extends ProblemException {
+  readonly retryAfterSeconds: number;
+
+  constructor(detail: string, waitMs: number) {
+    super(HttpStatus.TOO_MANY_REQUESTS, 'rate-limited', detail);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  }
+}
+
 export const notFound = (what: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `${what} not found`);
 export const conflict = (detail: string) => new ProblemException(HttpStatus.CONFLICT, 'conflict', detail);
 export const badRequest = (detail: string, errors?: FieldError[]) =>

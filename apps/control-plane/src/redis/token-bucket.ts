@@ -1,6 +1,4 @@
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Redis } from 'ioredis';
-import { AgentRpcError } from './agent-rpc-error';
 
 /**
  * Token bucket in Redis (so every replica sees the same bucket), timed by Redis's own clock.
@@ -46,9 +44,6 @@ if tokens < need then wait = math.ceil((need - tokens) * refill_ms - (now - at))
 return {allowed, wait}
 `;
 
-/** The trailer on RESOURCE_EXHAUSTED refusals of a rate limit: milliseconds until a retry can pass. */
-export const RETRY_AFTER_METADATA = 'retry-after-ms';
-
 export interface TokenBucket {
   /** Redis key of the bucket. */
   key: string;
@@ -68,10 +63,3 @@ export async function takeTokens(redis: Redis, bucket: TokenBucket, cost: number
   return { allowed: allowed === 1, waitMs: Math.max(0, waitMs) };
 }
 
-/** RESOURCE_EXHAUSTED with the retry hint in a `retry-after-ms` trailer (at least 1). */
-export function rateLimited(message: string, waitMs: number): AgentRpcError {
-  const error = new AgentRpcError(GrpcStatus.RESOURCE_EXHAUSTED, message);
-  error.metadata = new Metadata();
-  error.metadata.set(RETRY_AFTER_METADATA, String(Math.max(1, waitMs)));
-  return error;
-}
