@@ -70,6 +70,42 @@ describe('authentication', () => {
     });
   });
 
+  it('lets a person change their own password: other sessions end, this one stays, the change is audited', async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const email = 'changes.password@demo-vendor.example';
+    const created = await call(h, 'POST', '/v1/users', { token: admin, body: { email, displayName: 'Changes Password', password: 'initial-password-1', role: Role.auditor } });
+    expect(created.status).toBe(201);
+    const here = (await login(email, 'initial-password-1')).body;
+    const elsewhere = (await login(email, 'initial-password-1')).body;
+    const change = (token: string, body: Record<string, unknown>) => call(h, 'POST', '/v1/auth/password', { token, body });
+
+    expect((await change(here.accessToken, { currentPassword: 'not-it', newPassword: 'a-new-password-2' })).status).toBe(403);
+    const same = await change(here.accessToken, { currentPassword: 'initial-password-1', newPassword: 'initial-password-1' });
+    expect(same.status).toBe(400);
+    expect(same.body.errors).toEqual([{ path: 'newPassword', message: 'must differ from the current password' }]);
+    expect((await change(here.accessToken, { currentPassword: 'initial-password-1', newPassword: 'short' })).status).toBe(400);
+    expect((await call(h, 'POST', '/v1/auth/password', { body: { currentPassword: 'initial-password-1', newPassword: 'a-new-password-2' } })).status).toBe(401);
+
+    expect((await change(here.accessToken, { currentPassword: 'initial-password-1', newPassword: 'a-new-password-2' })).status).toBe(204);
+    // This session goes on (access and refresh); the other one has ended, both tokens.
+    expect((await call(h, 'GET', '/v1/auth/me', { token: here.accessToken })).status).toBe(200);
+    expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: here.refreshToken } })).status).toBe(200);
+    expect((await call(h, 'GET', '/v1/auth/me', { token: elsewhere.accessToken })).status).toBe(401);
+    expect((await call(h, 'POST', '/v1/auth/refresh', { body: { refreshToken: elsewhere.refreshToken } })).status).toBe(401);
+    expect((await login(email, 'initial-password-1')).status).toBe(401);
+    expect((await login(email, 'a-new-password-2')).status).toBe(200);
+
+    const userId = created.body.id as string;
+    const recorded = await h.owner.auditEvent.findMany({ where: { tenantId: h.tenants.a.id, type: 'admin.user.password_changed' } });
+    expect(recorded.map((e) => e.actor)).toEqual([`user:${userId}`]);
+    expect(recorded[0]!.body).not.toContain('a-new-password-2');
+    expect(recorded[0]!.body).not.toContain('initial-password-1');
+
+    // API keys have no password.
+    const key = (await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'no-password', role: Role.vendor_engineer } })).body.key as string;
+    expect((await call(h, 'POST', '/v1/auth/password', { headers: { 'x-api-key': key }, body: { currentPassword: 'x', newPassword: 'a-new-password-2' } })).status).toBe(403);
+  });
+
   it('stores passwords as argon2id', async () => {
     const user = await h.owner.user.findUniqueOrThrow({ where: { email: 'vendor.admin@demo-vendor.example' } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);

@@ -55,6 +55,7 @@ const INTEGRATOR_ROUTES: Record<string, 'site-scoped' | 'tenant-wide' | 'self'> 
   'GET /v1/tenants/:id': 'tenant-wide',
   'GET /v1/auth/me': 'self',
   'POST /v1/auth/switch-tenant': 'self',
+  'POST /v1/auth/password': 'self',
 };
 
 const INTEGRATORS = [Role.integrator_admin, Role.integrator_viewer];

@@ -15,7 +15,7 @@ import { enumerateRoutes, type RouteInfo } from './routes';
 const PUBLIC_ROUTES = new Set(['POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/logout', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /v1/audit/exports/:id/file']);
 
 /** Routes that act on the caller's own session, not on a tenant resource an id could point at. */
-const SELF_ROUTES = new Set(['GET /v1/auth/me', 'POST /v1/auth/switch-tenant']);
+const SELF_ROUTES = new Set(['GET /v1/auth/me', 'POST /v1/auth/switch-tenant', 'POST /v1/auth/password']);
 
 /** Valid bodies for updates, so the request reaches the service instead of stopping at validation. */
 const UPDATE_BODIES: Record<string, unknown> = {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfig } from '@meridian/config';
-import { decoyPasswordHash, generateSecret, sha256Hex, verifyPassword } from '@meridian/crypto';
+import { decoyPasswordHash, generateSecret, hashPassword, sha256Hex, verifyPassword } from '@meridian/crypto';
 import { Role, type User } from '@meridian/db';
 import { InjectConfig } from '../config/config.module';
-import { conflict, notFound, unauthorized } from '../common/problem';
-import { SystemPrisma } from '../prisma/prisma.service';
-import type { LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
+import { recordChange } from '../audit/record';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../common/problem';
+import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
+import type { ChangePasswordDto, LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
-import type { Principal } from './principal';
+import { tenantContext, type Principal } from './principal';
 import { LoginThrottle } from './login-throttle';
 import { SessionRevocations } from './session-revocations';
 
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly sessions: SessionRevocations,
     @InjectConfig() private readonly config: AppConfig,
     private readonly throttle: LoginThrottle,
+    private readonly db: TenantPrisma,
   ) {}
 
   /** `clientAddress`: the caller's address (behind trusted proxies, the forwarded one), for throttling failed logins. */
@@ -82,6 +84,33 @@ export class AuthService {
     const target = memberships.find((m) => m.tenantId === tenantId);
     if (!target) throw notFound('tenant');
     return this.openSession(user.id, target, memberships, randomUUID());
+  }
+
+  /**
+   * A person changes their own password: the current one must be right (wrong ones count as failed
+   * logins of the account, so a stolen access token cannot be used to guess it), the change is
+   * recorded in the tenant's audit log in the same transaction, and every other session of the
+   * person, in every tenant, ends at once; the one that asked stays open.
+   */
+  async changePassword(principal: Principal, input: ChangePasswordDto, clientAddress: string): Promise<void> {
+    if (principal.kind !== 'user' || !principal.userId) throw forbidden('API keys have no password');
+    const userId = principal.userId;
+    const user = await this.system.client.user.findUnique({ where: { id: userId } });
+    if (!user || user.disabledAt) throw unauthorized('account disabled');
+    const attempt = await this.throttle.attempt(user.email, clientAddress);
+    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw forbidden('the current password is not right');
+    await attempt.succeeded();
+    if (input.newPassword === input.currentPassword) throw badRequest('the new password is the current one', [{ path: 'newPassword', message: 'must differ from the current password' }]);
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.db.run(tenantContext(principal), async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+      await recordChange(tx, principal, 'admin.user.password_changed', { userId });
+    });
+    // Sessions live in every tenant the person belongs to: ended through the system connection.
+    const others = { userId, revokedAt: null, ...(principal.sessionId ? { familyId: { not: principal.sessionId } } : {}) };
+    const open = await this.system.client.refreshToken.findMany({ where: others, select: { familyId: true }, distinct: ['familyId'] });
+    await this.system.client.refreshToken.updateMany({ where: others, data: { revokedAt: new Date() } });
+    await Promise.all(open.map(({ familyId }) => this.sessions.end(familyId)));
   }
 
   async me(principal: Principal): Promise<MeView> {

@@ -41,6 +41,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(claims: AccessTokenClaims): Promise<Principal> {
     if (claims.typ !== 'access' || !Object.values(Role).includes(claims.role) || typeof claims.sid !== 'string') throw unauthorized('not an access token');
     if (await this.sessions.isEnded(claims.sid)) throw unauthorized('this session has ended; log in again');
-    return { kind: 'user', subjectId: claims.sub, userId: claims.sub, tenantId: claims.tid, role: claims.role, integratorOrgId: claims.org };
+    return { kind: 'user', subjectId: claims.sub, userId: claims.sub, tenantId: claims.tid, role: claims.role, integratorOrgId: claims.org, sessionId: claims.sid };
   }
 }

@@ -11,6 +11,8 @@ export interface Principal {
   role: Role;
   /** Set for integrator roles: the organisation whose sites they may see. */
   integratorOrgId: string | null;
+  /** A person's session (refresh token family) the access token belongs to; none for API keys. */
+  sessionId?: string;
 }
 
 export const IS_PUBLIC = 'meridian:public';

@@ -19,6 +19,18 @@ export class LoginDto {
   tenantId?: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password the account has now' })
+  @IsString()
+  @Length(1, 200)
+  currentPassword!: string;
+
+  @ApiProperty({ description: 'At least 12 characters, and not the current one' })
+  @IsString()
+  @Length(12, 200)
+  newPassword!: string;
+}
+
 export class RefreshDto {
   @ApiProperty()
   @IsString()
