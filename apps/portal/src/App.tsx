@@ -4,6 +4,7 @@ import type { Role } from './api/types';
 import { can, homeFor } from './auth/roles';
 import { SessionProvider, useSession } from './auth/session';
 import { Layout } from './ui/Layout';
+import { AccountPage } from './pages/AccountPage';
 import { AuditEventPage } from './pages/AuditEventPage';
 import { AuditPage } from './pages/AuditPage';
 import { ConsentPage } from './pages/ConsentPage';
@@ -42,6 +43,7 @@ export function App() {
           <Route path="/models" element={<Guard allow={can.seeModels}><ModelsPage /></Guard>} />
           <Route path="/audit" element={<Guard allow={can.seeAudit}><AuditPage /></Guard>} />
           <Route path="/audit/events/:sourceId/:seq" element={<Guard allow={can.seeAudit}><AuditEventPage /></Guard>} />
+          <Route path="/account" element={<Guard allow={() => true}><AccountPage /></Guard>} />
           <Route path="*" element={<Guard allow={() => true}><Empty>No page here. Use the navigation above.</Empty></Guard>} />
         </Routes>
       </BrowserRouter>

@@ -43,11 +43,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Signs in through the login form with the keyboard only (labels, tab order, Enter submits). */
-export async function signIn(page: Page, baseUrl: string, email: string): Promise<void> {
+export async function signIn(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('E-mail').fill(email);
   await page.keyboard.press('Tab');
-  await page.keyboard.type(DEMO_PASSWORD);
+  await page.keyboard.type(password);
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }

@@ -380,6 +380,43 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 120_000);
 
+  it('account: a person changes their own password; the next sign-in needs the new one', async () => {
+    const admin = await stack.login('vendor.admin@demo-vendor.example');
+    const email = 'portal.password@demo-vendor.example';
+    expect((await stack.api('POST', '/v1/users', { email, displayName: 'Pat Password', password: 'first-password-1', role: 'auditor' }, admin)).status).toBe(201);
+    const page = await browser.page();
+    await signIn(page, base, email, 'first-password-1');
+    await page.getByRole('link', { name: /^Account: Pat Password/ }).click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    expect(await page.getByRole('main').innerText()).toMatch(/Pat Password \(portal\.password@demo-vendor\.example\), Auditor/);
+
+    // A wrong current password: the API's reason, nothing changed.
+    await page.getByLabel('Current password').fill('not-the-password');
+    await page.getByLabel(/^New password \(at least 12/).fill('second-password-2');
+    await page.getByLabel('New password again').fill('second-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.getByRole('main').innerText()).toMatch(/the current password is not right/);
+    // The two new ones must agree before anything is sent.
+    await page.getByLabel('Current password').fill('first-password-1');
+    await page.getByLabel('New password again').fill('second-password-3');
+    expect(await page.getByRole('alert').filter({ hasText: 'The two new passwords differ.' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Change password' }).isDisabled()).toBe(true);
+    await page.getByLabel('New password again').fill('second-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.getByTestId('password-changed').innerText().catch(() => '')).toMatch(/Password changed/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'account-password');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('E-mail').waitFor();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill('first-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText().catch(() => '')).toMatch(/wrong e-mail or password/);
+    await signIn(page, base, email, 'second-password-2');
+    await page.close();
+  }, 60_000);
+
   it('is usable on a phone-sized screen: the navigation collapses behind a menu button', async () => {
     const page = await browser.page();
     await page.setViewportSize({ width: 390, height: 844 });

@@ -57,9 +57,9 @@ export function Layout({ children }: { children: ReactNode }) {
               {tenant?.tenantName}
             </span>
           )}
-          <span className="whoami">
+          <NavLink to="/account" className="whoami" aria-label={`Account: ${me?.displayName ?? me?.email ?? ''}`}>
             {me?.displayName ?? me?.email ?? ''} <span className="role">{ROLE_LABELS[session.role]}</span>
-          </span>
+          </NavLink>
           <button
             type="button"
             className="button secondary"
