@@ -302,6 +302,42 @@ describe('audit export as a stream', () => {
     expect((await linkTo((await make(h.tenants.a.id, 'queued')).id)).status).toBe(409);
   });
 
+  it('shares one read of the log among overlapping GET /v1/audit/verify requests of a tenant', async () => {
+    // Reads of the log's chains waiting behind a lock on it, in this test's database.
+    const waiting = async () =>
+      Number(
+        (
+          await h.owner.$queryRaw<{ n: bigint }[]>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT source_id, seq, prev_hash, hash, body FROM audit_events%'`
+        )[0]!.n,
+      );
+    let pending: Promise<{ status: number; body: any }>[] = [];
+    await h.owner.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`;
+        pending = [auditor, auditor, await h.token('a', Role.vendor_admin)].map((token) => call(h, 'GET', '/v1/audit/verify', { token }));
+        await until('a verification waits on the lock', async () => (await waiting()) >= 1, 15_000);
+        // Time for the other two to have started reads of their own, were they not sharing.
+        await new Promise((resolve) => setTimeout(resolve, 750));
+        expect(await waiting()).toBe(1);
+      },
+      { timeout: 30_000 },
+    );
+    const answers = await Promise.all(pending);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers[1]!.body).toEqual(answers[0]!.body);
+    expect(answers[0]!.body).toMatchObject({ ok: true });
+    // Once answered, the next request reads the log again: a later change is seen.
+    const victim = await h.owner.auditEvent.findFirstOrThrow({ where: { tenantId: h.tenants.a.id, logIndex: 7n } });
+    await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body.replace('{', '{"tampered":true,') } });
+    try {
+      expect((await call(h, 'GET', '/v1/audit/verify', { token: auditor })).body).toMatchObject({ ok: false, sourceId: victim.sourceId, seq: Number(victim.seq) });
+    } finally {
+      await h.owner.auditEvent.updateMany({ where: { tenantId: h.tenants.a.id, sourceId: victim.sourceId, seq: victim.seq }, data: { body: victim.body } });
+    }
+  });
+
   it('re-verifies the log as a worker job an auditor follows, naming an altered event', async () => {
     const verification = async (token = auditor) => {
       const job = await call(h, 'POST', '/v1/audit/verifications', { token });

@@ -18,6 +18,9 @@ const VERIFY_TIMEOUT_MS = 10 * 60_000;
 /** Reading, proving and exporting the tenant's audit log. Integrators see only their sites' events. */
 @Injectable()
 export class AuditService {
+  /** GET /v1/audit/verify in progress on this replica, by tenant. */
+  private readonly verifying = new Map<string, Promise<VerificationView>>();
+
   constructor(
     private readonly db: TenantPrisma,
     private readonly producer: AuditProducer,
@@ -118,13 +121,20 @@ export class AuditService {
     });
   }
 
-  /** Reads the whole log (in pages, in one transaction): about 20 s at a million events, hence its own time limit; POST /v1/audit/verifications runs it as a job. */
+  /**
+   * Reads the whole log (in pages, in one transaction): about 20 s at a million events, hence its own
+   * time limit; POST /v1/audit/verifications runs it as a job. Requests for the same tenant while one
+   * runs on this replica share its read and its verdict (the verdict is the tenant's, the same for
+   * every verifier), so repeated requests cannot pile whole-log reads on the API's connections.
+   */
   verify(principal: Principal): Promise<VerificationView> {
-    return this.db.run(
-      tenantContext(principal),
-      (tx) => verifyTenantLogNow(tx, principal.tenantId),
-      VERIFY_TIMEOUT_MS,
-    );
+    const running = this.verifying.get(principal.tenantId);
+    if (running) return running;
+    const verification = this.db
+      .run(tenantContext(principal), (tx) => verifyTenantLogNow(tx, principal.tenantId), VERIFY_TIMEOUT_MS)
+      .finally(() => this.verifying.delete(principal.tenantId));
+    this.verifying.set(principal.tenantId, verification);
+    return verification;
   }
 
   private async siteFilter(tx: TenantTx, principal: Principal): Promise<{ siteId?: { in: string[] } }> {
