@@ -109,6 +109,38 @@ describe('audit event queries', () => {
     expect(other.body.items).toEqual([]);
   });
 
+  it('names the person, node or API key behind each actor, beside the actor id the log proves', async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const adminUser = await h.owner.user.findUniqueOrThrow({ where: { email: h.tenants.a.emails.vendor_admin } });
+    // A person creates an API key; the key (an actor of its own) changes consent.
+    const key = await call(h, 'POST', '/v1/api-keys', { token: admin, body: { name: 'line-b-automation', role: Role.integrator_admin, integratorOrgId: (await h.owner.site.findUniqueOrThrow({ where: { id: h.tenants.a.siteIds.CL! } })).integratorOrgId } });
+    expect(key.status).toBe(201);
+    expect((await call(h, 'PUT', `/v1/sites/${h.tenants.a.siteIds.CL}/consent`, { headers: { 'x-api-key': key.body.key }, body: { flags: { vendor_remote_diagnostics: true } } })).status).toBe(200);
+    const node = await h.owner.edgeNode.findUniqueOrThrow({ where: { id: agent.nodeId } });
+
+    const auditor = await h.token('a', Role.auditor);
+    const named = async (actor: string) => {
+      const page = await call(h, 'GET', `/v1/audit/events?actor=${actor.replaceAll(':', '%3A')}&limit=5`, { token: auditor });
+      expect(page.status, actor).toBe(200);
+      expect(page.body.items.length, actor).toBeGreaterThan(0);
+      return [...new Set(page.body.items.map((item: { actor: string; actorName: string | null }) => `${item.actor} = ${item.actorName}`))];
+    };
+    expect(await named(`user:${adminUser.id}`)).toEqual([`user:${adminUser.id} = ${adminUser.displayName}`]);
+    expect(await named(`api_key:${key.body.id}`)).toEqual([`api_key:${key.body.id} = line-b-automation`]);
+    expect(await named(`node:${node.id}`)).toEqual([`node:${node.id} = ${node.name}`]);
+    // The detail page names the actor too.
+    const latest = (await call(h, 'GET', `/v1/audit/events?sourceId=${agent.nodeId}&limit=1`, { token: auditor })).body.items[0];
+    expect((await call(h, 'GET', `/v1/audit/events/${latest.sourceId}/${latest.seq}`, { token: auditor })).body).toMatchObject({ actor: `node:${node.id}`, actorName: node.name });
+
+    // Another tenant's person is no name here: the id alone, as the log holds it.
+    const otherTenantsAdmin = await h.owner.user.findUniqueOrThrow({ where: { email: h.tenants.b.emails.vendor_admin } });
+    await h.owner.auditEvent.create({
+      data: { tenantId: h.tenants.a.id, sourceId: 'control-plane', seq: 3000n, prevHash: 'p', hash: 'h', body: '{}', type: 'admin.names_test', actor: `user:${otherTenantsAdmin.id}`, occurredAt: new Date(), receivedAt: new Date() },
+    });
+    expect(await named(`user:${otherTenantsAdmin.id}`)).toEqual([`user:${otherTenantsAdmin.id} = null`]);
+    await h.owner.auditEvent.deleteMany({ where: { tenantId: h.tenants.a.id, sourceId: 'control-plane', seq: 3000n } });
+  });
+
   it("finds an actor's events and control-plane types through their one source: the same events as filtering every row", async () => {
     const tenantId = h.tenants.a.id;
     await h.owner.auditEvent.createMany({

@@ -217,12 +217,16 @@ describe('tenant portal in a browser', () => {
     const rows = page.getByTestId('audit-events').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().innerText()).toMatch(/admin\.consent\.changed/);
+    // Who did it, by name (the integrator admin granted it in the first test), with the proven id on hover.
+    const actor = rows.first().getByTitle(/^user:[0-9a-f-]{36}$/);
+    expect(await actor.innerText()).toBe('Indra Integrator (ID admin) · person');
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit');
 
     await rows.first().getByRole('link').click();
     await expect.poll(() => page.getByTestId('proof-status').innerText()).toMatch(/Hash chain: intact/);
     expect(await page.getByTestId('proof-status').innerText()).toMatch(/Inclusion proof: verified/);
+    expect(await page.getByRole('main').innerText()).toMatch(/Actor\s+Indra Integrator \(ID admin\) · person user:[0-9a-f-]{36}/);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'audit-event');
     await page.close();

@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../common/problem';
 import { integratorSiteIds } from '../fleet/site-scope';
 import { AUDIT_JOBS, QUEUES } from '@meridian/jobs';
 import { AuditProducer } from '../jobs/audit.producer';
+import { actorNames } from './actor-names';
 import { eventFilter } from './event-filter';
 import { afterEventCursor, decodeEventCursor, encodeEventCursor, EVENT_ORDER, newestEventFirst } from './event-cursor';
 import { JobsService } from '../jobs/jobs.service';
@@ -49,7 +50,8 @@ export class AuditService {
       }
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return { items: items.map(toView), nextCursor: rows.length > limit && last ? encodeEventCursor(last) : null };
+      const names = await actorNames(tx, new Set(items.map((row) => row.actor)));
+      return { items: items.map((row) => toView(row, names)), nextCursor: rows.length > limit && last ? encodeEventCursor(last) : null };
     });
   }
 
@@ -85,7 +87,7 @@ export class AuditService {
           checkpoint,
         };
       }
-      return { ...toView(row), chainIntact, inclusion };
+      return { ...toView(row, await actorNames(tx, [row.actor])), chainIntact, inclusion };
     });
   }
 
@@ -143,12 +145,13 @@ export class AuditService {
   }
 }
 
-function toView(row: AuditEvent): AuditEventView {
+function toView(row: AuditEvent, actorNames: ReadonlyMap<string, string>): AuditEventView {
   return {
     sourceId: row.sourceId,
     seq: Number(row.seq),
     type: row.type,
     actor: row.actor,
+    actorName: actorNames.get(row.actor) ?? null,
     siteId: row.siteId,
     category: row.category,
     decision: row.decision,

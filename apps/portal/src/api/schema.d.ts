@@ -1097,6 +1097,8 @@ export interface components {
         };
         AuditEventDetailView: {
             actor: string;
+            /** @description What the tenant calls that person, node or API key now; null for system actors and ones it no longer knows. Not part of the record: `actor` is what the log proves */
+            actorName: string | null;
             category: string | null;
             /** @description The record hash recomputed from the stored content matches */
             chainIntact: boolean;
@@ -1124,6 +1126,8 @@ export interface components {
         };
         AuditEventView: {
             actor: string;
+            /** @description What the tenant calls that person, node or API key now; null for system actors and ones it no longer knows. Not part of the record: `actor` is what the log proves */
+            actorName: string | null;
             category: string | null;
             decision: string | null;
             event: {

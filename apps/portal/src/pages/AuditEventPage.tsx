@@ -1,7 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { useQuery } from '../hooks/useQuery';
-import { Badge, Json, PageHeader, Time } from '../ui/bits';
+import { Actor, Badge, Json, PageHeader, Time } from '../ui/bits';
 import { Async } from '../ui/states';
 
 export function AuditEventPage() {
@@ -25,7 +25,9 @@ export function AuditEventPage() {
                 <dt>Sequence</dt>
                 <dd>{event.seq}</dd>
                 <dt>Actor</dt>
-                <dd>{event.actor}</dd>
+                <dd>
+                  <Actor actor={event.actor} name={event.actorName} showId />
+                </dd>
                 <dt>Occurred</dt>
                 <dd>
                   <Time value={event.occurredAt} />

@@ -9,7 +9,7 @@ import { useSignedIn } from '../auth/session';
 import { useFollow } from '../hooks/useFollow';
 import { useQuery } from '../hooks/useQuery';
 import { AuditExport } from '../ui/AuditExport';
-import { Badge, DecisionBadge, PageHeader, ProgressBar, Time } from '../ui/bits';
+import { Actor, Badge, DecisionBadge, PageHeader, ProgressBar, Time } from '../ui/bits';
 import { Async, ErrorMessage } from '../ui/states';
 
 type Filters = Pick<AuditQuery, 'type' | 'decision' | 'category' | 'sourceId' | 'actor' | 'siteId' | 'from' | 'to'>;
@@ -126,7 +126,9 @@ function EventList() {
                         <code>{event.type}</code>
                         {event.category ? <span className="muted"> · {event.category}</span> : null}
                       </td>
-                      <td className="truncate">{event.actor}</td>
+                      <td className="truncate">
+                        <Actor actor={event.actor} name={event.actorName} />
+                      </td>
                       <td>
                         <DecisionBadge decision={event.decision} />
                       </td>

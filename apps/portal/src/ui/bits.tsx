@@ -88,3 +88,23 @@ export function Json({ value, label }: { value: unknown; label: string }) {
     </pre>
   );
 }
+
+const ACTOR_KINDS: Record<string, string> = { user: 'person', node: 'node', api_key: 'API key', system: 'system' };
+
+/** An audit actor: the name the tenant knows it by (when it has one) and what kind it is; the id the log proves on hover, or written out. */
+export function Actor({ actor, name, showId = false }: { actor: string; name: string | null | undefined; showId?: boolean }) {
+  const kind = ACTOR_KINDS[actor.slice(0, actor.indexOf(':'))];
+  if (!name) return showId ? <code>{actor}</code> : <span title={actor}>{actor}</span>;
+  return (
+    <span title={actor}>
+      {name}
+      {kind ? <span className="muted"> · {kind}</span> : null}
+      {showId ? (
+        <>
+          {' '}
+          <code>{actor}</code>
+        </>
+      ) : null}
+    </span>
+  );
+}

@@ -23,6 +23,8 @@ export class AuditEventView {
   @ApiProperty() seq!: number;
   @ApiProperty() type!: string;
   @ApiProperty() actor!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'What the tenant calls that person, node or API key now; null for system actors and ones it no longer knows. Not part of the record: `actor` is what the log proves' })
+  actorName!: string | null;
   @ApiProperty({ type: String, nullable: true }) siteId!: string | null;
   @ApiProperty({ type: String, nullable: true }) category!: string | null;
   @ApiProperty({ type: String, nullable: true }) decision!: string | null;
