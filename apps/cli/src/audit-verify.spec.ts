@@ -10,26 +10,26 @@ import { auditVerify } from './audit-verify';
 const keys = generateEd25519KeyPair();
 const publicKey = keys.publicKey.toString('base64');
 
-/** A log of `size` events from two sources, checkpointed half-way and at the end. */
-function parts(size: number) {
+/** A log of `size` events from two sources, checkpointed half-way and at the end; `rewritten`: that event's content differs (a history rewritten and signed again). */
+function parts(size: number, rewritten?: number, logId = 't1') {
   const events: ExportedEvent[] = [];
   const heads = new Map<string, ChainRecord>();
   for (let i = 0; i < size; i += 1) {
     const sourceId = i % 2 ? 'node-1' : 'node-2';
-    const record = appendRecord(heads.get(sourceId), { at: new Date(1_800_000_000_000 + i).toISOString(), type: 'model.inference', actor: `node:${sourceId}`, data: { i } });
+    const record = appendRecord(heads.get(sourceId), { at: new Date(1_800_000_000_000 + i).toISOString(), type: 'model.inference', actor: `node:${sourceId}`, data: i === rewritten ? { i, rewritten: true } : { i } });
     heads.set(sourceId, record);
     events.push({ ...record, sourceId, logIndex: i });
   }
   const ranges = new MerkleRanges(events.map((e) => leafHash(logLeafBytes(e))));
   const checkpoints = [Math.floor(size / 2), size].map((treeSize) =>
-    signCheckpoint({ logId: 't1', treeSize, rootHash: ranges.root(0, treeSize).toString('hex'), timestamp: '2026-12-02T00:00:00Z', keyId: 'k1' }, loadPrivateKey(keys.privateKeyPem)),
+    signCheckpoint({ logId, treeSize, rootHash: ranges.root(0, treeSize).toString('hex'), timestamp: '2026-12-02T00:00:00Z', keyId: 'k1' }, loadPrivateKey(keys.privateKeyPem)),
   );
   return { events, checkpoints, ranges };
 }
 
-function v3(size: number): string {
-  const { events, checkpoints } = parts(size);
-  const writer = new AuditExportWriter({ tenantId: 't1', exportedAt: '2026-12-02T00:00:00Z', requestedBy: 'user:u1', treeSize: size });
+function v3(size: number, rewritten?: number, logId = 't1'): string {
+  const { events, checkpoints } = parts(size, rewritten, logId);
+  const writer = new AuditExportWriter({ tenantId: logId, exportedAt: '2026-12-02T00:00:00Z', requestedBy: 'user:u1', treeSize: size });
   return [writer.header(), writer.signingKey({ keyId: 'k1', publicKey }), ...checkpoints.map((c) => writer.checkpoint(c)), ...events.map((e) => writer.event(e)), writer.end()].join('');
 }
 
@@ -82,5 +82,33 @@ describe('meridian audit verify (CLI)', () => {
     const body = { signingKeys: [{ keyId: 'k1', publicKey }], checkpoints, consistencyProofs, events };
     const bundle = { manifest: buildManifest(body, { tenantId: 't1', exportedAt: 'x', requestedBy: null }), ...body };
     expect(await run(await write('old.json', JSON.stringify(bundle)))).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK: 10 events/) });
+  });
+  it('checks with --since that a bundle extends an earlier one: nothing it held changed, went or moved', async () => {
+    const earlier = await write('q3.jsonl.gz', gzipSync(v3(1000)));
+    const later = await write('q4.jsonl.gz', gzipSync(v3(3000)));
+    const extended = await run(later, '--since', earlier, '--trusted-key', `k1=${publicKey}`);
+    expect(extended.code).toBe(0);
+    expect(extended.stdout).toMatch(/^OK: 3000 events[^\n]*\nextends .*q3\.jsonl\.gz: the first 1000 events here hash to its newest signed root [0-9a-f]{64}\n$/);
+
+    // The later bundle verifies on its own (the history was rewritten and signed again), but not as an extension.
+    const rewritten = await write('q4-rewritten.jsonl.gz', gzipSync(v3(3000, 417)));
+    expect((await run(rewritten)).code).toBe(0);
+    const caught = await run(rewritten, '--since', earlier);
+    expect(caught.code).toBe(1);
+    expect(caught.stdout).toMatch(/^FAILED: 3000 events[^\n]*\ndoes NOT extend .*q3\.jsonl\.gz: the first 1000 events here have Merkle root [0-9a-f]{64}, its newest checkpoint signed [0-9a-f]{64}: the log was rewritten between the two exports\n$/);
+    // A change after the earlier bundle's end is no rewrite of what it held.
+    expect((await run(await write('q4-later-change.jsonl.gz', gzipSync(v3(3000, 2500))), '--since', earlier)).code).toBe(0);
+
+    const shorter = await run(await write('short.jsonl', v3(600)), '--since', earlier);
+    expect(shorter).toMatchObject({ code: 1, stdout: expect.stringMatching(/does NOT extend .*: it holds 1000 events, this bundle only 600: the log lost events since/) });
+    const otherLog = await run(await write('other.jsonl', v3(3000, undefined, 't2')), '--since', earlier);
+    expect(otherLog).toMatchObject({ code: 1, stdout: expect.stringMatching(/does NOT extend .*: it is of another log \(t1, this one is t2\)/) });
+    const brokenEarlier = await write('broken.jsonl', v3(1000).replace('\\"i\\":2}', '\\"i\\":5}'));
+    expect(await run(later, '--since', brokenEarlier)).toMatchObject({ code: 1, stdout: expect.stringMatching(/does NOT extend .*: it does not verify itself: line \d+: event node-2#2 was altered/) });
+
+    const json = JSON.parse((await run(later, '--since', earlier, '--json')).stdout);
+    expect(json).toMatchObject({ ok: true, logId: 't1', treeSize: 3000, rootAt: { treeSize: 1000 }, since: { file: earlier, ok: true } });
+    expect(json.format).toBeUndefined();
+    expect(await run(later, '--since')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--since expects the path of an earlier bundle/) });
   });
 });

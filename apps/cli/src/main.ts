@@ -4,7 +4,7 @@ import { AUDIT_VERIFY_USAGE, auditVerify, type CommandOutput } from './audit-ver
 const USAGE = `usage: meridian <command>
 
 commands:
-  audit verify <bundle.jsonl.gz> [--trusted-key <keyId>=<base64>]... [--json]
+  audit verify <bundle.jsonl.gz> [--trusted-key <keyId>=<base64>]... [--since <earlier bundle>] [--json]
       verify an audit export bundle offline (see \`meridian audit verify --help\`)
 
 Installed also as \`meridian-verify <bundle.json> …\`, a shorthand for \`meridian audit verify\`.`;

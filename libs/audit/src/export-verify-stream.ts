@@ -17,7 +17,11 @@ type Line = { signingKey?: unknown; checkpoint?: unknown; event?: unknown; end?:
  */
 export async function verifyAuditExportStream(
   lines: AsyncIterable<string> | Iterable<string>,
-  options: { trustedKeys?: ReadonlyMap<string, Uint8Array> } = {},
+  options: {
+    trustedKeys?: ReadonlyMap<string, Uint8Array>;
+    /** Also give the Merkle root of the first `rootAt` events (to hold an earlier bundle's checkpoint against this one). */
+    rootAt?: number;
+  } = {},
 ): Promise<ExportVerification> {
   const digest = createHash('sha256');
   const bundleKeys = new Map<string, Uint8Array>();
@@ -32,7 +36,9 @@ export async function verifyAuditExportStream(
   const fail = (reason: string, at: { sourceId?: string; seq?: number; logIndex?: number } = {}): ExportVerification => ({ ok: false, reason: `line ${lineNumber}: ${reason}`, ...at });
   const keyOf = (keyId: string) => (options.trustedKeys ? options.trustedKeys.get(keyId) : bundleKeys.get(keyId));
   /** Checks each checkpoint whose tree size the events have now reached. */
+  let rootAt: { treeSize: number; rootHash: string } | undefined;
   const checkReached = (): ExportVerification | undefined => {
+    if (options.rootAt === tree.size && !rootAt) rootAt = { treeSize: tree.size, rootHash: tree.root().toString('hex') };
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === tree.size) {
       const checkpoint = checkpoints[nextCheckpoint]!;
       const root = tree.root().toString('hex');
@@ -134,5 +140,15 @@ export async function verifyAuditExportStream(
     if (end.counts[name] !== counts[name]) return { ok: false, reason: `the end line counts ${end.counts[name]} ${name}, the file holds ${counts[name]}` };
   }
   if (digest.digest('hex') !== end.sha256) return { ok: false, reason: 'the file does not match the digest of its end line' };
-  return { ok: true, events: tree.size, sources: heads.size, checkpoints: checkpoints.length, treeSize: newest.treeSize, rootHash: tree.root().toString('hex'), keyIds: [...new Set(checkpoints.map((c) => c.keyId))] };
+  return {
+    ok: true,
+    logId: header.tenantId,
+    events: tree.size,
+    sources: heads.size,
+    checkpoints: checkpoints.length,
+    treeSize: newest.treeSize,
+    rootHash: tree.root().toString('hex'),
+    keyIds: [...new Set(checkpoints.map((c) => c.keyId))],
+    ...(rootAt ? { rootAt } : {}),
+  };
 }

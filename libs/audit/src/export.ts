@@ -78,7 +78,19 @@ export function buildManifest(
 }
 
 export type ExportVerification =
-  | { ok: true; events: number; sources: number; checkpoints: number; treeSize: number; rootHash: string; keyIds: string[] }
+  | {
+      ok: true;
+      /** The log (tenant) the bundle's checkpoints are of. */
+      logId: string;
+      events: number;
+      sources: number;
+      checkpoints: number;
+      treeSize: number;
+      rootHash: string;
+      keyIds: string[];
+      /** The Merkle root of the first `treeSize` events, when asked for (`rootAt`) and the bundle reaches that far. */
+      rootAt?: { treeSize: number; rootHash: string };
+    }
   | { ok: false; reason: string; sourceId?: string; seq?: number; logIndex?: number };
 
 /**
@@ -141,7 +153,7 @@ export function verifyAuditExport(input: unknown, options: { trustedKeys?: Reado
   for (const section of ['events', 'checkpoints', 'consistencyProofs', 'signingKeys'] as const) {
     if (sectionDigest(data[section]) !== manifest.digests[section]) return { ok: false, reason: `the ${section} section does not match the manifest's digest` };
   }
-  return { ok: true, events: events.length, sources: bySource.size, checkpoints: checkpoints.length, treeSize: newest.treeSize, rootHash: root, keyIds: [...new Set(checkpoints.map((c) => c.keyId))] };
+  return { ok: true, logId: manifest.tenantId, events: events.length, sources: bySource.size, checkpoints: checkpoints.length, treeSize: newest.treeSize, rootHash: root, keyIds: [...new Set(checkpoints.map((c) => c.keyId))] };
 }
 
 /** Structural check of untrusted input, so a malformed file gets a clear message instead of a crash. */
