@@ -34,9 +34,9 @@ function readRequest(body: unknown, action?: DecisionRequest['action']): Decisio
  */
 export function registerGovernedRoutes(api: LocalApi, getEngine: () => PolicyEngine | undefined, state: AgentState, targets: EgressTargets, logger: Logger): void {
   const NOT_ENROLLED = { decision: 'deny', ruleId: 'policy.none', layer: 'default', reason: 'this node is not enrolled yet', provenance: 'metadata', policyVersion: 0 } as const;
-  const decideWith = async (input: DecisionRequest) => {
+  const decideWith = async (input: DecisionRequest, client: string | undefined) => {
     const engine = getEngine();
-    return engine ? engine.decide(input) : NOT_ENROLLED;
+    return engine ? engine.decide(input, client) : NOT_ENROLLED;
   };
   const count = (verdict: string) => {
     state.inference.requests += 1;
@@ -44,13 +44,13 @@ export function registerGovernedRoutes(api: LocalApi, getEngine: () => PolicyEng
   };
 
   api.route('POST', '/v1/decide', async (request: LocalRequest) => {
-    const decision = await decideWith(readRequest(request.body));
+    const decision = await decideWith(readRequest(request.body), request.client);
     count(decision.decision);
     return { status: 200, body: decision };
   });
 
   api.route('POST', '/v1/store', async (request) => {
-    const decision = await decideWith(readRequest(request.body, 'store'));
+    const decision = await decideWith(readRequest(request.body, 'store'), request.client);
     count(decision.decision);
     return { status: decision.decision === 'deny' ? 403 : 200, body: decision };
   });
@@ -58,7 +58,7 @@ export function registerGovernedRoutes(api: LocalApi, getEngine: () => PolicyEng
   api.route('POST', '/v1/egress', async (request) => {
     const input = readRequest(request.body, 'egress');
     if (!input.destination) throw new LocalApiError(400, 'destination: required for egress');
-    const decision = await decideWith(input);
+    const decision = await decideWith(input, request.client);
     count(decision.decision);
     if (decision.decision === 'deny') return { status: 403, body: { ...decision, delivered: false } };
     const record = input.record ?? {};

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
   // The local API comes up first and stays up: the factory's applications must get answers
   // (denials, until a policy is in force) whether or not the control plane is reachable.
-  api = new LocalApi();
+  api = new LocalApi({ clients: config.localApiClients });
   api.route('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   api.route('GET', '/v1/status', () => ({
     status: 200,
@@ -85,8 +85,8 @@ async function main(): Promise<void> {
   let engine: PolicyEngine | undefined;
   registerGovernedRoutes(api, () => engine, state, config.egressTargets, logger);
   registerModelRoutes(api, { manager: () => models, engine: () => engine, audit: () => uploader, durability: config.journal.durability }, state, logger);
-  const port = await api.listen(config.localApiPort);
-  logger.info({ port }, 'local api listening');
+  const port = await api.listen(config.localApiPort, config.localApiHost);
+  logger.info({ host: config.localApiHost, port, applications: config.localApiClients ? Object.keys(config.localApiClients) : 'any local caller' }, 'local api listening');
 
   if (!identity) {
     identity = await enroll(config, client, key, AGENT_VERSION, logger, stopping.signal);

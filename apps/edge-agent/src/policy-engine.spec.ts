@@ -95,8 +95,11 @@ describe('PolicyEngine', () => {
     // evaluate alone records nothing; decide records every answer, repeated or not
     expect((await recorded()).filter((e) => e.type === 'policy.decision')).toHaveLength(0);
     await engine.decide(recipesOut);
-    await engine.decide(recipesOut);
-    expect((await recorded()).filter((e) => e.type === 'policy.decision').map((e) => e.decision)).toEqual(['allow_with_redaction', 'allow_with_redaction']);
+    await engine.decide(recipesOut, 'scada');
+    const decisions = (await recorded()).filter((e) => e.type === 'policy.decision') as { decision?: string; data?: { client?: string } }[];
+    expect(decisions.map((e) => e.decision)).toEqual(['allow_with_redaction', 'allow_with_redaction']);
+    // The application that asked, when the local API knows it, is part of the record.
+    expect(decisions.map((e) => e.data?.client)).toEqual([undefined, 'scada']);
   });
 
   it('journals the consent state it enforces whenever a flag changes, and only then', async () => {

@@ -160,8 +160,11 @@ export class PolicyEngine {
     return enforced;
   }
 
-  /** Decides and journals the decision as a policy.decision record (in strict durability, answered once it is on disk). */
-  async decide(request: DecisionRequest): Promise<EnforcedDecision> {
+  /**
+   * Decides and journals the decision as a policy.decision record (in strict durability, answered
+   * once it is on disk). `client`: the application that asked, when the local API authenticates them.
+   */
+  async decide(request: DecisionRequest, client?: string): Promise<EnforcedDecision> {
     const enforced = this.evaluate(request);
     // a full journal cannot take the record: the refusal is answered without one
     if (this.audit.full) return enforced;
@@ -169,7 +172,15 @@ export class PolicyEngine {
       type: 'policy.decision',
       category: request.category,
       decision: enforced.decision,
-      data: { action: request.action, destination: request.destination, location: request.location, ruleId: enforced.ruleId, layer: enforced.layer, policyVersion: enforced.policyVersion },
+      data: {
+        action: request.action,
+        destination: request.destination,
+        location: request.location,
+        ruleId: enforced.ruleId,
+        layer: enforced.layer,
+        policyVersion: enforced.policyVersion,
+        ...(client ? { client } : {}),
+      },
     });
     if (this.durability === 'strict') {
       try {

@@ -126,6 +126,23 @@ describe('POST /v1/infer failures', () => {
     expect(inferences[1]!.data!.outputHash).toBeUndefined();
   });
 
+  it("records which application sent the input when the local API knows its callers", async () => {
+    const token = 'vision-line-1-token-0123456789abcdef';
+    const authenticated = new LocalApi({ clients: { 'vision-line-1': token } });
+    registerModelRoutes(authenticated, { manager: () => ({ find: (name: string) => (name === 'fixed' ? { modelId: 'm1', name: 'fixed', version: '1.0.0', card, artifactSha256: 'x', model } : undefined) }) as unknown as ModelManager, engine: () => undefined, audit: () => ({ full: false, record: (event) => journal.append({ at: new Date().toISOString(), actor: 'node:n1', ...event }).then(() => undefined) }), durability: 'strict' }, state, logger);
+    const at = `http://127.0.0.1:${await authenticated.listen(0)}`;
+    try {
+      const call = (headers: Record<string, string>) => fetch(`${at}/v1/infer`, { method: 'POST', headers, body: JSON.stringify({ model: 'fixed', input: { x: [[1, 2]] } }) });
+      expect((await call({})).status).toBe(401);
+      expect((await call({ authorization: `Bearer ${token}` })).status).toBe(403); // not enrolled here: denied, and journaled as such
+      await journal.flush();
+      const records = (await journal.unacknowledged(100)).map((r) => JSON.parse(r.body) as { type: string; data?: Record<string, unknown> });
+      expect(records.filter((r) => r.type === 'model.inference').map((r) => r.data?.client)).toEqual(['vision-line-1']);
+    } finally {
+      await authenticated.close();
+    }
+  });
+
   it('refuses malformed requests with the field named', async () => {
     expect(await infer({ input: {} })).toEqual({ status: 400, body: { error: 'model: must be the name (or id) of a model active on this node' } });
     expect(await infer({ model: 'fixed', input: [1] })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^input: must be a JSON object/) } });

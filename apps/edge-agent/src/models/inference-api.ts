@@ -109,10 +109,12 @@ export function registerModelRoutes(
     }
     if (decision.provenance === 'content_hash') provenance.contentHash = sha256Hex(canonicalJson(body.input));
 
+    // Which application sent the input, when the local API knows its callers: part of the data's provenance.
+    const caller = request.client ? { client: request.client } : {};
     const journal = async (extra: Record<string, unknown>): Promise<boolean> => {
       const audit = deps.audit();
       if (!audit) return true;
-      const written = audit.record(inferenceEvent({ category, decision, model, provenance }, extra));
+      const written = audit.record(inferenceEvent({ category, decision, model, provenance }, { ...caller, ...extra }));
       if (deps.durability === 'batch') {
         written.catch((error: unknown) => logger.error({ err: String(error) }, 'inference record lost'));
         return true;
