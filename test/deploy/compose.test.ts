@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadAgentConfig } from '../../apps/edge-agent/src/config';
 
 /** No Docker engine here: the compose file and Dockerfile are checked against what the apps really read and build. */
 const root = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; healthcheck?: unknown }>;
+  services: Record<string, { image?: string; build?: unknown; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, unknown>; healthcheck?: unknown }>;
 };
 
 function configVariables(): Set<string> {
@@ -44,6 +45,16 @@ describe('docker-compose.yml', () => {
       const environment = services[name]!.environment ?? {};
       expect(Object.keys(environment).filter((variable) => !agentVariables.has(variable)), name).toEqual([]);
       expect(environment.MERIDIAN_CONTROL_PLANE).toBe('control-plane:50051');
+    }
+    for (const name of ['agent-id', 'agent-cl']) {
+      const environment = services[name]!.environment as Record<string, string>;
+      // The agent would start with these settings (its own validation, not a copy of it).
+      const config = loadAgentConfig({ ...environment, MERIDIAN_ENROLLMENT_TOKEN_FILE: undefined });
+      // A published port reaches the container's interface, never its loopback.
+      const published = (services[name]!.ports ?? []).map((port) => String(port).split(':').at(-1));
+      expect(published, name).toEqual([String(config.localApiPort)]);
+      expect(config.localApiHost, name).toBe('0.0.0.0');
+      expect(Object.keys(config.localApiClients ?? {}), name).toEqual(['demo-app']);
     }
     expect(services['agent-id']!.environment!.MERIDIAN_ENROLLMENT_TOKEN_FILE).toBe('/tokens/id');
     expect(services['agent-cl']!.environment!.MERIDIAN_ENROLLMENT_TOKEN_FILE).toBe('/tokens/cl');
