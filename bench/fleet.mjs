@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { cpuSecondsOf, figure, machineCpuSeconds, parseArgs, printMachine, rssOf, sleep, summarize, waitFor } from './lib/common.mjs';
 import { createFleet, startSimulators } from './lib/fleet.mjs';
-import { startStack } from './lib/stack.mjs';
+import { monotonicMicros, startStack } from './lib/stack.mjs';
 
 const args = parseArgs(
   { agents: 10_000, procs: 2, cpuProf: false, ackTargetMs: 2_000, legacyAcks: false },
@@ -24,6 +24,8 @@ const progress = (what) => process.stderr.write(`[${((now() - started) / 1000).t
 printMachine();
 console.log(`fleet: ${args.agents} simulated agents in ${args.procs} simulator process(es), one control-plane process, worker for bundle compilation`);
 console.log(`protocol: ${args.legacyAcks ? 'WatchPolicy + AckPolicy (one signed call per acknowledgement)' : 'PolicyChannel (acknowledgements on the stream)'}`);
+/** The publish, from the request to the last acknowledgement recorded: the part of a --cpu-prof run the publish figures come from. */
+const publishWindow = { from: 0, to: 0 };
 const stack = await startStack({ label: 'fleet', worker: true, streams: args.agents, cpuProfile: args.cpuProf });
 let fleet;
 try {
@@ -84,10 +86,12 @@ try {
   const databaseBefore = await stack.databaseCpuSeconds();
   const cpuBeforePublish = cpuSecondsOf(pid);
   const publishedAt = now();
+  publishWindow.from = monotonicMicros();
   const published = await stack.api('POST', '/v1/policies/publish', {});
   if (published.status !== 202) throw new Error(`publish: ${published.status}`);
   const collect = async () => (await fleet.all('collect')).flat();
   await waitFor(async () => (await recordedSince(publishedAt)) >= held, 60_000, 'all acknowledgements', 100).catch((error) => console.log(`warning: ${error.message}`));
+  publishWindow.to = monotonicMicros();
   const publishEnd = now();
   const processCpu = cpuOf();
   const machineAfter = machineCpuSeconds();
@@ -155,7 +159,7 @@ try {
   if (args.cpuProf) {
     await fleet.close();
     fleet = undefined;
-    await stack.printProfile();
+    await stack.printProfile(publishWindow.to ? { 'publish -> every acknowledgement recorded': publishWindow } : {});
   }
 } finally {
   await fleet?.close();

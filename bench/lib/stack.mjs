@@ -138,12 +138,20 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       return file ? path.join(profileDir, file) : undefined;
     },
-    /** Stops the control plane and prints where its CPU went (for --cpu-prof runs). */
-    async printProfile() {
+    /**
+     * Stops the control plane and prints where its CPU went (for --cpu-prof runs): over the whole run,
+     * and over each named window ({ from, to } in microseconds of the monotonic clock, see
+     * monotonicMicros) when given, e.g. a publish alone rather than the opening of every stream.
+     */
+    async printProfile(windows = {}) {
       const profile = await stack.stopForProfile();
       if (!profile) return;
       console.log(`control-plane CPU profile: ${profile}`);
       for (const f of await topFunctions(profile)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+      for (const [name, window] of Object.entries(windows)) {
+        console.log(`control-plane CPU profile, ${name} only:`);
+        for (const f of await topFunctions(profile, 12, window)) console.log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+      }
     },
     /**
      * CPU seconds used so far by the PostgreSQL backends of this database (PostgreSQL shares the
@@ -175,14 +183,22 @@ export async function startStack({ label, worker = false, streams = 0, cpuProfil
   return stack;
 }
 
-/** Self time by function of a V8 .cpuprofile: where the process spent its CPU. */
-export async function topFunctions(profilePath, limit = 12) {
+/** Now, in microseconds of the clock V8's profiler stamps samples with (CLOCK_MONOTONIC on Linux, shared by every process). */
+export function monotonicMicros() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Self time by function of a V8 .cpuprofile: where the process spent its CPU, within `window` ({ from, to }, monotonic µs) when given. */
+export async function topFunctions(profilePath, limit = 12, window = undefined) {
   const { readFileSync } = await import('node:fs');
   const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
   const deltas = profile.timeDeltas;
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i += 1) {
+    at += deltas[i] ?? 0;
+    if (window && (at < window.from || at > window.to)) continue;
     const node = byId.get(profile.samples[i]);
     const frame = node.callFrame;
     const key = `${frame.functionName || '(anonymous)'} ${frame.url ? path.relative(repoRoot, frame.url.replace('file://', '')) : ''}:${frame.lineNumber + 1}`;
