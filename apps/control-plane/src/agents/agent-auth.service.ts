@@ -37,7 +37,8 @@ const NODE_CACHE_TTL_MS = 5_000;
 /**
  * Verifies the per-call node signature (see agent.proto): known, unrevoked node; timestamp within
  * the allowed skew; valid Ed25519 signature over method, node, time, nonce and the request body's
- * digest where the node signed one; nonce never seen before (kept in Redis, so a request replayed to another replica is refused as well).
+ * digest where the node signed one; nonce never seen before (kept in Redis, so a request replayed to
+ * another replica is refused as well).
  */
 @Injectable()
 export class AgentAuthService {

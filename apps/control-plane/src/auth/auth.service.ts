@@ -10,8 +10,8 @@ import { badRequest, conflict, forbidden, notFound, unauthorized } from '../comm
 import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
 import type { ChangePasswordDto, LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
-import { tenantContext, type Principal } from './principal';
 import { LoginThrottle } from './login-throttle';
+import { tenantContext, type Principal } from './principal';
 import { SessionRevocations } from './session-revocations';
 
 const REFRESH_PREFIX = 'mr';
