@@ -106,6 +106,38 @@ describe('authentication', () => {
     expect((await call(h, 'POST', '/v1/auth/password', { headers: { 'x-api-key': key }, body: { currentPassword: 'x', newPassword: 'a-new-password-2' } })).status).toBe(403);
   });
 
+  it('lets an admin set a temporary password for a person of this tenant only; a platform admin for anyone', async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const reset = (token: string, id: string, newPassword = 'temporary-password-9') => call(h, 'POST', `/v1/users/${id}/password`, { token, body: { newPassword } });
+    const person = (await call(h, 'POST', '/v1/users', { token: admin, body: { email: 'forgot.password@demo-vendor.example', displayName: 'Forgot Password', password: 'lost-password-123', role: Role.vendor_engineer } })).body;
+    const session = (await login('forgot.password@demo-vendor.example', 'lost-password-123')).body;
+
+    expect((await reset(admin, person.id)).status).toBe(204);
+    expect((await call(h, 'GET', '/v1/auth/me', { token: session.accessToken })).status).toBe(401);
+    expect((await login('forgot.password@demo-vendor.example', 'lost-password-123')).status).toBe(401);
+    expect((await login('forgot.password@demo-vendor.example', 'temporary-password-9')).status).toBe(200);
+    const recorded = await h.owner.auditEvent.findMany({ where: { tenantId: h.tenants.a.id, type: 'admin.user.password_reset' } });
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.body).toContain(person.id);
+    expect(recorded[0]!.body).not.toContain('temporary-password-9');
+
+    // Not one's own (that needs the current password), not too short, not by an auditor, not across tenants.
+    const adminId = (await h.owner.user.findUniqueOrThrow({ where: { email: h.tenants.a.emails.vendor_admin } })).id;
+    expect((await reset(admin, adminId)).status).toBe(409);
+    expect((await reset(admin, person.id, 'short')).status).toBe(400);
+    expect((await reset(await h.token('a', Role.auditor), person.id)).status).toBe(403);
+    expect((await reset(await h.token('b', Role.vendor_admin), person.id)).status).toBe(404);
+
+    // A person of two tenants: a tenant admin could otherwise take over their access to the other one.
+    await h.owner.membership.create({ data: { tenantId: h.tenants.b.id, userId: person.id, role: Role.auditor } });
+    const refused = await reset(admin, person.id, 'another-temporary-1');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/belongs to other tenants too/);
+    expect((await login('forgot.password@demo-vendor.example', 'temporary-password-9')).status).toBe(200);
+    expect((await reset(await h.token('a', Role.platform_admin), person.id, 'another-temporary-1')).status).toBe(204);
+    expect((await login('forgot.password@demo-vendor.example', 'another-temporary-1')).status).toBe(200);
+  });
+
   it('stores passwords as argon2id', async () => {
     const user = await h.owner.user.findUniqueOrThrow({ where: { email: 'vendor.admin@demo-vendor.example' } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);

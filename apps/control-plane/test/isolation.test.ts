@@ -74,6 +74,11 @@ const TENANT_LOCAL_CREATES = new Set([
  * that takes long enough to need a job, and so are asking for a link to download one and having
  * the log re-verified by a job. Everything else an auditor posts must be refused.
  */
+/** Valid bodies for actions on a resource (POST …/:id/…), so the request reaches the service instead of stopping at validation. */
+const POST_ID_BODIES: Record<string, unknown> = {
+  'POST /v1/users/:id/password': { newPassword: 'hijacked-password-1' },
+};
+
 const AUDITOR_ACTIONS = new Set(['POST /v1/audit/exports', 'POST /v1/audit/exports/:id/download-link', 'POST /v1/audit/verifications']);
 
 const key = (r: RouteInfo) => `${r.method} ${r.path}`;
@@ -182,7 +187,7 @@ describe('tenant isolation matrix', () => {
       const role = pickRoleOfB(route);
       let path = route.path.replace(':id', id!);
       for (const [param, value] of Object.entries(PARAMS_WITHIN_CALLER_TENANT)) path = path.replace(param, value);
-      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource!] : route.method === 'PUT' ? PUT_BODIES[key(route)] : route.method === 'POST' ? {} : undefined;
+      const body = route.method === 'PATCH' ? UPDATE_BODIES[route.resource!] : route.method === 'PUT' ? PUT_BODIES[key(route)] : route.method === 'POST' ? (POST_ID_BODIES[key(route)] ?? {}) : undefined;
       expect(route.method !== 'PUT' || body !== undefined, `no PUT body for ${key(route)}; add one to this test`).toBe(true);
       if (!role) {
         const response = await call(h, route.method, path, { token: await h.token('b', Role.vendor_admin), body });

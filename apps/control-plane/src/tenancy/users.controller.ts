@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Role } from '@meridian/db';
 import { Allow, CurrentPrincipal, TENANT_ADMINS, type Principal } from '../auth/principal';
 import { PageQuery } from '../common/pagination';
 import { TenantResource } from '../common/tenant-resource';
-import { AddMemberDto, CreateUserDto, UpdateUserDto, UserPage, UserView } from './dto/user.dto';
+import { AddMemberDto, CreateUserDto, ResetPasswordDto, UpdateUserDto, UserPage, UserView } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -49,6 +49,15 @@ export class UsersController {
   @ApiOkResponse({ type: UserView })
   update(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
+  }
+
+  @Allow(...TENANT_ADMINS)
+  @Post(':id/password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: "Set; the person's sessions have ended everywhere. Tenant admins may reset people who belong to this tenant only" })
+  @ApiConflictResponse({ description: 'Your own password (change it with POST /v1/auth/password), or a person of other tenants too or a platform admin (a platform admin resets theirs)' })
+  resetPassword(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ResetPasswordDto) {
+    return this.users.resetPassword(principal, id, body);
   }
 
   @Allow(...TENANT_ADMINS)

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { recordChange } from '../audit/record';
 import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
-import type { Membership, TenantTx, User } from '@meridian/db';
+import { Role, type Membership, type TenantTx, type User } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
 import { SessionRevocations } from '../auth/session-revocations';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
-import { TenantPrisma } from '../prisma/prisma.service';
-import type { AddMemberDto, CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
+import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
+import type { AddMemberDto, CreateUserDto, ResetPasswordDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { requireOrganizationForRole } from './organizations.service';
 
 /** People of a tenant: a global account plus this tenant's membership (which carries the role). */
@@ -17,6 +17,7 @@ export class UsersService {
   constructor(
     private readonly db: TenantPrisma,
     private readonly sessions: SessionRevocations,
+    private readonly system: SystemPrisma,
   ) {}
 
   list(principal: Principal, query: PageQuery): Promise<Page<UserView>> {
@@ -87,6 +88,30 @@ export class UsersService {
       return ended;
     });
     await this.endNow(ended);
+  }
+
+  /**
+   * An admin sets a temporary password for a person who lost theirs (there is no e-mail reset): the
+   * person's sessions end everywhere, and the reset is audited. A tenant admin may do it only for
+   * people who belong to this tenant alone and are not platform admins: otherwise one tenant's admin
+   * could take over a person's access to other tenants. Platform admins may reset anyone's.
+   */
+  async resetPassword(principal: Principal, userId: string, input: ResetPasswordDto): Promise<void> {
+    if (userId === principal.userId) throw conflict('this is your own account: change your password with POST /v1/auth/password');
+    await this.get(principal, userId); // a member of this tenant, or not found
+    // Memberships elsewhere are not visible through the tenant's connection: the system one counts them.
+    const account = await this.system.client.user.findUniqueOrThrow({ where: { id: userId }, select: { isPlatformAdmin: true, _count: { select: { memberships: true } } } });
+    if (principal.role !== Role.platform_admin && (account.isPlatformAdmin || account._count.memberships > 1)) {
+      throw conflict('this person belongs to other tenants too, or is a platform admin: a platform admin resets their password');
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.db.run(tenantContext(principal), async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+      await recordChange(tx, principal, 'admin.user.password_reset', { userId });
+    });
+    const open = await this.system.client.refreshToken.findMany({ where: { userId, revokedAt: null }, select: { familyId: true }, distinct: ['familyId'] });
+    await this.system.client.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.endNow(open.map((token) => token.familyId));
   }
 
   /**

@@ -1024,6 +1024,22 @@ export interface paths {
         patch: operations["Users_update"];
         trace?: never;
     };
+    "/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/memberships": {
         parameters: {
             query?: never;
@@ -1711,6 +1727,10 @@ export interface components {
             /** @description Policy bundle version the agent runs */
             policyVersion?: number;
             uptimeSeconds?: number;
+        };
+        ResetPasswordDto: {
+            /** @description A temporary password to hand to the person, at least 12 characters; they change it on the Account page */
+            newPassword: string;
         };
         /** @enum {string} */
         Role: "platform_admin" | "vendor_admin" | "vendor_engineer" | "integrator_admin" | "integrator_viewer" | "auditor";
@@ -4742,6 +4762,46 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserView"];
                 };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Users_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Set; the person's sessions have ended everywhere. Tenant admins may reset people who belong to this tenant only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your own password (change it with POST /v1/auth/password), or a person of other tenants too or a platform admin (a platform admin resets theirs) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem details (RFC 9457) */
             default: {

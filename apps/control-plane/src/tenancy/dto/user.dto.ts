@@ -46,6 +46,13 @@ export class AddMemberDto {
   integratorOrgId?: string;
 }
 
+export class ResetPasswordDto {
+  @ApiProperty({ description: 'A temporary password to hand to the person, at least 12 characters; they change it on the Account page' })
+  @IsString()
+  @Length(12, 200)
+  newPassword!: string;
+}
+
 export class UpdateUserDto {
   @ApiPropertyOptional()
   @IsOptional()
