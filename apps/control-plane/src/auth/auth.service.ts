@@ -11,6 +11,7 @@ import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
 import type { ChangePasswordDto, LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
 import { LoginThrottle } from './login-throttle';
+import { endPersonSessions } from './person-sessions';
 import { tenantContext, type Principal } from './principal';
 import { SessionRevocations } from './session-revocations';
 
@@ -106,11 +107,7 @@ export class AuthService {
       await tx.user.update({ where: { id: userId }, data: { passwordHash } });
       await recordChange(tx, principal, 'admin.user.password_changed', { userId });
     });
-    // Sessions live in every tenant the person belongs to: ended through the system connection.
-    const others = { userId, revokedAt: null, ...(principal.sessionId ? { familyId: { not: principal.sessionId } } : {}) };
-    const open = await this.system.client.refreshToken.findMany({ where: others, select: { familyId: true }, distinct: ['familyId'] });
-    await this.system.client.refreshToken.updateMany({ where: others, data: { revokedAt: new Date() } });
-    await Promise.all(open.map(({ familyId }) => this.sessions.end(familyId)));
+    await endPersonSessions(this.system, this.sessions, userId, principal.sessionId);
   }
 
   async me(principal: Principal): Promise<MeView> {

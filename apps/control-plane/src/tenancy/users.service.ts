@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
 import { Role, type Membership, type TenantTx, type User } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
+import { endPersonSessions } from '../auth/person-sessions';
 import { SessionRevocations } from '../auth/session-revocations';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
@@ -109,9 +110,7 @@ export class UsersService {
       await tx.user.update({ where: { id: userId }, data: { passwordHash } });
       await recordChange(tx, principal, 'admin.user.password_reset', { userId });
     });
-    const open = await this.system.client.refreshToken.findMany({ where: { userId, revokedAt: null }, select: { familyId: true }, distinct: ['familyId'] });
-    await this.system.client.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await this.endNow(open.map((token) => token.familyId));
+    await endPersonSessions(this.system, this.sessions, userId);
   }
 
   /**
