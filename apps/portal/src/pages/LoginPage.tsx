@@ -46,6 +46,7 @@ export function LoginPage() {
         <button type="submit" className="button" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <p className="muted">Forgot your password? Your tenant's admin can set a temporary one; change it on your Account page.</p>
       </form>
     </main>
   );
