@@ -12,6 +12,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottle } from './login-throttle';
+import { PersonSessions } from './person-sessions';
 import { SessionRevocations } from './session-revocations';
 
 @Module({
@@ -23,7 +24,7 @@ import { SessionRevocations } from './session-revocations';
     }),
   ],
   controllers: [AuthController, ApiKeysController],
-  providers: [AuthService, ApiKeysService, SessionRevocations, LoginThrottle, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [SessionRevocations],
+  providers: [AuthService, ApiKeysService, SessionRevocations, PersonSessions, LoginThrottle, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [SessionRevocations, PersonSessions],
 })
 export class AuthModule {}

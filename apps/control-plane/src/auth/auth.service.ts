@@ -11,7 +11,7 @@ import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
 import type { ChangePasswordDto, LoginDto, MembershipView, MeView, SessionView } from './dto/auth.dto';
 import type { AccessTokenClaims } from './jwt.strategy';
 import { LoginThrottle } from './login-throttle';
-import { endPersonSessions } from './person-sessions';
+import { PersonSessions } from './person-sessions';
 import { tenantContext, type Principal } from './principal';
 import { SessionRevocations } from './session-revocations';
 
@@ -32,6 +32,7 @@ export class AuthService {
     @InjectConfig() private readonly config: AppConfig,
     private readonly throttle: LoginThrottle,
     private readonly db: TenantPrisma,
+    private readonly personSessions: PersonSessions,
   ) {}
 
   /** `clientAddress`: the caller's address (behind trusted proxies, the forwarded one), for throttling failed logins. */
@@ -107,7 +108,7 @@ export class AuthService {
       await tx.user.update({ where: { id: userId }, data: { passwordHash } });
       await recordChange(tx, principal, 'admin.user.password_changed', { userId });
     });
-    await endPersonSessions(this.system, this.sessions, userId, principal.sessionId);
+    await this.personSessions.endAll(userId, principal.sessionId);
   }
 
   async me(principal: Principal): Promise<MeView> {

@@ -11,6 +11,8 @@ const ALLOWED = new Set([
   'prisma/prisma.module.ts',
   'auth/auth.service.ts',
   'auth/api-key.strategy.ts',
+  // a person's sessions and memberships across tenants (password change and reset)
+  'auth/person-sessions.ts',
   'tenancy/tenants.service.ts',
   // agents authenticate (and enroll) before their tenant is known
   'agents/agent-auth.service.ts',

@@ -4,11 +4,11 @@ import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
 import { Role, type Membership, type TenantTx, type User } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
-import { endPersonSessions } from '../auth/person-sessions';
+import { PersonSessions } from '../auth/person-sessions';
 import { SessionRevocations } from '../auth/session-revocations';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
-import { SystemPrisma, TenantPrisma } from '../prisma/prisma.service';
+import { TenantPrisma } from '../prisma/prisma.service';
 import type { AddMemberDto, CreateUserDto, ResetPasswordDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { requireOrganizationForRole } from './organizations.service';
 
@@ -18,7 +18,7 @@ export class UsersService {
   constructor(
     private readonly db: TenantPrisma,
     private readonly sessions: SessionRevocations,
-    private readonly system: SystemPrisma,
+    private readonly personSessions: PersonSessions,
   ) {}
 
   list(principal: Principal, query: PageQuery): Promise<Page<UserView>> {
@@ -100,9 +100,7 @@ export class UsersService {
   async resetPassword(principal: Principal, userId: string, input: ResetPasswordDto): Promise<void> {
     if (userId === principal.userId) throw conflict('this is your own account: change your password with POST /v1/auth/password');
     await this.get(principal, userId); // a member of this tenant, or not found
-    // Memberships elsewhere are not visible through the tenant's connection: the system one counts them.
-    const account = await this.system.client.user.findUniqueOrThrow({ where: { id: userId }, select: { isPlatformAdmin: true, _count: { select: { memberships: true } } } });
-    if (principal.role !== Role.platform_admin && (account.isPlatformAdmin || account._count.memberships > 1)) {
+    if (principal.role !== Role.platform_admin && (await this.personSessions.reachesBeyondOneTenant(userId))) {
       throw conflict('this person belongs to other tenants too, or is a platform admin: a platform admin resets their password');
     }
     const passwordHash = await hashPassword(input.newPassword);
@@ -110,7 +108,7 @@ export class UsersService {
       await tx.user.update({ where: { id: userId }, data: { passwordHash } });
       await recordChange(tx, principal, 'admin.user.password_reset', { userId });
     });
-    await endPersonSessions(this.system, this.sessions, userId);
+    await this.personSessions.endAll(userId);
   }
 
   /**
