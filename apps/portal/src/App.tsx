@@ -13,6 +13,7 @@ import { GovernancePage } from './pages/GovernancePage';
 import { LoginPage } from './pages/LoginPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { NodePage } from './pages/NodePage';
+import { PeoplePage } from './pages/PeoplePage';
 import { SitePage } from './pages/SitePage';
 import { Empty } from './ui/states';
 
@@ -43,6 +44,7 @@ export function App() {
           <Route path="/models" element={<Guard allow={can.seeModels}><ModelsPage /></Guard>} />
           <Route path="/audit" element={<Guard allow={can.seeAudit}><AuditPage /></Guard>} />
           <Route path="/audit/events/:sourceId/:seq" element={<Guard allow={can.seeAudit}><AuditEventPage /></Guard>} />
+          <Route path="/people" element={<Guard allow={can.manageUsers}><PeoplePage /></Guard>} />
           <Route path="/account" element={<Guard allow={() => true}><AccountPage /></Guard>} />
           <Route path="*" element={<Guard allow={() => true}><Empty>No page here. Use the navigation above.</Empty></Guard>} />
         </Routes>

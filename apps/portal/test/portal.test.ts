@@ -129,7 +129,7 @@ describe('tenant portal in a browser', () => {
   it('vendor admin: fleet by country, site and node detail with live heartbeats', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
-    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit']);
+    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit', 'People']);
     await page.getByTestId('country-CL').waitFor();
     await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/CL: 1 online, 0 stale, 0 offline, 1 of 1 on the latest policy/);
     expect(await page.getByTestId('country-chart').locator('rect').count()).toBeGreaterThan(2);
@@ -383,6 +383,46 @@ describe('tenant portal in a browser', () => {
     await page.getByTestId('country-ID').waitFor();
     await page.close();
   }, 120_000);
+
+  it('vendor admin: people of the tenant: adds an integrator, sets a temporary password, removes them', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+    const rows = page.getByTestId('people').locator('tbody tr');
+    await expect.poll(() => page.getByTestId('people').innerText().catch(() => '')).toMatch(/Indra Integrator \(ID admin\)\s+integrator\.admin@nusantara\.example\s+Integrator admin/);
+
+    const add = page.getByRole('region', { name: 'Add a person' });
+    await add.getByLabel('E-mail').fill('olga.operator@nusantara.example');
+    await add.getByLabel('Name').fill('Olga Operator');
+    await add.getByLabel('Role').selectOption({ label: 'Integrator viewer' });
+    const organisation = add.getByLabel('Integrator organisation');
+    await organisation.selectOption({ index: 1 });
+    const organisationName = (await organisation.locator('option:checked').innerText()).trim();
+    await add.getByLabel(/^Temporary password/).fill('first-day-password-1');
+    await add.getByRole('button', { name: 'Add person' }).click();
+    await expect.poll(() => page.getByTestId('people-status').innerText().catch(() => '')).toBe('Olga Operator added.');
+    const olga = rows.filter({ hasText: 'olga.operator@nusantara.example' });
+    const escaped = organisationName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect.poll(() => olga.innerText().catch(() => '')).toMatch(new RegExp(`Olga Operator\\s+olga\\.operator@nusantara\\.example\\s+Integrator viewer\\s+${escaped}`));
+    const signInAs = async (password: string) =>
+      (await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'olga.operator@nusantara.example', password }) })).status;
+    expect(await signInAs('first-day-password-1')).toBe(200);
+
+    await olga.getByRole('button', { name: 'Set a temporary password for Olga Operator' }).click();
+    await olga.getByLabel('Temporary password for Olga Operator').fill('second-day-password-2');
+    await olga.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => page.getByTestId('people-status').innerText().catch(() => '')).toMatch(/Olga Operator has a temporary password; their sessions have ended/);
+    expect(await signInAs('first-day-password-1')).toBe(401);
+    expect(await signInAs('second-day-password-2')).toBe(200);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'people');
+
+    await olga.getByRole('button', { name: 'Remove Olga Operator' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByTestId('people-status').innerText().catch(() => '')).toMatch(/Olga Operator removed/);
+    await expect.poll(() => olga.count()).toBe(0);
+    await page.close();
+  }, 60_000);
 
   it('account: a person changes their own password; the next sign-in needs the new one', async () => {
     const admin = await stack.login('vendor.admin@demo-vendor.example');

@@ -23,6 +23,7 @@ const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
   verifyAudit: 'POST /v1/audit/verifications',
   requestCheckpoint: 'POST /v1/audit/checkpoints',
   manageRollouts: 'POST /v1/rollouts',
+  manageUsers: 'POST /v1/users',
 };
 
 describe('portal capabilities match the API access rules', () => {

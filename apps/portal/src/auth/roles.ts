@@ -23,6 +23,7 @@ export const can = {
   requestCheckpoint: (role: Role) => TENANT_ADMINS.includes(role),
   seeModels: (role: Role) => VENDOR_STAFF.includes(role),
   manageRollouts: (role: Role) => VENDOR_STAFF.includes(role),
+  manageUsers: (role: Role) => TENANT_ADMINS.includes(role),
 };
 
 export interface NavItem {
@@ -37,6 +38,7 @@ export const NAV: NavItem[] = [
   { to: '/consent', label: 'Consent', visible: can.seeConsent },
   { to: '/models', label: 'Models & rollouts', visible: can.seeModels },
   { to: '/audit', label: 'Audit', visible: can.seeAudit },
+  { to: '/people', label: 'People', visible: can.manageUsers },
 ];
 
 export function homeFor(role: Role): string {
