@@ -31,6 +31,8 @@ export class Session {
   private legacyPolicyCalls = false;
   private desiredStateHandler: Handler<DesiredState> | undefined;
   private heartbeatIntervalSeconds: number;
+  /** When the control plane last refused this node (revoked, unknown, bad signature): 0 if never. */
+  private refusedAt = 0;
 
   constructor(
     private readonly client: ControlPlaneClient,
@@ -68,6 +70,7 @@ export class Session {
   private async heartbeatLoop(): Promise<void> {
     const backoff = new Backoff(this.options.backoff.initialMs, this.options.backoff.maxMs);
     while (!this.stopped) {
+      const startedAt = Date.now();
       try {
         const response = await this.client.heartbeat({
           agentVersion: this.state.agentVersion,
@@ -79,7 +82,7 @@ export class Session {
           auditPendingEvents: this.state.auditPendingEvents,
         });
         if (response.heartbeatIntervalSeconds > 0) this.heartbeatIntervalSeconds = response.heartbeatIntervalSeconds;
-        this.markConnected();
+        this.markConnected(startedAt);
         this.state.lastHeartbeatAt = new Date().toISOString();
         this.logger.debug({ serverTime: response.serverTimeUnixMs }, 'heartbeat acknowledged');
         backoff.reset();
@@ -132,11 +135,11 @@ export class Session {
         }
         this.openStreams.add(stream as ClientReadableStream<unknown>);
         stream.on('metadata', () => {
-          this.markConnected();
+          this.markConnected(openedAt);
           this.logger.info({ stream: name }, 'stream open');
         });
         stream.on('data', (message: T) => {
-          this.markConnected();
+          this.markConnected(openedAt);
           handling = handling
             .then(() => handle(message, stream))
             .catch((error: unknown) => this.logger.error({ err: error, stream: name }, 'stream message handler failed'));
@@ -165,7 +168,13 @@ export class Session {
     return refused ? this.options.backoff.maxMs : backoff.next();
   }
 
-  private markConnected(): void {
+  /**
+   * `since`: when the call or stream that just succeeded was started. One started before the node was
+   * last refused (revoked, unknown) says nothing about now: a heartbeat answered just before the
+   * revocation took effect must not mark a refused node connected again.
+   */
+  private markConnected(since: number): void {
+    if (since < this.refusedAt) return;
     if (!this.state.connected) this.logger.info('connected to the control plane');
     this.state.connected = true;
     this.state.lastError = null;
@@ -175,6 +184,7 @@ export class Session {
     const code = isServiceError(error) ? GrpcStatus[error.code] : 'ERROR';
     const details = isServiceError(error) ? error.details : error instanceof Error ? error.message : String(error);
     const refused = code === 'UNAUTHENTICATED' || code === 'PERMISSION_DENIED';
+    if (refused) this.refusedAt = Date.now();
     if (this.state.connected || refused) this.logger[refused ? 'error' : 'warn']({ what, code, details }, refused ? 'control plane refused this node' : 'lost the control plane');
     this.state.connected = false;
     this.state.lastError = `${what}: ${code} ${details}`;
