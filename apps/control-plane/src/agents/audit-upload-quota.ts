@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
-import { takeTokens, type TokenBucket } from '../redis/token-bucket';
+import { takeTokensOrLetThrough, type TokenBucket } from '../redis/token-bucket';
 import { rateLimited } from './rate-limited';
 
 /** While Redis is unreachable, one warning per this interval (not one per batch). */
@@ -31,13 +31,7 @@ export class AuditUploadQuota {
   async take(nodeId: string, events: number): Promise<void> {
     const { auditEventsPerSecond, auditBurstEvents } = this.config.agents;
     const bucket: TokenBucket = { key: `${this.config.redis.queuePrefix}:audit-upload:${nodeId}`, capacity: auditBurstEvents, refillMs: 1000 / auditEventsPerSecond };
-    let verdict: { allowed: boolean; waitMs: number };
-    try {
-      verdict = await takeTokens(this.redis, bucket, events);
-    } catch (error) {
-      this.letThrough(error as Error);
-      return;
-    }
+    const verdict = await takeTokensOrLetThrough(this.redis, bucket, events, (error) => this.letThrough(error));
     if (!verdict.allowed) {
       const seconds = Math.max(0.1, Math.ceil(verdict.waitMs / 100) / 10);
       throw rateLimited(

@@ -4,7 +4,7 @@ import type { AppConfig } from '@meridian/config';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
 import type { AgentRpcError } from './agent-rpc-error';
-import { takeTokens } from '../redis/token-bucket';
+import { takeTokensOrLetThrough, wholeSecondsToWait } from '../redis/token-bucket';
 import { rateLimited } from './rate-limited';
 
 /**
@@ -43,23 +43,18 @@ export class EnrollmentRateLimiter {
 
   private async run(peer: string, cost: number): Promise<[boolean, number]> {
     const { enrollFailureBurst, enrollFailureRefillSeconds } = this.config.agents;
-    try {
-      const { allowed, waitMs } = await takeTokens(
-        this.redis,
-        { key: `${this.config.redis.queuePrefix}:enroll-failures:${peer}`, capacity: enrollFailureBurst, refillMs: enrollFailureRefillSeconds * 1000 },
-        cost,
-      );
-      return [allowed, waitMs];
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message, peer }, 'enrollment rate limiter unavailable; attempt let through');
-      return [true, 0];
-    }
+    const { allowed, waitMs } = await takeTokensOrLetThrough(
+      this.redis,
+      { key: `${this.config.redis.queuePrefix}:enroll-failures:${peer}`, capacity: enrollFailureBurst, refillMs: enrollFailureRefillSeconds * 1000 },
+      cost,
+      (error) => this.logger.warn({ err: error.message, peer }, 'enrollment rate limiter unavailable; attempt let through'),
+    );
+    return [allowed, waitMs];
   }
 }
 
 function exhausted(waitMs: number): AgentRpcError {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return rateLimited(`too many failed enrollment attempts from this address; retry in ${seconds} s`, waitMs);
+  return rateLimited(`too many failed enrollment attempts from this address; retry in ${wholeSecondsToWait(waitMs)} s`, waitMs);
 }
 
 /** The address part of a grpc-js peer ("127.0.0.1:5000", "[::1]:5000", "ipv4:…"): the bucket key. */

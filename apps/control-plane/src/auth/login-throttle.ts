@@ -5,7 +5,7 @@ import type { AppConfig } from '@meridian/config';
 import { TooManyRequests } from '../common/problem';
 import { InjectConfig } from '../config/config.module';
 import { InjectRedis } from '../redis/redis.module';
-import { takeTokens, type TokenBucket } from '../redis/token-bucket';
+import { takeTokensOrLetThrough, wholeSecondsToWait, type TokenBucket } from '../redis/token-bucket';
 
 /** One login attempt's hold on its two buckets; give it back (`succeeded`) unless the password was wrong. */
 export interface LoginAttempt {
@@ -59,17 +59,11 @@ export class LoginThrottle {
     };
   }
 
-  private async take(bucket: TokenBucket, cost: number): Promise<{ allowed: boolean; waitMs: number }> {
-    try {
-      return await takeTokens(this.redis, bucket, cost);
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message }, 'login throttle unavailable; attempt let through');
-      return { allowed: true, waitMs: 0 };
-    }
+  private take(bucket: TokenBucket, cost: number): Promise<{ allowed: boolean; waitMs: number }> {
+    return takeTokensOrLetThrough(this.redis, bucket, cost, (error) => this.logger.warn({ err: error.message }, 'login throttle unavailable; attempt let through'));
   }
 }
 
 function refused(from: string, waitMs: number): TooManyRequests {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return new TooManyRequests(`too many failed logins for ${from}; retry in ${seconds} s`, waitMs);
+  return new TooManyRequests(`too many failed logins for ${from}; retry in ${wholeSecondsToWait(waitMs)} s`, waitMs);
 }

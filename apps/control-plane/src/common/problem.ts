@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { wholeSecondsToWait } from '../redis/token-bucket';
 
 /** One field-level problem: `path` is the JSON path of the offending input ("labels.line", "items[2].name"). */
 export interface FieldError {
@@ -35,7 +36,7 @@ export class TooManyRequests extends ProblemException {
 
   constructor(detail: string, waitMs: number) {
     super(HttpStatus.TOO_MANY_REQUESTS, 'rate-limited', detail);
-    this.retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    this.retryAfterSeconds = wholeSecondsToWait(waitMs);
   }
 }
 

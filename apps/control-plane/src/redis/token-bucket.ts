@@ -63,3 +63,22 @@ export async function takeTokens(redis: Redis, bucket: TokenBucket, cost: number
   return { allowed: allowed === 1, waitMs: Math.max(0, waitMs) };
 }
 
+
+/**
+ * takeTokens for limits that fail open: while Redis cannot answer, the attempt is let through and
+ * `unavailable` is told why (each caller logs in its own way), since the limit guards against abuse and
+ * the real check (a token, a password, a signature) still applies.
+ */
+export async function takeTokensOrLetThrough(redis: Redis, bucket: TokenBucket, cost: number, unavailable: (error: Error) => void): Promise<{ allowed: boolean; waitMs: number }> {
+  try {
+    return await takeTokens(redis, bucket, cost);
+  } catch (error) {
+    unavailable(error as Error);
+    return { allowed: true, waitMs: 0 };
+  }
+}
+
+/** A wait as the whole seconds a refusal states (Retry-After, "retry in N s"): rounded up, at least 1. */
+export function wholeSecondsToWait(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
