@@ -5,11 +5,15 @@ const PAGE = 200;
 /** Enough for any fleet the portal draws on one screen; the API pages beyond it. */
 const MAX_PAGES = 10;
 
-export async function allSites(): Promise<Site[]> {
-  const items: Site[] = [];
+/**
+ * Every item of a cursor-paginated list, page after page, up to `maxPages` pages (the portal draws
+ * them on one screen; the API pages beyond).
+ */
+export async function allPages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>, maxPages = MAX_PAGES): Promise<T[]> {
+  const items: T[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await call(api.GET('/v1/sites', { params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } } }));
+  for (let n = 0; n < maxPages; n++) {
+    const result = await page(cursor);
     items.push(...result.items);
     if (!result.nextCursor) break;
     cursor = result.nextCursor;
@@ -17,16 +21,12 @@ export async function allSites(): Promise<Site[]> {
   return items;
 }
 
-export async function allNodes(siteId?: string): Promise<EdgeNode[]> {
-  const items: EdgeNode[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await call(api.GET('/v1/nodes', { params: { query: { limit: PAGE, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } }));
-    items.push(...result.items);
-    if (!result.nextCursor) break;
-    cursor = result.nextCursor;
-  }
-  return items;
+export function allSites(): Promise<Site[]> {
+  return allPages((cursor) => call(api.GET('/v1/sites', { params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } } })));
+}
+
+export function allNodes(siteId?: string): Promise<EdgeNode[]> {
+  return allPages((cursor) => call(api.GET('/v1/nodes', { params: { query: { limit: PAGE, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })));
 }
 
 export function policyStatus(siteId: string): Promise<SitePolicyStatus> {

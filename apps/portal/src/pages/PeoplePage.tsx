@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, asError, call } from '../api/client';
+import { allPages } from '../api/fleet';
 import type { components } from '../api/schema';
 import type { Role } from '../api/types';
 import { ROLE_LABELS } from '../auth/roles';
@@ -15,16 +16,8 @@ const TENANT_ROLES: Role[] = ['vendor_admin', 'vendor_engineer', 'integrator_adm
 const INTEGRATOR_ROLES: Role[] = ['integrator_admin', 'integrator_viewer'];
 const MAX_PAGES = 50;
 
-async function everyone(): Promise<Person[]> {
-  const people: Person[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await call(api.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
-    people.push(...result.items);
-    if (!result.nextCursor) break;
-    cursor = result.nextCursor;
-  }
-  return people;
+function everyone(): Promise<Person[]> {
+  return allPages((cursor) => call(api.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), MAX_PAGES);
 }
 
 /** Tenant admins: who belongs to this tenant with which role; add a person, set a temporary password, remove one. */
