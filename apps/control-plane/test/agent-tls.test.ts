@@ -23,7 +23,7 @@ describe('agent gRPC over TLS', () => {
       '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
     ], { encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    h = await startHarness('agent-tls', { GRPC_TLS_CERT_FILE: path.join(dir, 'cert.pem'), GRPC_TLS_KEY_FILE: path.join(dir, 'key.pem') });
+    h = await startHarness('agent-tls', { GRPC_TLS_CERT_FILE: path.join(dir, 'cert.pem'), GRPC_TLS_KEY_FILE: path.join(dir, 'key.pem'), AGENT_PUBLIC_ENDPOINT: 'agents.meridian.test:443' });
   });
   afterAll(async () => {
     await h?.close();
@@ -38,7 +38,10 @@ describe('agent gRPC over TLS', () => {
     );
 
   it('serves agents that trust the CA and refuses plaintext', async () => {
-    const token = (await call(h, 'POST', '/v1/enrollment-tokens', { token: await h.token('a', Role.vendor_admin), body: { siteId: h.tenants.a.siteIds.ID } })).body.token;
+    const created = (await call(h, 'POST', '/v1/enrollment-tokens', { token: await h.token('a', Role.vendor_admin), body: { siteId: h.tenants.a.siteIds.ID } })).body;
+    const token = created.token;
+    // whoever enrolls the gateway is told the agent needs a CA for this endpoint
+    expect(created.agentEndpoint).toEqual({ address: 'agents.meridian.test:443', tls: true });
     const trusted = new AgentServiceClient(h.grpcTarget, credentials.createSsl(readFileSync(path.join(dir, 'cert.pem'))));
     // reaches the server over TLS: the (deliberately bad) proof is what gets refused
     const refusal = await grpcError(enrollWith(trusted, token));

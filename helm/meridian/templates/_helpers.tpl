@@ -35,3 +35,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - name: METRICS_TOKEN
   valueFrom: { secretKeyRef: { name: {{ .Values.secrets.existingSecret }}, key: METRICS_TOKEN, optional: true } }
 {{- end -}}
+
+{{/* Where agents connect (host:port): config.agentPublicEndpoint, else the gRPC ingress (TLS, 443); empty lets the app derive it. */}}
+{{- define "meridian.agentPublicEndpoint" -}}
+{{- if .Values.config.agentPublicEndpoint -}}
+{{ .Values.config.agentPublicEndpoint }}
+{{- else if and .Values.ingress.enabled .Values.ingress.grpc.enabled -}}
+{{ printf "%s:443" .Values.ingress.grpc.host }}
+{{- end -}}
+{{- end -}}

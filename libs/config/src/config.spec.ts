@@ -37,6 +37,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'short' })).toThrow(/KEY_ENCRYPTION_KEY: must be 32 random bytes/);
   });
 
+  it('tells enrolling gateways where agents connect: PUBLIC_URL host and gRPC port unless set', () => {
+    expect(loadConfig({}).agents.publicEndpoint).toEqual({ address: 'localhost:50051', tls: false });
+    expect(loadConfig({ PUBLIC_URL: 'https://meridian.example.com', GRPC_PORT: '6000' }).agents.publicEndpoint).toEqual({ address: 'meridian.example.com:6000', tls: false });
+    expect(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' }).agents.publicEndpoint.address).toBe('[::1]:50051');
+    expect(loadConfig({ GRPC_TLS_CERT_FILE: '/c.pem', GRPC_TLS_KEY_FILE: '/k.pem' }).agents.publicEndpoint.tls).toBe(true);
+    expect(loadConfig({ AGENT_PUBLIC_ENDPOINT: 'agents.meridian.example.com:443', AGENT_PUBLIC_ENDPOINT_TLS: 'true' }).agents.publicEndpoint).toEqual({ address: 'agents.meridian.example.com:443', tls: true });
+    expect(() => loadConfig({ AGENT_PUBLIC_ENDPOINT: 'https://agents.meridian.example.com' })).toThrow(/AGENT_PUBLIC_ENDPOINT: must be host:port/);
+    expect(() => loadConfig({ AGENT_PUBLIC_ENDPOINT_TLS: 'yes' })).toThrow(/AGENT_PUBLIC_ENDPOINT_TLS/);
+  });
+
   it('checks artifact and rollout settings', () => {
     expect(loadConfig({}).artifacts.dir).toMatch(/^\/.*\.data\/artifacts$/);
     expect(loadConfig({ ARTIFACT_DIR: '/srv/artifacts', ARTIFACT_MAX_BYTES: '1024' }).artifacts).toEqual({ dir: '/srv/artifacts', maxBytes: 1024 });

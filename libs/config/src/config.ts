@@ -58,6 +58,10 @@ const envSchema = z.object({
   GRPC_PORT: port.default(50051),
   GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
   GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  // Where agents reach the gRPC API (host:port), as told to whoever enrolls a gateway; by default PUBLIC_URL's host and GRPC_PORT.
+  AGENT_PUBLIC_ENDPOINT: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, e.g. agents.meridian.example.com:443').optional(),
+  // Whether that endpoint speaks TLS (agents then need MERIDIAN_TLS_CA_FILE); by default whether this process serves gRPC with TLS.
+  AGENT_PUBLIC_ENDPOINT_TLS: z.enum(['true', 'false']).optional(),
   AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt.max(3600).default(10),
   // Failed enrollments one peer address may make in a burst, and how often it earns one more try.
   AGENT_ENROLL_FAILURE_BURST: positiveInt.max(10_000).default(20),
@@ -97,6 +101,11 @@ const envSchema = z.object({
 export type Environment = z.infer<typeof envSchema>;
 
 /** What express's "trust proxy" compiles without throwing: a hop count, or names, addresses and CIDRs. */
+/** A URL's host as agents would dial it (IPv6 in brackets, as host:port needs). */
+function hostOf(url: string): string {
+  return new URL(url).hostname;
+}
+
 function isTrustProxy(value: string): boolean {
   if (/^\d{1,2}$/.test(value)) return true;
   return value.split(',').every((part) => {
@@ -138,6 +147,8 @@ export interface AppConfig {
   metrics: { token: string | undefined };
   grpc: { host: string; port: number; tls: { certFile: string; keyFile: string } | undefined };
   agents: {
+    /** The gRPC endpoint agents are told to connect to when a gateway is enrolled (host:port), and whether it speaks TLS. */
+    publicEndpoint: { address: string; tls: boolean };
     heartbeatIntervalSeconds: number;
     /** Token bucket per peer address, charged by failed enrollments (bad tokens, bad proofs), shared by replicas through Redis. */
     enrollFailureBurst: number;
@@ -236,6 +247,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       tls: env.GRPC_TLS_CERT_FILE && env.GRPC_TLS_KEY_FILE ? { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE } : undefined,
     },
     agents: {
+      publicEndpoint: {
+        address: env.AGENT_PUBLIC_ENDPOINT ?? `${hostOf(env.PUBLIC_URL ?? 'http://localhost')}:${env.GRPC_PORT}`,
+        tls: env.AGENT_PUBLIC_ENDPOINT_TLS === undefined ? Boolean(env.GRPC_TLS_CERT_FILE) : env.AGENT_PUBLIC_ENDPOINT_TLS === 'true',
+      },
       heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_INTERVAL_SECONDS,
       enrollFailureBurst: env.AGENT_ENROLL_FAILURE_BURST,
       enrollFailureRefillSeconds: env.AGENT_ENROLL_FAILURE_REFILL_SECONDS,

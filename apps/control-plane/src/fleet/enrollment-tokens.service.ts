@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { AppConfig } from '@meridian/config';
 import { generateSecret, sha256Hex } from '@meridian/crypto';
 import { EnrollmentTokenStatus, type EnrollmentToken, type TenantTx } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
 import { keyset, toPage, type Page } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
+import { InjectConfig } from '../config/config.module';
 import { TenantPrisma } from '../prisma/prisma.service';
 import type { CreateEnrollmentTokenDto, CreatedEnrollmentTokenView, EnrollmentTokenQuery, EnrollmentTokenView } from './dto/enrollment-token.dto';
 import { siteScope } from './site-scope';
@@ -15,7 +17,14 @@ const DEFAULT_TTL_SECONDS = 24 * 3600;
 /** Single-use, expiring secrets that let one agent enroll into one site. Stored as sha256 only. */
 @Injectable()
 export class EnrollmentTokensService {
-  constructor(private readonly db: TenantPrisma) {}
+  private readonly agentEndpoint: AppConfig['agents']['publicEndpoint'];
+
+  constructor(
+    private readonly db: TenantPrisma,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.agentEndpoint = config.agents.publicEndpoint;
+  }
 
   async create(principal: Principal, input: CreateEnrollmentTokenDto): Promise<CreatedEnrollmentTokenView> {
     const token = generateSecret(ENROLLMENT_TOKEN_PREFIX);
@@ -31,7 +40,7 @@ export class EnrollmentTokensService {
         },
       });
     });
-    return { ...toView(row), token };
+    return { ...toView(row), token, agentEndpoint: { ...this.agentEndpoint } };
   }
 
   list(principal: Principal, query: EnrollmentTokenQuery): Promise<Page<EnrollmentTokenView>> {

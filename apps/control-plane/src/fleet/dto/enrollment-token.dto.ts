@@ -40,8 +40,14 @@ export class EnrollmentTokenView {
   @ApiProperty() createdAt!: Date;
 }
 
+export class AgentEndpointView {
+  @ApiProperty({ example: 'agents.meridian.example.com:443', description: 'host:port agents connect to (MERIDIAN_CONTROL_PLANE)' }) address!: string;
+  @ApiProperty({ description: 'Whether the endpoint speaks TLS: the agent then needs MERIDIAN_TLS_CA_FILE, the CA that signed its certificate' }) tls!: boolean;
+}
+
 export class CreatedEnrollmentTokenView extends EnrollmentTokenView {
   @ApiProperty({ description: 'Give this to the agent (MERIDIAN_ENROLLMENT_TOKEN). Shown once; only its hash is stored.' }) token!: string;
+  @ApiProperty({ type: AgentEndpointView, description: 'Where the enrolling agent connects (AGENT_PUBLIC_ENDPOINT of the control plane)' }) agentEndpoint!: AgentEndpointView;
 }
 
 export class EnrollmentTokenPage {
