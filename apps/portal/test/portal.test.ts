@@ -424,6 +424,71 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, then revokes the node', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    const add = page.getByRole('region', { name: 'Add a site' });
+    await add.getByLabel('Name').fill('Stuttgart Plant');
+    const country = add.getByLabel(/^Country/);
+    await country.fill('de');
+    // typed in lower case, read back as the code, and named in full before it is sent
+    expect(await country.inputValue()).toBe('DE');
+    expect(await add.getByTestId('country-name').innerText()).toBe('Germany');
+    await add.getByLabel(/^Region/).fill('Baden-Württemberg');
+    await add.getByRole('button', { name: 'Add site' }).click();
+    await page.waitForURL(/\/sites\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Stuttgart Plant');
+    expect(await page.locator('.page-header').innerText()).toMatch(/Germany \(DE\) · Baden-Württemberg/);
+    const siteId = page.url().split('/').at(-1)!;
+    expect((await stack.api('GET', `/v1/sites/${siteId}`)).body).toMatchObject({ name: 'Stuttgart Plant', country: 'DE', region: 'Baden-Württemberg' });
+
+    const enroll = page.getByRole('region', { name: 'Enroll a gateway' });
+    await enroll.getByLabel('Valid for').selectOption({ label: '1 hour' });
+    await enroll.getByRole('button', { name: 'Create enrollment token' }).click();
+    const settings = await enroll.getByTestId('agent-environment').inputValue();
+    expect(settings).toMatch(new RegExp(`^MERIDIAN_CONTROL_PLANE=localhost:${stack.grpcPort}$`, 'm'));
+    expect(settings).not.toMatch(/MERIDIAN_TLS_CA_FILE/); // this stack's gRPC port has no TLS
+    const setting = (name: string) => settings.match(new RegExp(`^${name}=(\\S+)`, 'm'))![1]!;
+    const tokens = enroll.getByTestId('enrollment-tokens');
+    await expect.poll(() => tokens.innerText().catch(() => '')).toMatch(/active/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'enroll-gateway');
+
+    // The gateway's agent started with exactly those settings enrolls into the new site.
+    const agent = await stack.startAgent('DE', { name: 'gw-de-1', token: setting('MERIDIAN_ENROLLMENT_TOKEN'), env: { MERIDIAN_CONTROL_PLANE: setting('MERIDIAN_CONTROL_PLANE') } });
+    const row = page.getByTestId('site-nodes').locator('tr[data-node="gw-de-1"]');
+    await expect.poll(() => row.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/online/);
+    await expect.poll(() => tokens.innerText(), { timeout: 10_000 }).toMatch(/used/);
+
+    // A token handed out by mistake is revoked before anyone uses it: the API then refuses it.
+    await enroll.getByRole('button', { name: 'Create enrollment token' }).click();
+    await expect.poll(() => enroll.getByTestId('agent-environment').inputValue()).not.toBe(settings);
+    const unused = (await enroll.getByTestId('agent-environment').inputValue()).match(/^MERIDIAN_ENROLLMENT_TOKEN=(\S+)/m)![1]!;
+    await tokens.getByRole('button', { name: /^Revoke the token/ }).click();
+    await expect.poll(() => enroll.getByRole('status').innerText().catch(() => '')).toMatch(/Token revoked/);
+    await expect.poll(() => tokens.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/revoked/), expect.stringMatching(/used/)]);
+    const listed = (await stack.api('GET', `/v1/enrollment-tokens?siteId=${siteId}`)).body.items as { status: string }[];
+    expect(listed.map((t) => t.status).sort()).toEqual(['revoked', 'used']);
+    expect(unused).toMatch(/^me/);
+
+    // The node is cut off from its page, after a confirmation that says what that does.
+    await row.getByRole('link', { name: 'gw-de-1' }).click();
+    await page.getByRole('button', { name: 'Revoke node' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.innerText()).toMatch(/cannot be undone[\s\S]*enrolling again with a new token/);
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.getByTestId('node-revoked').innerText().catch(() => '')).toMatch(/^Revoked .*can no longer connect/);
+    expect(await page.getByRole('button', { name: 'Revoke node' }).count()).toBe(0);
+    await agent.process.waitFor(/control plane refused this node/, 10_000);
+    expect((await agent.local('GET', '/v1/status')).body.connected).toBe(false);
+    expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.status).toBe('revoked');
+
+    // The fleet groups the new country.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet' }).click();
+    await expect.poll(() => page.getByTestId('country-DE').innerText().catch(() => '')).toMatch(/Stuttgart Plant/);
+    await page.close();
+  }, 90_000);
+
   it('account: a person changes their own password; the next sign-in needs the new one', async () => {
     const admin = await stack.login('vendor.admin@demo-vendor.example');
     const email = 'portal.password@demo-vendor.example';

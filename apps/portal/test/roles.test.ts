@@ -14,6 +14,9 @@ import { can } from '../src/auth/roles';
  * preview mode: no database, no port).
  */
 const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
+  addSites: 'POST /v1/sites',
+  enrollNodes: 'POST /v1/enrollment-tokens',
+  revokeNodes: 'POST /v1/nodes/:id/revoke',
   setConsent: 'PUT /v1/sites/:id/consent',
   editPolicy: 'PUT /v1/policies/:scope',
   simulate: 'POST /v1/policies/simulate',

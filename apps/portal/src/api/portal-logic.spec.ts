@@ -85,3 +85,36 @@ describe('role-aware navigation', () => {
     expect(can.exportAudit('auditor')).toBe(true);
   });
 });
+
+describe('enrolling a gateway', () => {
+  it('gives the agent its endpoint and token, and a CA only where the endpoint speaks TLS', async () => {
+    const { agentEnvironment } = await import('../ui/EnrollGateway');
+    const plain = agentEnvironment({ token: 'me_secret', agentEndpoint: { address: 'cp.example:50051', tls: false } });
+    expect(plain.split('\n').slice(0, 2)).toEqual(['MERIDIAN_CONTROL_PLANE=cp.example:50051', 'MERIDIAN_ENROLLMENT_TOKEN=me_secret']);
+    expect(plain).not.toMatch(/MERIDIAN_TLS_CA_FILE/);
+    expect(agentEnvironment({ token: 'me_secret', agentEndpoint: { address: 'agents.example:443', tls: true } })).toMatch(/^MERIDIAN_TLS_CA_FILE=\S+/m);
+    // every line an env file reads as a setting is one: comments stand alone
+    for (const line of plain.split('\n')) expect(line).toMatch(/^(#.*|MERIDIAN_[A-Z_]+=\S+)$/);
+  });
+
+  it('names a country code in full, and nothing for codes that are not countries', async () => {
+    const { countryName } = await import('../ui/AddSite');
+    expect(countryName('DE')).toBe('Germany');
+    expect(countryName('CL')).toBe('Chile');
+    expect(countryName('XX')).toBeUndefined();
+    expect(countryName('de')).toBeUndefined();
+  });
+});
+
+describe('relative times', () => {
+  it('says how long ago a moment was and how long until an expiry', async () => {
+    const { ago } = await import('../ui/bits');
+    const now = Date.parse('2026-12-02T12:00:00Z');
+    expect(ago(new Date(now - 2_000), now)).toBe('just now');
+    expect(ago(new Date(now - 30_000), now)).toBe('30 s ago');
+    expect(ago(new Date(now - 3 * 3600_000), now)).toBe('3 h ago');
+    expect(ago(new Date(now + 3600_000), now)).toBe('in 60 min');
+    expect(ago(new Date(now + 7 * 86400_000), now)).toBe('in 7 days');
+    expect(ago(new Date(now - 30 * 86400_000), now)).toBe(new Date(now - 30 * 86400_000).toLocaleString());
+  });
+});

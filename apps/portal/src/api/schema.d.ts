@@ -1075,6 +1075,15 @@ export interface components {
             integratorOrgId?: string;
             role: components["schemas"]["Role"];
         };
+        AgentEndpointView: {
+            /**
+             * @description host:port agents connect to (MERIDIAN_CONTROL_PLANE)
+             * @example agents.meridian.example.com:443
+             */
+            address: string;
+            /** @description Whether the endpoint speaks TLS: the agent then needs MERIDIAN_TLS_CA_FILE, the CA that signed its certificate */
+            tls: boolean;
+        };
         ApiKeyPage: {
             items: components["schemas"]["ApiKeyView"][];
             nextCursor: string | null;
@@ -1305,6 +1314,8 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         CreatedEnrollmentTokenView: {
+            /** @description Where the enrolling agent connects (AGENT_PUBLIC_ENDPOINT of the control plane) */
+            agentEndpoint: components["schemas"]["AgentEndpointView"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

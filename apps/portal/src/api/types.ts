@@ -31,3 +31,6 @@ export type Rollout = S['RolloutView'];
 export type RolloutProgress = S['RolloutProgressView'];
 export type StateCounts = S['StateCountsView'];
 export type CreateRollout = S['CreateRolloutDto'];
+export type Organization = S['OrganizationView'];
+export type EnrollmentToken = S['EnrollmentTokenView'];
+export type CreatedEnrollmentToken = S['CreatedEnrollmentTokenView'];

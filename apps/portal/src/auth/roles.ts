@@ -7,9 +7,14 @@ import type { Role } from '../api/types';
 const VENDOR_STAFF: Role[] = ['platform_admin', 'vendor_admin', 'vendor_engineer'];
 const TENANT_ADMINS: Role[] = ['platform_admin', 'vendor_admin'];
 const INTEGRATORS: Role[] = ['integrator_admin', 'integrator_viewer'];
+/** Who runs a site's gateways: vendor staff, and an integrator's admin for the sites of its organisation. */
+const SITE_OPERATORS: Role[] = [...VENDOR_STAFF, 'integrator_admin'];
 
 export const can = {
   seeFleet: (role: Role) => role !== 'auditor',
+  addSites: (role: Role) => TENANT_ADMINS.includes(role),
+  enrollNodes: (role: Role) => SITE_OPERATORS.includes(role),
+  revokeNodes: (role: Role) => SITE_OPERATORS.includes(role),
   seeGovernance: (role: Role) => VENDOR_STAFF.includes(role),
   editPolicy: (role: Role) => VENDOR_STAFF.includes(role),
   simulate: (role: Role) => VENDOR_STAFF.includes(role),

@@ -1,6 +1,9 @@
 import { Link } from 'react-router';
 import { allNodes, allSites, policyStatus, summarizeByCountry } from '../api/fleet';
+import { can } from '../auth/roles';
+import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
+import { AddSite } from '../ui/AddSite';
 import { Badge, PageHeader } from '../ui/bits';
 import { CountryChart } from '../ui/CountryChart';
 import { Async } from '../ui/states';
@@ -8,6 +11,7 @@ import { Async } from '../ui/states';
 const POLL_MS = 3_000;
 
 export function FleetPage() {
+  const session = useSignedIn();
   const state = useQuery(
     async () => {
       const [sites, nodes] = await Promise.all([allSites(), allNodes()]);
@@ -20,7 +24,7 @@ export function FleetPage() {
   return (
     <>
       <PageHeader title="Fleet" />
-      <Async state={state} empty={(d) => (d.sites.length === 0 ? 'No sites yet. Sites appear here once a vendor admin creates them.' : undefined)}>
+      <Async state={state} empty={(d) => (d.sites.length === 0 ? (can.addSites(session.role) ? 'No sites yet: add the first plant below.' : 'No sites yet. Sites appear here once a vendor admin creates them.') : undefined)}>
         {({ countries, statuses, nodes }) => (
           <div className="grid-2">
             <section className="card" aria-labelledby="by-country">
@@ -77,6 +81,7 @@ export function FleetPage() {
           </div>
         )}
       </Async>
+      {can.addSites(session.role) && state.data ? <AddSite knownCountries={[...new Set(state.data.sites.map((site) => site.country))].sort()} /> : null}
     </>
   );
 }

@@ -1,14 +1,19 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, call } from '../api/client';
+import { api, asError, call } from '../api/client';
 import { listModels } from '../api/models';
+import type { EdgeNode } from '../api/types';
+import { can } from '../auth/roles';
+import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
-import { PageHeader, StatusBadge, Time } from '../ui/bits';
+import { ConfirmDialog, PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
 import { HeartbeatTimeline } from '../ui/HeartbeatTimeline';
-import { Async } from '../ui/states';
+import { Async, ErrorMessage } from '../ui/states';
 
 export function NodePage() {
   const { nodeId = '' } = useParams();
+  const session = useSignedIn();
   const state = useQuery(() => call(api.GET('/v1/nodes/{id}', { params: { path: { id: nodeId } } })), [nodeId], { pollMs: 2_000 });
   const models = useQuery(listModels, []);
   const modelName = (id: string) => models.data?.items.find((m) => m.id === id)?.name ?? id;
@@ -18,7 +23,13 @@ export function NodePage() {
         <>
           <PageHeader title={node.name}>
             <StatusBadge status={node.status} />
+            {can.revokeNodes(session.role) && node.status !== 'revoked' ? <RevokeNode node={node} onRevoked={state.reload} /> : null}
           </PageHeader>
+          {node.revokedAt ? (
+            <p className="stale-warning" role="status" data-testid="node-revoked">
+              Revoked <Time value={node.revokedAt} />: this node can no longer connect. Its history stays; to bring the gateway back, enroll it again with a new token.
+            </p>
+          ) : null}
           <div className="grid-2">
             <section className="card" aria-labelledby="heartbeat-title">
               <h2 id="heartbeat-title">Heartbeat</h2>
@@ -93,5 +104,36 @@ export function NodePage() {
         </>
       )}
     </Async>
+  );
+}
+
+/** Cuts a gateway off for good (stolen, decommissioned, compromised): after a confirmation that says what it does. */
+function RevokeNode({ node, onRevoked }: { node: EdgeNode; onRevoked(): void }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  async function revoke() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call(api.POST('/v1/nodes/{id}/revoke', { params: { path: { id: node.id } } }));
+      setOpen(false);
+      onRevoked();
+    } catch (caught) {
+      setError(asError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
+        Revoke node
+      </button>
+      <ConfirmDialog open={open} title={`Revoke ${node.name}?`} confirmLabel="Revoke" busy={busy} onCancel={() => setOpen(false)} onConfirm={() => void revoke()}>
+        <p>The node's key is refused from now on, on every control-plane replica, and its open streams end. It keeps enforcing the last policy it holds, offline; its history and audit trail stay. This cannot be undone: the gateway comes back only by enrolling again with a new token.</p>
+        {error ? <ErrorMessage error={error} /> : null}
+      </ConfirmDialog>
+    </>
   );
 }

@@ -1,13 +1,18 @@
 import { Link, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { allNodes, policyStatus } from '../api/fleet';
+import { can } from '../auth/roles';
+import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
+import { countryName } from '../ui/AddSite';
 import { Badge, PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
+import { EnrollGateway } from '../ui/EnrollGateway';
 import { Async } from '../ui/states';
 
 export function SitePage() {
   const { siteId = '' } = useParams();
+  const session = useSignedIn();
   const state = useQuery(
     async () => {
       const [site, nodes, status, consent] = await Promise.all([
@@ -27,7 +32,7 @@ export function SitePage() {
         <>
           <PageHeader title={site.name}>
             <span className="muted">
-              {site.country}
+              {countryName(site.country) ? `${countryName(site.country)} (${site.country})` : site.country}
               {site.region ? ` · ${site.region}` : ''}
             </span>
           </PageHeader>
@@ -35,7 +40,7 @@ export function SitePage() {
             <section className="card" aria-labelledby="nodes-title">
               <h2 id="nodes-title">Nodes</h2>
               {nodes.length === 0 ? (
-                <p className="state state-empty">No nodes enrolled at this site yet.</p>
+                <p className="state state-empty">No nodes enrolled at this site yet.{can.enrollNodes(session.role) ? ' Create an enrollment token below for its first gateway.' : ''}</p>
               ) : (
                 <table data-testid="site-nodes">
                   <thead>
@@ -95,6 +100,7 @@ export function SitePage() {
               <Link to="/consent">Manage consent</Link>
             </section>
           </div>
+          {can.enrollNodes(session.role) ? <EnrollGateway siteId={siteId} /> : null}
           <DecisionList filter={{ siteId }} />
         </>
       )}

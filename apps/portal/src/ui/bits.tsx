@@ -47,13 +47,21 @@ export function Time({ value }: { value: string | null | undefined }) {
   );
 }
 
-export function ago(date: Date): string {
-  const seconds = Math.round((Date.now() - date.getTime()) / 1000);
-  if (seconds < 5) return 'just now';
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
-  return date.toLocaleString();
+/** How long ago a moment was, or how long until it comes (an expiry): "12 s ago", "in 7 days"; a full date beyond. */
+export function ago(date: Date, now = Date.now()): string {
+  const seconds = Math.round((now - date.getTime()) / 1000);
+  if (Math.abs(seconds) < 5) return 'just now';
+  const span = relativeSpan(Math.abs(seconds));
+  if (!span) return date.toLocaleString();
+  return seconds > 0 ? `${span} ago` : `in ${span}`;
+}
+
+function relativeSpan(seconds: number): string | undefined {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
+  if (seconds < 10 * 86400) return `${Math.round(seconds / 86400)} days`;
+  return undefined;
 }
 
 /** A modal confirmation (native <dialog>: focus trapped, Esc cancels) that names what will happen. */
