@@ -424,7 +424,7 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, then revokes the node', async () => {
+  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, moves the site to another country, relabels and then revokes the node', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
     const add = page.getByRole('region', { name: 'Add a site' });
@@ -471,8 +471,32 @@ describe('tenant portal in a browser', () => {
     expect(listed.map((t) => t.status).sort()).toEqual(['revoked', 'used']);
     expect(unused).toMatch(/^me/);
 
-    // The node is cut off from its page, after a confirmation that says what that does.
+    // Moved to another country after a confirmation naming both: the site, and the record of who moved it, say so.
+    await page.getByRole('button', { name: 'Edit site' }).click();
+    const edit = page.getByRole('region', { name: 'Edit site' });
+    await edit.getByLabel(/^Country/).fill('AT');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    const move = page.getByRole('dialog');
+    expect(await move.innerText()).toMatch(/Move Stuttgart Plant to Austria \(AT\)\?[\s\S]*stop enforcing the Germany \(DE\) overlay/);
+    await move.getByRole('button', { name: 'Move site' }).click();
+    await expect.poll(() => page.getByTestId('site-saved').innerText().catch(() => '')).toMatch(/now in Austria \(AT\)/);
+    await expect.poll(() => page.locator('.page-header').innerText()).toMatch(/Austria \(AT\)/);
+    const moved = (await stack.api('GET', '/v1/audit/events?type=admin.site.changed')).body.items as { siteId: string; event: { data: { changes: unknown } } }[];
+    expect(moved.find((e) => e.siteId === siteId)?.event.data.changes).toEqual({ country: { from: 'DE', to: 'AT' } });
+
+    // Relabelled from its page (rollouts choose nodes by labels); a malformed entry is named, not sent.
     await row.getByRole('link', { name: 'gw-de-1' }).click();
+    await page.getByRole('button', { name: 'Edit labels' }).click();
+    const labels = page.getByLabel(/^Labels/);
+    await labels.fill('line=b, north');
+    await page.getByRole('button', { name: 'Save labels' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText().catch(() => '')).toMatch(/"north" is not key=value/);
+    await labels.fill('line=b, zone=north');
+    await page.getByRole('button', { name: 'Save labels' }).click();
+    await expect.poll(() => page.getByTestId('node-labels').innerText()).toMatch(/line=b\s*zone=north/);
+    expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.labels).toEqual({ line: 'b', zone: 'north' });
+
+    // The node is cut off from its page, after a confirmation that says what that does.
     await page.getByRole('button', { name: 'Revoke node' }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.innerText()).toMatch(/cannot be undone[\s\S]*enrolling again with a new token/);
@@ -483,9 +507,10 @@ describe('tenant portal in a browser', () => {
     expect((await agent.local('GET', '/v1/status')).body.connected).toBe(false);
     expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.status).toBe('revoked');
 
-    // The fleet groups the new country.
+    // The fleet lists the site under the country it was moved to.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet' }).click();
-    await expect.poll(() => page.getByTestId('country-DE').innerText().catch(() => '')).toMatch(/Stuttgart Plant/);
+    await expect.poll(() => page.getByTestId('country-AT').innerText().catch(() => '')).toMatch(/Stuttgart Plant/);
+    expect(await page.getByTestId('country-DE').innerText().catch(() => '')).not.toMatch(/Stuttgart Plant/);
     await page.close();
   }, 90_000);
 

@@ -15,6 +15,8 @@ import { can } from '../src/auth/roles';
  */
 const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
   addSites: 'POST /v1/sites',
+  editSites: 'PATCH /v1/sites/:id',
+  labelNodes: 'PATCH /v1/nodes/:id',
   enrollNodes: 'POST /v1/enrollment-tokens',
   revokeNodes: 'POST /v1/nodes/:id/revoke',
   setConsent: 'PUT /v1/sites/:id/consent',

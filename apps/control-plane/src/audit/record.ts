@@ -18,3 +18,12 @@ export function recordChange(tx: TenantTx, principal: Principal, type: string, d
 export function actorOf(principal: Principal): string {
   return `${principal.kind === 'user' ? 'user' : 'api_key'}:${principal.subjectId}`;
 }
+
+/** What a change did to the named fields, as { field: { from, to } }, for the record of an update (unchanged fields left out). */
+export function fieldChanges<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of fields) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) changes[field] = { from: before[field] ?? null, to: after[field] ?? null };
+  }
+  return changes;
+}

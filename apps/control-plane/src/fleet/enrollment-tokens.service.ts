@@ -3,6 +3,7 @@ import type { AppConfig } from '@meridian/config';
 import { generateSecret, sha256Hex } from '@meridian/crypto';
 import { EnrollmentTokenStatus, type EnrollmentToken, type TenantTx } from '@meridian/db';
 import { tenantContext, type Principal } from '../auth/principal';
+import { recordChange } from '../audit/record';
 import { keyset, toPage, type Page } from '../common/pagination';
 import { conflict, notFound } from '../common/problem';
 import { InjectConfig } from '../config/config.module';
@@ -30,7 +31,7 @@ export class EnrollmentTokensService {
     const token = generateSecret(ENROLLMENT_TOKEN_PREFIX);
     const row = await this.db.run(tenantContext(principal), async (tx) => {
       const site = await findSite(tx, principal, input.siteId);
-      return tx.enrollmentToken.create({
+      const created = await tx.enrollmentToken.create({
         data: {
           tenantId: principal.tenantId,
           siteId: site.id,
@@ -39,6 +40,9 @@ export class EnrollmentTokensService {
           createdByUserId: principal.userId ?? null,
         },
       });
+      // Who let a gateway in: the node that enrolls with it names this token (usedByNodeId).
+      await recordChange(tx, principal, 'admin.enrollment_token.issued', { tokenId: created.id, siteId: site.id, expiresAt: created.expiresAt.toISOString() }, site.id);
+      return created;
     });
     return { ...toView(row), token, agentEndpoint: { ...this.agentEndpoint } };
   }
@@ -61,7 +65,9 @@ export class EnrollmentTokensService {
     return this.db.run(tenantContext(principal), async (tx) => {
       const token = await findToken(tx, principal, id);
       if (token.status === EnrollmentTokenStatus.used) throw conflict('token was already used; revoke the node instead');
+      if (token.status === EnrollmentTokenStatus.revoked) return;
       await tx.enrollmentToken.update({ where: { id: token.id }, data: { status: EnrollmentTokenStatus.revoked } });
+      await recordChange(tx, principal, 'admin.enrollment_token.revoked', { tokenId: token.id, siteId: token.siteId }, token.siteId);
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { recordChange } from '../audit/record';
+import { fieldChanges, recordChange } from '../audit/record';
 import type { AppConfig } from '@meridian/config';
 import { NodeStatus, type AuditSource, type EdgeNode, type Prisma, type TenantTx } from '@meridian/db';
 import { NodeEventsService } from '../agents/node-events.service';
@@ -75,7 +75,11 @@ export class NodesService {
       const updated = await tx.edgeNode.update({
         where: { id: node.id },
         data: { ...(input.name ? { name: input.name } : {}), ...(input.labels ? { labels: input.labels } : {}) },
+        select: VIEW_COLUMNS,
       });
+      // Labels decide which rollouts reach a node: who changed them is on record.
+      const changes = fieldChanges(node, updated, ['name', 'labels']);
+      if (Object.keys(changes).length > 0) await recordChange(tx, principal, 'admin.node.changed', { nodeId: node.id, name: updated.name, changes }, node.siteId);
       return this.toView(updated);
     });
   }
@@ -99,6 +103,7 @@ export class NodesService {
     await this.db.run(tenantContext(principal), async (tx) => {
       const node = await findNode(tx, principal, id);
       await tx.edgeNode.delete({ where: { id: node.id } });
+      await recordChange(tx, principal, 'admin.node.removed', { nodeId: node.id, name: node.name }, node.siteId);
     });
     await this.events.publishRevoked({ nodeId: id, tenantId: principal.tenantId });
   }

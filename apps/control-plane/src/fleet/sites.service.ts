@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { requestRecompile, type Site, type TenantTx } from '@meridian/db';
+import { fieldChanges, recordChange } from '../audit/record';
 import { tenantContext, type Principal } from '../auth/principal';
 import { keyset, toPage, type Page } from '../common/pagination';
 import { badRequest, conflict, notFound } from '../common/problem';
@@ -40,6 +41,7 @@ export class SitesService {
       const site = await tx.site.create({
         data: { tenantId: principal.tenantId, name: input.name, country: input.country, region: input.region ?? null, integratorOrgId: input.integratorOrgId ?? null },
       });
+      await recordChange(tx, principal, 'admin.site.created', { siteId: site.id, name: site.name, country: site.country, region: site.region, integratorOrgId: site.integratorOrgId }, site.id);
       return { view: toView(site), recompile: (await requestRecompile(tx, principal.tenantId, [site.country], 'site', principal.subjectId)).length > 0 };
     });
     if (recompile) await this.compileSoon(principal);
@@ -63,6 +65,9 @@ export class SitesService {
           ...(input.integratorOrgId !== undefined ? { integratorOrgId: input.integratorOrgId } : {}),
         },
       });
+      const changes = fieldChanges(site, updated, SITE_FIELDS);
+      // A move to another country changes the rules its gateways enforce: whoever did it is on record.
+      if (Object.keys(changes).length > 0) await recordChange(tx, principal, 'admin.site.changed', { siteId: site.id, name: updated.name, changes }, site.id);
       const moved = updated.country !== site.country && (await requestRecompile(tx, principal.tenantId, [updated.country], 'site', principal.subjectId)).length > 0;
       return { view: toView(updated), recompile: moved };
     });
@@ -85,9 +90,12 @@ export class SitesService {
         if (!current) throw notFound('site');
         throw conflict(`site still has ${current.nodeCount} node(s); remove them first`);
       }
+      await recordChange(tx, principal, 'admin.site.removed', { siteId: site.id, name: site.name, country: site.country });
     });
   }
 }
+
+const SITE_FIELDS = ['name', 'country', 'region', 'integratorOrgId'] as const;
 
 export async function findSite(tx: TenantTx, principal: Principal, id: string): Promise<Site> {
   const site = await tx.site.findFirst({ where: { id, ...siteScope(principal) } });

@@ -63,3 +63,22 @@ export function summarizeByCountry(sites: Site[], nodes: EdgeNode[], statuses: S
   }
   return [...byCountry.values()].sort((a, b) => a.country.localeCompare(b.country));
 }
+
+/** "line=a, zone=north" as a label map; the reason when it is not one (the API checks keys and values). */
+export function parseLabels(text: string): { labels: Record<string, string> } | { error: string } {
+  const labels: Record<string, string> = {};
+  for (const part of text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
+    const at = part.indexOf('=');
+    if (at <= 0) return { error: `"${part}" is not key=value` };
+    const key = part.slice(0, at).trim();
+    if (key in labels) return { error: `"${key}" is given twice` };
+    labels[key] = part.slice(at + 1).trim();
+  }
+  return { labels };
+}
+
+export function formatLabels(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}

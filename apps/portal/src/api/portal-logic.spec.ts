@@ -98,7 +98,7 @@ describe('enrolling a gateway', () => {
   });
 
   it('names a country code in full, and nothing for codes that are not countries', async () => {
-    const { countryName } = await import('../ui/AddSite');
+    const { countryName } = await import('../ui/SiteForm');
     expect(countryName('DE')).toBe('Germany');
     expect(countryName('CL')).toBe('Chile');
     expect(countryName('XX')).toBeUndefined();
@@ -116,5 +116,17 @@ describe('relative times', () => {
     expect(ago(new Date(now + 3600_000), now)).toBe('in 60 min');
     expect(ago(new Date(now + 7 * 86400_000), now)).toBe('in 7 days');
     expect(ago(new Date(now - 30 * 86400_000), now)).toBe(new Date(now - 30 * 86400_000).toLocaleString());
+  });
+});
+
+describe('node labels as text', () => {
+  it('reads key=value pairs separated by commas or lines, and says what is wrong otherwise', async () => {
+    const { formatLabels, parseLabels } = await import('./fleet');
+    expect(parseLabels('line=a, zone = north\ncamera=')).toEqual({ labels: { line: 'a', zone: 'north', camera: '' } });
+    expect(parseLabels('  ')).toEqual({ labels: {} });
+    expect(parseLabels('line=a, north')).toEqual({ error: '"north" is not key=value' });
+    expect(parseLabels('=a')).toEqual({ error: '"=a" is not key=value' });
+    expect(parseLabels('line=a,line=b')).toEqual({ error: '"line" is given twice' });
+    expect(parseLabels(formatLabels({ line: 'a', 'zone/x': 'b=c' }))).toEqual({ labels: { line: 'a', 'zone/x': 'b=c' } });
   });
 });

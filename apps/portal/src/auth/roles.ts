@@ -13,6 +13,8 @@ const SITE_OPERATORS: Role[] = [...VENDOR_STAFF, 'integrator_admin'];
 export const can = {
   seeFleet: (role: Role) => role !== 'auditor',
   addSites: (role: Role) => TENANT_ADMINS.includes(role),
+  editSites: (role: Role) => VENDOR_STAFF.includes(role),
+  labelNodes: (role: Role) => SITE_OPERATORS.includes(role),
   enrollNodes: (role: Role) => SITE_OPERATORS.includes(role),
   revokeNodes: (role: Role) => SITE_OPERATORS.includes(role),
   seeGovernance: (role: Role) => VENDOR_STAFF.includes(role),

@@ -3,7 +3,7 @@ import { allNodes, allSites, policyStatus, summarizeByCountry } from '../api/fle
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
-import { AddSite } from '../ui/AddSite';
+import { AddSite } from '../ui/SiteForm';
 import { Badge, PageHeader } from '../ui/bits';
 import { CountryChart } from '../ui/CountryChart';
 import { Async } from '../ui/states';

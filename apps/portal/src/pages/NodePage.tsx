@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, asError, call } from '../api/client';
+import { formatLabels, parseLabels } from '../api/fleet';
 import { listModels } from '../api/models';
 import type { EdgeNode } from '../api/types';
 import { can } from '../auth/roles';
@@ -87,8 +88,9 @@ export function NodePage() {
                 <p className="state state-empty">No models reported.</p>
               )}
               <h3>Labels</h3>
+              <p className="muted">Rollouts choose nodes by their labels.</p>
               {Object.keys(node.labels).length ? (
-                <p>
+                <p data-testid="node-labels">
                   {Object.entries(node.labels).map(([key, value]) => (
                     <code key={key} className="label-chip">
                       {key}={value}
@@ -96,8 +98,11 @@ export function NodePage() {
                   ))}
                 </p>
               ) : (
-                <p className="muted">none</p>
+                <p className="muted" data-testid="node-labels">
+                  none
+                </p>
               )}
+              {can.labelNodes(session.role) && node.status !== 'revoked' ? <EditLabels key={formatLabels(node.labels)} node={node} onSaved={state.reload} /> : null}
             </section>
           </div>
           <DecisionList filter={{ sourceId: node.id }} />
@@ -135,5 +140,59 @@ function RevokeNode({ node, onRevoked }: { node: EdgeNode; onRevoked(): void }) 
         {error ? <ErrorMessage error={error} /> : null}
       </ConfirmDialog>
     </>
+  );
+}
+
+/** Site operators: the node's labels as "key=value, …" text, checked here for its shape and by the API for its keys and values. */
+function EditLabels({ node, onSaved }: { node: EdgeNode; onSaved(): void }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(formatLabels(node.labels));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  if (!open) {
+    return (
+      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
+        Edit labels
+      </button>
+    );
+  }
+  async function save() {
+    const parsed = parseLabels(text);
+    if ('error' in parsed) {
+      setError(new Error(parsed.error));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call(api.PATCH('/v1/nodes/{id}', { params: { path: { id: node.id } }, body: { labels: parsed.labels } }));
+      setOpen(false);
+      onSaved();
+    } catch (caught) {
+      setError(asError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form
+      className="toolbar-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        Labels (key=value, separated by commas)
+        <input value={text} onChange={(event) => setText(event.target.value)} placeholder="line=a, zone=north" size={40} />
+      </label>
+      <button type="submit" className="button" disabled={busy}>
+        Save labels
+      </button>
+      <button type="button" className="button secondary" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      {error ? <ErrorMessage error={error} /> : null}
+    </form>
   );
 }

@@ -1,18 +1,21 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { allNodes, policyStatus } from '../api/fleet';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
-import { countryName } from '../ui/AddSite';
+import { countryName } from '../ui/SiteForm';
 import { Badge, PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
+import { EditSite } from '../ui/EditSite';
 import { EnrollGateway } from '../ui/EnrollGateway';
 import { Async } from '../ui/states';
 
 export function SitePage() {
   const { siteId = '' } = useParams();
   const session = useSignedIn();
+  const [saved, setSaved] = useState<string | undefined>();
   const state = useQuery(
     async () => {
       const [site, nodes, status, consent] = await Promise.all([
@@ -36,6 +39,22 @@ export function SitePage() {
               {site.region ? ` · ${site.region}` : ''}
             </span>
           </PageHeader>
+          {can.editSites(session.role) ? (
+            <EditSite
+              key={site.updatedAt}
+              site={site}
+              knownCountries={[site.country]}
+              onSaved={(message) => {
+                setSaved(message);
+                state.reload();
+              }}
+            />
+          ) : null}
+          {saved ? (
+            <p role="status" data-testid="site-saved">
+              {saved}
+            </p>
+          ) : null}
           <div className="grid-2">
             <section className="card" aria-labelledby="nodes-title">
               <h2 id="nodes-title">Nodes</h2>

@@ -18,6 +18,13 @@ export function countryName(code: string): string | undefined {
   }
 }
 
+export interface SiteFields {
+  name: string;
+  country: string;
+  region: string;
+  integratorOrgId: string;
+}
+
 /**
  * Tenant admins: a new plant. Its country decides which governance overlay its gateways get, so the
  * country is named in full as it is typed; the API checks it is a real ISO code. Opens the new site,
@@ -25,49 +32,54 @@ export function countryName(code: string): string | undefined {
  */
 export function AddSite({ knownCountries }: { knownCountries: string[] }) {
   const navigate = useNavigate();
+  return (
+    <section className="card" aria-labelledby="add-site-title">
+      <h2 id="add-site-title">Add a site</h2>
+      <SiteForm
+        initial={{ name: '', country: '', region: '', integratorOrgId: '' }}
+        knownCountries={knownCountries}
+        submitLabel="Add site"
+        onSubmit={async (fields) => {
+          const site = await call(api.POST('/v1/sites', { body: { name: fields.name, country: fields.country, ...(fields.region ? { region: fields.region } : {}), ...(fields.integratorOrgId ? { integratorOrgId: fields.integratorOrgId } : {}) } }));
+          void navigate(`/sites/${site.id}`);
+        }}
+      />
+    </section>
+  );
+}
+
+/** A site's name, country, region and integrator, for adding one or changing one; `onSubmit` gets them trimmed and throws the API's refusal. */
+export function SiteForm({ initial, knownCountries, submitLabel, onSubmit }: { initial: SiteFields; knownCountries: string[]; submitLabel: string; onSubmit(fields: SiteFields): Promise<void> }) {
   const organizations = useQuery(() => call(api.GET('/v1/organizations', { params: { query: { limit: 100 } } })), []);
-  const [name, setName] = useState('');
-  const [country, setCountry] = useState('');
-  const [region, setRegion] = useState('');
-  const [integratorOrgId, setIntegratorOrgId] = useState('');
+  const [fields, setFields] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
-  const named = countryName(country);
+  const set = (field: keyof SiteFields) => (event: { target: { value: string } }) => setFields({ ...fields, [field]: field === 'country' ? event.target.value.toUpperCase() : event.target.value });
+  const named = countryName(fields.country);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const site = await call(api.POST('/v1/sites', { body: { name: name.trim(), country, ...(region.trim() ? { region: region.trim() } : {}), ...(integratorOrgId ? { integratorOrgId } : {}) } }));
-      void navigate(`/sites/${site.id}`);
+      await onSubmit({ ...fields, name: fields.name.trim(), region: fields.region.trim() });
     } catch (caught) {
       setError(asError(caught));
+    } finally {
       setBusy(false);
     }
   }
 
   return (
-    <section className="card" aria-labelledby="add-site-title">
-      <h2 id="add-site-title">Add a site</h2>
+    <>
       <form className="password-form" onSubmit={(event) => void submit(event)}>
         <label>
           Name
-          <input required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} placeholder="Stuttgart Plant" />
+          <input required maxLength={200} value={fields.name} onChange={set('name')} placeholder="Stuttgart Plant" />
         </label>
         <label>
           Country (ISO 3166-1 code; its governance overlay applies to the site)
-          <input
-            required
-            list="known-countries"
-            pattern="[A-Z]{2}"
-            maxLength={2}
-            autoCapitalize="characters"
-            value={country}
-            onChange={(event) => setCountry(event.target.value.toUpperCase())}
-            placeholder="DE"
-            aria-describedby="country-name"
-          />
+          <input required list="known-countries" pattern="[A-Z]{2}" maxLength={2} autoCapitalize="characters" value={fields.country} onChange={set('country')} placeholder="DE" aria-describedby="country-name" />
           <datalist id="known-countries">
             {knownCountries.map((code) => (
               <option key={code} value={code}>
@@ -76,16 +88,16 @@ export function AddSite({ knownCountries }: { knownCountries: string[] }) {
             ))}
           </datalist>
           <small id="country-name" className="muted" data-testid="country-name">
-            {country.length === 2 ? (named ?? 'not a country code this browser knows') : ' '}
+            {fields.country.length === 2 ? (named ?? 'not a country code this browser knows') : ' '}
           </small>
         </label>
         <label>
           Region (optional)
-          <input maxLength={100} value={region} onChange={(event) => setRegion(event.target.value)} placeholder="Baden-Württemberg" />
+          <input maxLength={100} value={fields.region} onChange={set('region')} placeholder="Baden-Württemberg" />
         </label>
         <label>
           Integrator operating it (optional)
-          <select value={integratorOrgId} onChange={(event) => setIntegratorOrgId(event.target.value)}>
+          <select value={fields.integratorOrgId} onChange={set('integratorOrgId')}>
             <option value="">none: vendor staff only</option>
             {(organizations.data?.items ?? []).map((organization: Organization) => (
               <option key={organization.id} value={organization.id}>
@@ -95,10 +107,10 @@ export function AddSite({ knownCountries }: { knownCountries: string[] }) {
           </select>
         </label>
         <button type="submit" className="button" disabled={busy}>
-          {busy ? 'Adding…' : 'Add site'}
+          {busy ? 'Saving…' : submitLabel}
         </button>
       </form>
       {error ? <ErrorMessage error={error} /> : null}
-    </section>
+    </>
   );
 }
