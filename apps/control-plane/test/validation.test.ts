@@ -26,6 +26,7 @@ describe('input validation', () => {
 
   it.each([
     ['missing name', { country: 'ID' }, ['name']],
+    ['name of only spaces', { name: '   ', country: 'ID' }, ['name']],
     ['lower-case country', { name: 'P', country: 'id' }, ['country']],
     ['unassigned country', { name: 'P', country: 'XX' }, ['country']],
     ['unknown field', { name: 'P', country: 'ID', evil: 1 }, ['evil']],
@@ -68,6 +69,20 @@ describe('input validation', () => {
       expect(response.body.errors[0].path).toBe('labels');
     }
     expect((await h.owner.edgeNode.findUniqueOrThrow({ where: { id: node.id } })).labels).toEqual({});
+  });
+
+  it('refuses names of only spaces and stores a name without the spaces around it', async () => {
+    const node = await h.owner.edgeNode.create({ data: { tenantId: h.tenants.a.id, siteId: h.tenants.a.siteIds.ID!, name: 'gw-n' } });
+    const blank = await call(h, 'PATCH', `/v1/nodes/${node.id}`, { token: admin, body: { name: ' \t ' } });
+    expectProblem(blank, 400);
+    expect(blank.body.errors).toEqual([{ path: 'name', message: 'name must have 1 to 100 characters besides spaces' }]);
+    const padded = await call(h, 'PATCH', `/v1/nodes/${node.id}`, { token: admin, body: { name: '  gw-north  ' } });
+    expect(padded.status).toBe(200);
+    expect(padded.body.name).toBe('gw-north');
+    const person = await call(h, 'POST', '/v1/users', { token: admin, body: { email: 'blank.name@example.com', displayName: '   ', password: 'long-enough-password', role: 'auditor' } });
+    expectProblem(person, 400);
+    expect(person.body.errors.map((e: { path: string }) => e.path)).toEqual(['displayName']);
+    expect(await h.owner.user.count({ where: { email: 'blank.name@example.com' } })).toBe(0);
   });
 
   it('changed nothing', async () => {

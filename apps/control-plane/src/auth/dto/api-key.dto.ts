@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsEnum, IsOptional, IsString, IsUUID, Length, NotEquals } from 'class-validator';
+import { IsDateString, IsEnum, IsOptional, IsUUID, NotEquals } from 'class-validator';
 import { Role } from '@meridian/db';
+import { IsDisplayName } from '../../common/display-name';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ci-pipeline' })
-  @IsString()
-  @Length(1, 100)
+  @IsDisplayName(100)
   name!: string;
 
   @ApiProperty({ enum: Role, enumName: 'Role' })

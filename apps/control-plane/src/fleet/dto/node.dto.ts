@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsIn, IsOptional, IsString, IsUUID, Length, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsEnum, IsIn, IsOptional, IsUUID, ValidateBy, type ValidationOptions } from 'class-validator';
 import { NodeStatus } from '@meridian/db';
 import { PageQuery } from '../../common/pagination';
 import { ISO_COUNTRIES } from '../countries';
+import { IsDisplayName } from '../../common/display-name';
 
 const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
 
@@ -28,8 +29,7 @@ export function IsLabelMap(options?: ValidationOptions) {
 export class UpdateNodeDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @IsDisplayName(100)
   name?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { line: 'A', camera: 'true' } })

@@ -2,14 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { ISO_COUNTRIES } from '../countries';
+import { IsDisplayName } from '../../common/display-name';
 
 const COUNTRIES = [...ISO_COUNTRIES];
 const countryMessage = { message: 'country must be an ISO 3166-1 alpha-2 code in upper case, e.g. ID or CL' };
 
 export class CreateSiteDto {
   @ApiProperty({ example: 'Cikarang Plant' })
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name!: string;
 
   @ApiProperty({ example: 'ID', description: 'ISO 3166-1 alpha-2' })
@@ -31,8 +31,7 @@ export class CreateSiteDto {
 export class UpdateSiteDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name?: string;
 
   @ApiPropertyOptional()

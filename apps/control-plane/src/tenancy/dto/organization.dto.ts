@@ -1,18 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsDisplayName } from '../../common/display-name';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Nusantara Integrasi' })
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name!: string;
 }
 
 export class UpdateOrganizationDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name?: string;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsDisplayName } from '../../common/display-name';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'acme-robotics', description: 'URL-safe identifier, unique across the platform' })
@@ -8,16 +9,14 @@ export class CreateTenantDto {
   slug!: string;
 
   @ApiProperty({ example: 'Acme Robotics' })
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name!: string;
 }
 
 export class UpdateTenantDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   name?: string;
 }
 

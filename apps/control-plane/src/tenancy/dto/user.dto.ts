@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsEnum, IsOptional, IsString, IsUUID, Length, MaxLength, NotEquals, ValidateIf } from 'class-validator';
 import { Role } from '@meridian/db';
+import { IsDisplayName } from '../../common/display-name';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'operator@plant.example' })
@@ -9,8 +10,7 @@ export class CreateUserDto {
   email!: string;
 
   @ApiProperty({ example: 'Operator One' })
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   displayName!: string;
 
   @ApiProperty({ description: 'Initial password, at least 12 characters' })
@@ -56,8 +56,7 @@ export class ResetPasswordDto {
 export class UpdateUserDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsDisplayName(200)
   displayName?: string;
 
   @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
