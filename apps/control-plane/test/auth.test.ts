@@ -199,6 +199,32 @@ describe('authentication', () => {
     expect(await call(h, 'GET', '/v1/sites', { token: second.accessToken })).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/session has ended/) } });
   });
 
+  it("changes a role: never one's own; out of an integrator role means out of its organisation; a change that changes nothing ends no session", async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const [idOrg] = h.tenants.a.orgIds;
+    const adminId = (await call(h, 'GET', '/v1/auth/me', { token: admin })).body.subjectId as string;
+    const own = await call(h, 'PATCH', `/v1/users/${adminId}`, { token: admin, body: { role: Role.auditor } });
+    expect(own).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/your own membership/) } });
+    expect((await call(h, 'GET', '/v1/sites', { token: admin })).status).toBe(200);
+
+    const created = await call(h, 'POST', '/v1/users', { token: admin, body: { email: 'promoted.integrator@example.com', displayName: 'Promoted', password: 'long-enough-password', role: Role.integrator_admin, integratorOrgId: idOrg } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const userId = created.body.id as string;
+    const session = (await login('promoted.integrator@example.com', 'long-enough-password')).body;
+    const same = await call(h, 'PATCH', `/v1/users/${userId}`, { token: admin, body: { role: Role.integrator_admin } });
+    expect(same.status).toBe(200);
+    expect((await call(h, 'GET', '/v1/sites', { token: session.accessToken })).status).toBe(200);
+
+    const promoted = await call(h, 'PATCH', `/v1/users/${userId}`, { token: admin, body: { role: Role.vendor_engineer } });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body).toMatchObject({ role: Role.vendor_engineer, integratorOrgId: null });
+    expect((await call(h, 'GET', '/v1/sites', { token: session.accessToken })).status).toBe(401);
+    const records = (await call(h, 'GET', '/v1/audit/events?type=admin.user.role_changed', { token: admin })).body.items as { event: { data: Record<string, unknown> } }[];
+    expect(records.filter((r) => r.event.data.userId === userId).map((r) => r.event.data)).toEqual([
+      { userId, from: Role.integrator_admin, to: Role.vendor_engineer, organization: { from: idOrg, to: null }, role: Role.vendor_admin },
+    ]);
+  });
+
   it('refuses tokens signed with another secret, expired tokens and garbage', async () => {
     const claims = { sub: '00000000-0000-4000-8000-000000000000', tid: h.tenants.a.id, role: 'vendor_admin', org: null, typ: 'access' };
     const forged = await new JwtService().signAsync(claims, { secret: 'x'.repeat(40), issuer: 'meridian', audience: 'meridian-api', expiresIn: 60 });

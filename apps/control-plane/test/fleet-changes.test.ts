@@ -75,4 +75,30 @@ describe('fleet changes on the audit record', () => {
     expect((await call(h, 'DELETE', `/v1/nodes/${node.id}`, { token: await h.token('a', Role.vendor_admin) })).status).toBe(204);
     expect((await events('admin.node.removed')).filter((e) => e.event.data.nodeId === node.id)).toMatchObject([{ siteId, event: { data: { name: 'audited-gw' } } }]);
   });
+
+  it('records integrator organisations added, renamed and removed; each shows the sites and people it still has, and one with either is not removed', async () => {
+    const admin = await h.token('a', Role.vendor_admin);
+    const created = await call(h, 'POST', '/v1/organizations', { token: admin, body: { name: '  Andes Automatización ' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const organizationId = created.body.id as string;
+    expect(created.body).toMatchObject({ name: 'Andes Automatización', siteCount: 0, memberCount: 0 });
+    const site = await call(h, 'POST', '/v1/sites', { token: admin, body: { name: 'Andes plant', country: 'CL', integratorOrgId: organizationId } });
+    expect(site.status).toBe(201);
+    expect((await call(h, 'GET', `/v1/organizations/${organizationId}`, { token: admin })).body).toMatchObject({ siteCount: 1, memberCount: 0 });
+    const listed = (await call(h, 'GET', '/v1/organizations?limit=100', { token: admin })).body.items as { id: string; siteCount: number }[];
+    expect(listed.find((o) => o.id === organizationId)?.siteCount).toBe(1);
+
+    const refused = await call(h, 'DELETE', `/v1/organizations/${organizationId}`, { token: admin });
+    expect(refused).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/still has 1 site\(s\), 0 member\(s\)/) } });
+    expect((await call(h, 'PATCH', `/v1/organizations/${organizationId}`, { token: admin, body: { name: 'Andes Automatización' } })).status).toBe(200);
+    expect((await call(h, 'PATCH', `/v1/organizations/${organizationId}`, { token: admin, body: { name: 'Andes Automation' } })).status).toBe(200);
+    expect((await call(h, 'DELETE', `/v1/sites/${site.body.id}`, { token: admin })).status).toBe(204);
+    expect((await call(h, 'DELETE', `/v1/organizations/${organizationId}`, { token: admin })).status).toBe(204);
+
+    const actor = `user:${await userId(Role.vendor_admin)}`;
+    const about = (list: Listed[]) => list.filter((e) => e.event.data.organizationId === organizationId);
+    expect(about(await events('admin.organization.created'))).toMatchObject([{ actor, event: { data: { name: 'Andes Automatización' } } }]);
+    expect(about(await events('admin.organization.changed'))).toMatchObject([{ actor, event: { data: { changes: { name: { from: 'Andes Automatización', to: 'Andes Automation' } } } } }]);
+    expect(about(await events('admin.organization.removed'))).toMatchObject([{ actor, event: { data: { name: 'Andes Automation' } } }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Role, type IntegratorOrganization, type TenantTx } from '@meridian/db';
+import { fieldChanges, recordChange } from '../audit/record';
 import { INTEGRATOR_ROLES, isIntegrator, tenantContext, type Principal } from '../auth/principal';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
 import { badRequest, conflict, notFound } from '../common/problem';
@@ -30,13 +31,13 @@ export class OrganizationsService {
     const page = keyset(query);
     const scope = isIntegrator(principal) ? { id: principal.integratorOrgId ?? '' } : {};
     return this.db.run(tenantContext(principal), async (tx) =>
-      toPage(await tx.integratorOrganization.findMany({ where: { AND: [scope, page.where] }, orderBy: page.orderBy, take: page.take }), page.pageSize, toView),
+      toPage(await tx.integratorOrganization.findMany({ where: { AND: [scope, page.where] }, orderBy: page.orderBy, take: page.take, include: WITH_COUNTS }), page.pageSize, toView),
     );
   }
 
   async get(principal: Principal, id: string): Promise<OrganizationView> {
     if (isIntegrator(principal) && principal.integratorOrgId !== id) throw notFound('organisation');
-    const row = await this.db.run(tenantContext(principal), (tx) => tx.integratorOrganization.findFirst({ where: { id } }));
+    const row = await this.db.run(tenantContext(principal), (tx) => tx.integratorOrganization.findFirst({ where: { id }, include: WITH_COUNTS }));
     if (!row) throw notFound('organisation');
     return toView(row);
   }
@@ -44,7 +45,9 @@ export class OrganizationsService {
   create(principal: Principal, input: CreateOrganizationDto): Promise<OrganizationView> {
     return this.db.run(tenantContext(principal), async (tx) => {
       if (await tx.integratorOrganization.findFirst({ where: { name: input.name } })) throw conflict(`an organisation named "${input.name}" exists`);
-      return toView(await tx.integratorOrganization.create({ data: { tenantId: principal.tenantId, name: input.name } }));
+      const created = await tx.integratorOrganization.create({ data: { tenantId: principal.tenantId, name: input.name }, include: WITH_COUNTS });
+      await recordChange(tx, principal, 'admin.organization.created', { organizationId: created.id, name: created.name });
+      return toView(created);
     });
   }
 
@@ -55,7 +58,10 @@ export class OrganizationsService {
       if (input.name && input.name !== row.name && (await tx.integratorOrganization.findFirst({ where: { name: input.name } }))) {
         throw conflict(`an organisation named "${input.name}" exists`);
       }
-      return toView(await tx.integratorOrganization.update({ where: { id }, data: { name: input.name ?? row.name } }));
+      const updated = await tx.integratorOrganization.update({ where: { id }, data: { name: input.name ?? row.name }, include: WITH_COUNTS });
+      const changes = fieldChanges(row, updated, ['name']);
+      if (Object.keys(changes).length > 0) await recordChange(tx, principal, 'admin.organization.changed', { organizationId: id, name: updated.name, changes });
+      return toView(updated);
     });
   }
 
@@ -68,10 +74,13 @@ export class OrganizationsService {
         throw conflict(`organisation still has ${sites} site(s), ${memberships} member(s) and ${apiKeys} API key(s); reassign or remove them first`);
       }
       await tx.integratorOrganization.delete({ where: { id } });
+      await recordChange(tx, principal, 'admin.organization.removed', { organizationId: id, name: row.name });
     });
   }
 }
 
-function toView(row: IntegratorOrganization): OrganizationView {
-  return { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt };
+const WITH_COUNTS = { _count: { select: { sites: true, memberships: true } } } as const;
+
+function toView(row: IntegratorOrganization & { _count: { sites: number; memberships: number } }): OrganizationView {
+  return { id: row.id, name: row.name, siteCount: row._count.sites, memberCount: row._count.memberships, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }

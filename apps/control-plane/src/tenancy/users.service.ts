@@ -3,7 +3,7 @@ import { recordChange } from '../audit/record';
 import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@meridian/crypto';
 import { Role, type Membership, type TenantTx, type User } from '@meridian/db';
-import { tenantContext, type Principal } from '../auth/principal';
+import { INTEGRATOR_ROLES, tenantContext, type Principal } from '../auth/principal';
 import { PersonSessions } from '../auth/person-sessions';
 import { SessionRevocations } from '../auth/session-revocations';
 import { keyset, toPage, type Page, type PageQuery } from '../common/pagination';
@@ -60,18 +60,29 @@ export class UsersService {
   }
 
   async update(principal: Principal, userId: string, input: UpdateUserDto): Promise<UserView> {
+    const changesAccess = input.role !== undefined || input.integratorOrgId !== undefined;
+    // An admin who demoted themself by mistake could leave the tenant without one: another admin does it.
+    if (changesAccess && userId === principal.userId) throw conflict('this is your own membership: another tenant admin changes your role or organisation');
     const { view, ended } = await this.db.run(tenantContext(principal), async (tx) => {
       const membership = await findMembership(tx, userId);
       let ended: string[] = [];
       if (input.displayName) await tx.user.update({ where: { id: userId }, data: { displayName: input.displayName } });
-      if (input.role !== undefined || input.integratorOrgId !== undefined) {
+      if (changesAccess) {
         const role = input.role ?? membership.role;
-        const orgInput = input.integratorOrgId === undefined ? membership.integratorOrgId : input.integratorOrgId;
+        // Moving someone out of an integrator role takes them out of its organisation unless told otherwise.
+        const orgInput = input.integratorOrgId !== undefined ? input.integratorOrgId : INTEGRATOR_ROLES.includes(role) ? membership.integratorOrgId : null;
         const integratorOrgId = await requireOrganizationForRole(tx, role, orgInput);
-        await tx.membership.update({ where: { id: membership.id }, data: { role, integratorOrgId } });
-        await recordChange(tx, principal, 'admin.user.role_changed', { userId, from: membership.role, to: role });
-        // A changed role or organisation must not live on in the sessions opened under the old one.
-        ended = await endSessions(tx, userId);
+        if (role !== membership.role || integratorOrgId !== membership.integratorOrgId) {
+          await tx.membership.update({ where: { id: membership.id }, data: { role, integratorOrgId } });
+          await recordChange(tx, principal, 'admin.user.role_changed', {
+            userId,
+            from: membership.role,
+            to: role,
+            ...(integratorOrgId !== membership.integratorOrgId ? { organization: { from: membership.integratorOrgId, to: integratorOrgId } } : {}),
+          });
+          // A changed role or organisation must not live on in the sessions opened under the old one.
+          ended = await endSessions(tx, userId);
+        }
       }
       return { view: toView(await findMembership(tx, userId)), ended };
     });

@@ -1661,7 +1661,11 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             id: string;
+            /** @description People of this tenant in the organisation */
+            memberCount: number;
             name: string;
+            /** @description Sites the organisation operates */
+            siteCount: number;
             /** Format: date-time */
             updatedAt: string;
         };

@@ -18,6 +18,8 @@ export class UpdateOrganizationDto {
 export class OrganizationView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Sites the organisation operates' }) siteCount!: number;
+  @ApiProperty({ description: 'People of this tenant in the organisation' }) memberCount!: number;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
