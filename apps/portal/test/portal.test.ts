@@ -384,7 +384,7 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 120_000);
 
-  it('vendor admin: people of the tenant: adds an integrator, sets a temporary password, removes them', async () => {
+  it('vendor admin: people of the tenant: adds an integrator, sets a temporary password, changes their role, removes them; adds, renames and removes an integrator organisation', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
@@ -417,6 +417,36 @@ describe('tenant portal in a browser', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'people');
 
+    // Another role: the row and the record say so; an admin is offered no role change for themself.
+    await olga.getByRole('button', { name: 'Change the role of Olga Operator' }).click();
+    await olga.getByLabel('New role for Olga Operator').selectOption({ label: 'Vendor engineer' });
+    await olga.getByRole('button', { name: 'Save role' }).click();
+    await expect.poll(() => page.getByTestId('people-status').innerText().catch(() => '')).toBe('Olga Operator is now Vendor engineer; their sessions have ended.');
+    await expect.poll(() => olga.innerText().catch(() => '')).toMatch(/Olga Operator\s+olga\.operator@nusantara\.example\s+Vendor engineer\s+—/);
+    expect(await signInAs('second-day-password-2')).toBe(200);
+    const own = rows.filter({ hasText: 'vendor.admin@demo-vendor.example' });
+    expect(await own.count()).toBe(1);
+    expect(await own.getByRole('button', { name: /^Change the role/ }).count()).toBe(0);
+
+    // Integrator organisations: added, renamed, removed once nothing belongs to it; one in use cannot be.
+    const organisations = page.getByRole('region', { name: 'Integrator organisations' });
+    await organisations.getByLabel('New organisation').fill('  Pampa Controles ');
+    await organisations.getByRole('button', { name: 'Add organisation' }).click();
+    await expect.poll(() => organisations.getByRole('status').innerText().catch(() => '')).toMatch(/^Pampa Controles added/);
+    const pampa = organisations.locator('tbody tr').filter({ hasText: 'Pampa' });
+    await expect.poll(() => pampa.innerText().catch(() => '')).toMatch(/Pampa Controles\s+0\s+0/);
+    await pampa.getByRole('button', { name: 'Rename Pampa Controles' }).click();
+    await pampa.getByLabel('New name for Pampa Controles').fill('Pampa Controls');
+    await pampa.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => organisations.getByRole('status').innerText().catch(() => '')).toBe('Pampa Controles is now Pampa Controls.');
+    const inUse = organisations.locator(`tbody tr[data-organization="${organisationName}"]`);
+    expect(await inUse.getByRole('button', { name: /^Remove .*\(reassign its \d+ (sites?|person|people)( and \d+ (person|people))? first\)$/ }).isDisabled()).toBe(true);
+    await pampa.getByRole('button', { name: 'Remove Pampa Controls' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => organisations.getByRole('status').innerText().catch(() => '')).toBe('Pampa Controls removed.');
+    await expect.poll(() => pampa.count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+
     await olga.getByRole('button', { name: 'Remove Olga Operator' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('people-status').innerText().catch(() => '')).toMatch(/Olga Operator removed/);
@@ -424,7 +454,7 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, moves the site to another country, relabels and then revokes the node', async () => {
+  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, moves the site to another country, relabels and renames the node, then revokes it', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
     const add = page.getByRole('region', { name: 'Add a site' });
@@ -495,6 +525,19 @@ describe('tenant portal in a browser', () => {
     await page.getByRole('button', { name: 'Save labels' }).click();
     await expect.poll(() => page.getByTestId('node-labels').innerText()).toMatch(/line=b\s*zone=north/);
     expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.labels).toEqual({ line: 'b', zone: 'north' });
+
+    // Renamed: the page and the API use the new name; the node keeps its id, and the record says who renamed it.
+    await page.getByRole('button', { name: 'Rename' }).click();
+    const name = page.getByLabel('Name', { exact: true });
+    await name.fill('   ');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText().catch(() => '')).toMatch(/A node needs a name/);
+    await name.fill('gw-de-stuttgart-1');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('gw-de-stuttgart-1');
+    expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.name).toBe('gw-de-stuttgart-1');
+    const renamed = (await stack.api('GET', '/v1/audit/events?type=admin.node.changed')).body.items as { event: { actor: { id: string }; data: { nodeId: string; changes: unknown } } }[];
+    expect(renamed.find((e) => e.event.data.nodeId === agent.nodeId && 'name' in (e.event.data.changes as object))?.event.data.changes).toEqual({ name: { from: 'gw-de-1', to: 'gw-de-stuttgart-1' } });
 
     // The node is cut off from its page, after a confirmation that says what that does.
     await page.getByRole('button', { name: 'Revoke node' }).click();

@@ -13,10 +13,10 @@ import { can } from '../src/auth/roles';
  * checked against the @Allow metadata of the route it calls (read from the app's module graph in
  * preview mode: no database, no port).
  */
-const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
+const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string | string[]>> = {
   addSites: 'POST /v1/sites',
   editSites: 'PATCH /v1/sites/:id',
-  labelNodes: 'PATCH /v1/nodes/:id',
+  editNodes: 'PATCH /v1/nodes/:id',
   enrollNodes: 'POST /v1/enrollment-tokens',
   revokeNodes: 'POST /v1/nodes/:id/revoke',
   setConsent: 'PUT /v1/sites/:id/consent',
@@ -28,7 +28,8 @@ const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string>> = {
   verifyAudit: 'POST /v1/audit/verifications',
   requestCheckpoint: 'POST /v1/audit/checkpoints',
   manageRollouts: 'POST /v1/rollouts',
-  manageUsers: 'POST /v1/users',
+  // the People page: people and the integrator organisations they and their sites belong to
+  manageUsers: ['POST /v1/users', 'PATCH /v1/users/:id', 'DELETE /v1/users/:id', 'POST /v1/users/:id/password', 'POST /v1/organizations', 'PATCH /v1/organizations/:id', 'DELETE /v1/organizations/:id'],
 };
 
 describe('portal capabilities match the API access rules', () => {
@@ -44,8 +45,8 @@ describe('portal capabilities match the API access rules', () => {
     await app?.close();
   });
 
-  it.each(Object.entries(CAPABILITY_ROUTES))('%s is offered to exactly the roles allowed on %s', (capability, route) => {
-    const allowed = routes.get(route!)?.roles;
+  it.each(Object.entries(CAPABILITY_ROUTES).flatMap(([capability, route]) => [route!].flat().map((r) => [capability, r] as const)))('%s is offered to exactly the roles allowed on %s', (capability, route) => {
+    const allowed = routes.get(route)?.roles;
     expect(allowed, `${route} not found`).toBeDefined();
     const offered = Object.values(Role).filter((role) => can[capability as keyof typeof can](role));
     expect(offered.sort()).toEqual([...allowed!].sort());

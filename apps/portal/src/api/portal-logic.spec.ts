@@ -130,3 +130,23 @@ describe('node labels as text', () => {
     expect(parseLabels(formatLabels({ line: 'a', 'zone/x': 'b=c' }))).toEqual({ labels: { line: 'a', 'zone/x': 'b=c' } });
   });
 });
+
+describe('node names as typed', () => {
+  it('trims a new name and refuses an empty or over-long one before anything is sent', async () => {
+    const { parseNodeName } = await import('../ui/NodeActions');
+    expect(parseNodeName('  gw-line-a ')).toEqual({ name: 'gw-line-a' });
+    expect(parseNodeName('   ')).toEqual({ error: 'A node needs a name' });
+    expect(parseNodeName('x'.repeat(100))).toEqual({ name: 'x'.repeat(100) });
+    expect(parseNodeName('x'.repeat(101))).toEqual({ error: "A node's name has at most 100 characters (this one has 101)" });
+  });
+});
+
+describe('integrator organisations', () => {
+  it('says what still ties an organisation to the tenant, and nothing when it can go', async () => {
+    const { organizationInUse } = await import('../ui/Organizations');
+    expect(organizationInUse({ siteCount: 0, memberCount: 0 })).toBeUndefined();
+    expect(organizationInUse({ siteCount: 1, memberCount: 0 })).toBe('reassign its 1 site first');
+    expect(organizationInUse({ siteCount: 2, memberCount: 1 })).toBe('reassign its 2 sites and 1 person first');
+    expect(organizationInUse({ siteCount: 0, memberCount: 3 })).toBe('reassign its 3 people first');
+  });
+});

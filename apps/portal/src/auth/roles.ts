@@ -14,7 +14,7 @@ export const can = {
   seeFleet: (role: Role) => role !== 'auditor',
   addSites: (role: Role) => TENANT_ADMINS.includes(role),
   editSites: (role: Role) => VENDOR_STAFF.includes(role),
-  labelNodes: (role: Role) => SITE_OPERATORS.includes(role),
+  editNodes: (role: Role) => SITE_OPERATORS.includes(role),
   enrollNodes: (role: Role) => SITE_OPERATORS.includes(role),
   revokeNodes: (role: Role) => SITE_OPERATORS.includes(role),
   seeGovernance: (role: Role) => VENDOR_STAFF.includes(role),

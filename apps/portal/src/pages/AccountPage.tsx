@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { api, asError, call } from '../api/client';
+import { api, call } from '../api/client';
 import { useSession, useSignedIn } from '../auth/session';
+import { useAction } from '../hooks/useAction';
 import { ROLE_LABELS } from '../auth/roles';
 import { PageHeader } from '../ui/bits';
 import { ErrorMessage } from '../ui/states';
@@ -14,28 +15,21 @@ export function AccountPage() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeated, setRepeated] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
   const mismatch = repeated.length > 0 && repeated !== next;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (mismatch) return;
-    setBusy(true);
     setDone(false);
-    setError(undefined);
-    try {
+    await run(async () => {
       await call(api.POST('/v1/auth/password', { body: { currentPassword: current, newPassword: next } }));
       setDone(true);
       setCurrent('');
       setNext('');
       setRepeated('');
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -5,6 +5,7 @@ import { BASE, consentGates, latest } from '../api/governance';
 import type { Site } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
+import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { ConfirmDialog, PageHeader, Time } from '../ui/bits';
 import { Propagation } from '../ui/Propagation';
@@ -51,27 +52,20 @@ function SiteConsent({ site }: { site: Site }) {
     [site.id],
   );
   const [pending, setPending] = useState<Pending | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, run } = useAction();
   const [change, setChange] = useState<{ jobId: string | undefined; before: Record<string, number | null> } | undefined>();
   const editable = can.setConsent(session.role);
 
   async function confirm() {
     if (!pending || !state.data) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const before = { [site.id]: state.data.status.latestVersion };
-      const result = await call(api.PUT('/v1/sites/{id}/consent', { params: { path: { id: site.id } }, body: { flags: { [pending.flag]: pending.value } } }));
+    const before = { [site.id]: state.data.status.latestVersion };
+    const { flag, value } = pending;
+    const done = await run(async () => {
+      const result = await call(api.PUT('/v1/sites/{id}/consent', { params: { path: { id: site.id } }, body: { flags: { [flag]: value } } }));
       setChange({ jobId: result.jobId, before });
-      setPending(undefined);
-      state.reload();
-    } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-      setPending(undefined);
-    } finally {
-      setBusy(false);
-    }
+    });
+    setPending(undefined);
+    if (done) state.reload();
   }
 
   const headingId = `consent-${site.id}`;

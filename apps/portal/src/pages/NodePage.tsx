@@ -1,16 +1,14 @@
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, asError, call } from '../api/client';
-import { formatLabels, parseLabels } from '../api/fleet';
+import { api, call } from '../api/client';
 import { listModels } from '../api/models';
-import type { EdgeNode } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
-import { ConfirmDialog, PageHeader, StatusBadge, Time } from '../ui/bits';
+import { PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
 import { HeartbeatTimeline } from '../ui/HeartbeatTimeline';
-import { Async, ErrorMessage } from '../ui/states';
+import { EditLabels, RenameNode, RevokeNode } from '../ui/NodeActions';
+import { Async } from '../ui/states';
 
 export function NodePage() {
   const { nodeId = '' } = useParams();
@@ -24,6 +22,7 @@ export function NodePage() {
         <>
           <PageHeader title={node.name}>
             <StatusBadge status={node.status} />
+            {can.editNodes(session.role) && node.status !== 'revoked' ? <RenameNode node={node} onSaved={state.reload} /> : null}
             {can.revokeNodes(session.role) && node.status !== 'revoked' ? <RevokeNode node={node} onRevoked={state.reload} /> : null}
           </PageHeader>
           {node.revokedAt ? (
@@ -102,97 +101,12 @@ export function NodePage() {
                   none
                 </p>
               )}
-              {can.labelNodes(session.role) && node.status !== 'revoked' ? <EditLabels key={formatLabels(node.labels)} node={node} onSaved={state.reload} /> : null}
+              {can.editNodes(session.role) && node.status !== 'revoked' ? <EditLabels node={node} onSaved={state.reload} /> : null}
             </section>
           </div>
           <DecisionList filter={{ sourceId: node.id }} />
         </>
       )}
     </Async>
-  );
-}
-
-/** Cuts a gateway off for good (stolen, decommissioned, compromised): after a confirmation that says what it does. */
-function RevokeNode({ node, onRevoked }: { node: EdgeNode; onRevoked(): void }) {
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
-  async function revoke() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call(api.POST('/v1/nodes/{id}/revoke', { params: { path: { id: node.id } } }));
-      setOpen(false);
-      onRevoked();
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <>
-      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
-        Revoke node
-      </button>
-      <ConfirmDialog open={open} title={`Revoke ${node.name}?`} confirmLabel="Revoke" busy={busy} onCancel={() => setOpen(false)} onConfirm={() => void revoke()}>
-        <p>The node's key is refused from now on, on every control-plane replica, and its open streams end. It keeps enforcing the last policy it holds, offline; its history and audit trail stay. This cannot be undone: the gateway comes back only by enrolling again with a new token.</p>
-        {error ? <ErrorMessage error={error} /> : null}
-      </ConfirmDialog>
-    </>
-  );
-}
-
-/** Site operators: the node's labels as "key=value, …" text, checked here for its shape and by the API for its keys and values. */
-function EditLabels({ node, onSaved }: { node: EdgeNode; onSaved(): void }) {
-  const [open, setOpen] = useState(false);
-  const [text, setText] = useState(formatLabels(node.labels));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
-  if (!open) {
-    return (
-      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
-        Edit labels
-      </button>
-    );
-  }
-  async function save() {
-    const parsed = parseLabels(text);
-    if ('error' in parsed) {
-      setError(new Error(parsed.error));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call(api.PATCH('/v1/nodes/{id}', { params: { path: { id: node.id } }, body: { labels: parsed.labels } }));
-      setOpen(false);
-      onSaved();
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <form
-      className="toolbar-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save();
-      }}
-    >
-      <label>
-        Labels (key=value, separated by commas)
-        <input value={text} onChange={(event) => setText(event.target.value)} placeholder="line=a, zone=north" size={40} />
-      </label>
-      <button type="submit" className="button" disabled={busy}>
-        Save labels
-      </button>
-      <button type="button" className="button secondary" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      {error ? <ErrorMessage error={error} /> : null}
-    </form>
   );
 }

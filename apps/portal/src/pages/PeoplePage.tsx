@@ -1,54 +1,40 @@
-import { useState, type FormEvent } from 'react';
-import { api, asError, call } from '../api/client';
+import { useState } from 'react';
+import { api, call } from '../api/client';
 import { allPages } from '../api/fleet';
 import type { components } from '../api/schema';
-import type { Role } from '../api/types';
 import { ROLE_LABELS } from '../auth/roles';
-import { useSignedIn } from '../auth/session';
+import { useSession, useSignedIn } from '../auth/session';
+import { useAnnouncedAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { ConfirmDialog, PageHeader } from '../ui/bits';
-import { Async, ErrorMessage } from '../ui/states';
+import { Organizations } from '../ui/Organizations';
+import { AddPerson, ChangeRole, TemporaryPassword } from '../ui/PersonForms';
+import { Async, Outcome } from '../ui/states';
 
 type Person = components['schemas']['UserView'];
-type Organization = components['schemas']['OrganizationView'];
-
-const TENANT_ROLES: Role[] = ['vendor_admin', 'vendor_engineer', 'integrator_admin', 'integrator_viewer', 'auditor'];
-const INTEGRATOR_ROLES: Role[] = ['integrator_admin', 'integrator_viewer'];
 const MAX_PAGES = 50;
 
 function everyone(): Promise<Person[]> {
   return allPages((cursor) => call(api.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), MAX_PAGES);
 }
 
-/** Tenant admins: who belongs to this tenant with which role; add a person, set a temporary password, remove one. */
+function everyOrganization() {
+  return allPages((cursor) => call(api.GET('/v1/organizations', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), MAX_PAGES);
+}
+
+/**
+ * Tenant admins: who belongs to this tenant with which role; add a person, change a role, set a
+ * temporary password, remove one; and the integrator organisations people and sites belong to.
+ */
 export function PeoplePage() {
   const session = useSignedIn();
+  const { me } = useSession();
   const state = useQuery(async () => {
-    const [people, organizations] = await Promise.all([everyone(), call(api.GET('/v1/organizations', { params: { query: { limit: 100 } } }))]);
-    return { people, organizations: organizations.items };
+    const [people, organizations] = await Promise.all([everyone(), everyOrganization()]);
+    return { people, organizations };
   }, [session.tenantId]);
-  const [status, setStatus] = useState<string | undefined>();
-  const [error, setError] = useState<Error | undefined>();
   const [removing, setRemoving] = useState<Person | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  /** Runs a change, then says what was done (or the API's reason) and reloads the list; true if it was done. */
-  async function act(work: () => Promise<unknown>, done: string): Promise<boolean> {
-    setBusy(true);
-    setStatus(undefined);
-    setError(undefined);
-    try {
-      await work();
-      setStatus(done);
-      state.reload();
-      return true;
-    } catch (caught) {
-      setError(asError(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, status, act } = useAnnouncedAction(state.reload);
 
   return (
     <>
@@ -76,6 +62,17 @@ export function PeoplePage() {
                       <td>{ROLE_LABELS[person.role]}</td>
                       <td>{organizations.find((o) => o.id === person.integratorOrgId)?.name ?? '—'}</td>
                       <td>
+                        {person.id === me?.subjectId ? null : (
+                          <ChangeRole
+                            person={person}
+                            organizations={organizations}
+                            busy={busy}
+                            onChange={(body) => {
+                              const organization = organizations.find((o) => o.id === body.integratorOrgId)?.name;
+                              return act(() => call(api.PATCH('/v1/users/{id}', { params: { path: { id: person.id } }, body })), `${person.displayName} is now ${ROLE_LABELS[body.role]}${organization ? ` of ${organization}` : ''}; their sessions have ended.`);
+                            }}
+                          />
+                        )}
                         <TemporaryPassword person={person} busy={busy} onSet={(password) => act(() => call(api.POST('/v1/users/{id}/password', { params: { path: { id: person.id } }, body: { newPassword: password } })), `${person.displayName} has a temporary password; their sessions have ended.`)} />
                         <button type="button" className="button secondary" disabled={busy} onClick={() => setRemoving(person)} aria-label={`Remove ${person.displayName}`}>
                           Remove
@@ -85,12 +82,7 @@ export function PeoplePage() {
                   ))}
                 </tbody>
               </table>
-              {status ? (
-                <p role="status" data-testid="people-status">
-                  {status}
-                </p>
-              ) : null}
-              {error ? <ErrorMessage error={error} /> : null}
+              <Outcome status={status} error={error} testId="people-status" />
             </section>
             <AddPerson organizations={organizations} busy={busy} onAdd={(body) => act(() => call(api.POST('/v1/users', { body })), `${body.displayName} added.`)} />
             <ConfirmDialog
@@ -107,111 +99,10 @@ export function PeoplePage() {
             >
               <p>Their sessions in this tenant end at once. Their account stays if they belong to other tenants.</p>
             </ConfirmDialog>
+            <Organizations organizations={organizations} onChanged={state.reload} />
           </>
         )}
       </Async>
     </>
-  );
-}
-
-/** Sets a temporary password, typed in a field of the row (the API answers why when it may not). */
-function TemporaryPassword({ person, busy, onSet }: { person: Person; busy: boolean; onSet(password: string): Promise<boolean> }) {
-  const [open, setOpen] = useState(false);
-  const [password, setPassword] = useState('');
-  if (!open) {
-    return (
-      <button type="button" className="button secondary" disabled={busy} onClick={() => setOpen(true)} aria-label={`Set a temporary password for ${person.displayName}`}>
-        Temporary password
-      </button>
-    );
-  }
-  return (
-    <form
-      className="inline-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void onSet(password).then((done) => {
-          if (!done) return;
-          setOpen(false);
-          setPassword('');
-        });
-      }}
-    >
-      <label>
-        Temporary password for {person.displayName}
-        <input type="text" autoComplete="off" required minLength={12} maxLength={200} value={password} onChange={(event) => setPassword(event.target.value)} />
-      </label>
-      <button type="submit" className="button" disabled={busy}>
-        Set
-      </button>
-      <button type="button" className="button secondary" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-    </form>
-  );
-}
-
-function AddPerson({ organizations, busy, onAdd }: { organizations: Organization[]; busy: boolean; onAdd(body: components['schemas']['CreateUserDto']): Promise<boolean> }) {
-  const [email, setEmail] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [role, setRole] = useState<Role>('vendor_engineer');
-  const [organization, setOrganization] = useState('');
-  const [password, setPassword] = useState('');
-  const integrator = INTEGRATOR_ROLES.includes(role);
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    void onAdd({ email, displayName, role: role as components['schemas']['CreateUserDto']['role'], password, ...(integrator ? { integratorOrgId: organization } : {}) }).then((done) => {
-      if (!done) return;
-      setEmail('');
-      setDisplayName('');
-      setPassword('');
-    });
-  }
-
-  return (
-    <section className="card" aria-labelledby="add-person-title">
-      <h2 id="add-person-title">Add a person</h2>
-      <form className="password-form" onSubmit={submit}>
-        <label>
-          E-mail
-          <input type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
-        </label>
-        <label>
-          Name
-          <input required maxLength={200} value={displayName} onChange={(event) => setDisplayName(event.target.value)} />
-        </label>
-        <label>
-          Role
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
-            {TENANT_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {integrator ? (
-          <label>
-            Integrator organisation
-            <select required value={organization} onChange={(event) => setOrganization(event.target.value)}>
-              <option value="">Choose…</option>
-              {organizations.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        <label>
-          Temporary password (at least 12 characters; they change it on their Account page)
-          <input type="text" autoComplete="off" required minLength={12} maxLength={200} value={password} onChange={(event) => setPassword(event.target.value)} />
-        </label>
-        <button type="submit" className="button" disabled={busy}>
-          Add person
-        </button>
-      </form>
-    </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, asError, call } from '../api/client';
+import { api, call } from '../api/client';
+import { useAction } from '../hooks/useAction';
 import { useFollow } from '../hooks/useFollow';
 import type { components } from '../api/schema';
 import { ProgressBar } from './bits';
@@ -15,8 +16,7 @@ const POLL_MS = 1_000;
  */
 export function AuditExport() {
   const [job, setJob] = useState<ExportJob | undefined>();
-  const [error, setError] = useState<Error | undefined>();
-  const [saving, setSaving] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const running = job !== undefined && (job.status === 'queued' || job.status === 'running');
   const ready = job?.status === 'completed' ? job : undefined;
 
@@ -33,13 +33,8 @@ export function AuditExport() {
   );
 
   async function start() {
-    setError(undefined);
     setJob(undefined);
-    try {
-      setJob(await call(api.POST('/v1/audit/exports')));
-    } catch (caught) {
-      setError(asError(caught));
-    }
+    await run(async () => setJob(await call(api.POST('/v1/audit/exports'))));
   }
 
   /**
@@ -47,9 +42,7 @@ export function AuditExport() {
    * through a single-use link that needs no Authorization header, instead of fetching it into memory.
    */
   async function save(exported: ExportJob) {
-    setError(undefined);
-    setSaving(true);
-    try {
+    await run(async () => {
       const link = await call(api.POST('/v1/audit/exports/{id}/download-link', { params: { path: { id: exported.id } } }));
       const anchor = document.createElement('a');
       anchor.href = link.url;
@@ -57,11 +50,7 @@ export function AuditExport() {
       document.body.append(anchor);
       anchor.click();
       anchor.remove();
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setSaving(false);
-    }
+    });
   }
 
   return (
@@ -72,7 +61,7 @@ export function AuditExport() {
         (JSON Lines), gzip-compressed (<code>.jsonl.gz</code>). Verify it offline with <code>meridian audit verify</code>, which reads it as it is,
         compressed.
       </p>
-      <button type="button" className="button" onClick={() => void start()} disabled={running}>
+      <button type="button" className="button" onClick={() => void start()} disabled={running || busy}>
         Prepare export
       </button>
       {running ? (
@@ -83,7 +72,7 @@ export function AuditExport() {
       ) : null}
       {ready ? (
         <p role="status">
-          <button type="button" className="button secondary" onClick={() => void save(ready)} disabled={saving} data-testid="export-download">
+          <button type="button" className="button secondary" onClick={() => void save(ready)} disabled={busy} data-testid="export-download">
             Download meridian-audit-{ready.id}.jsonl.gz{ready.sizeBytes !== null ? ` (${formatBytes(ready.sizeBytes)} uncompressed)` : ''}
           </button>{' '}
           <span className="muted">

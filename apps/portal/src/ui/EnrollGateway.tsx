@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, asError, call } from '../api/client';
+import { api, call } from '../api/client';
 import { allPages } from '../api/fleet';
 import type { CreatedEnrollmentToken, EnrollmentToken } from '../api/types';
+import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, Time } from './bits';
-import { ErrorMessage } from './states';
+import { ErrorMessage, Outcome } from './states';
 
 const LIFETIMES = [
   { seconds: 3600, label: '1 hour' },
@@ -39,22 +40,12 @@ export function EnrollGateway({ siteId }: { siteId: string }) {
   );
   const [ttlSeconds, setTtlSeconds] = useState(24 * 3600);
   const [created, setCreated] = useState<CreatedEnrollmentToken | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, run } = useAction();
   const [status, setStatus] = useState<string | undefined>();
 
   async function act(work: () => Promise<void>) {
-    setBusy(true);
-    setError(undefined);
     setStatus(undefined);
-    try {
-      await work();
-      tokens.reload();
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(work)) tokens.reload();
   }
 
   const issue = () =>
@@ -98,8 +89,7 @@ export function EnrollGateway({ siteId }: { siteId: string }) {
           </button>
         </div>
       ) : null}
-      {status ? <p role="status">{status}</p> : null}
-      {error ? <ErrorMessage error={error} /> : null}
+      <Outcome status={status} error={error} />
       <h3>Tokens of this site</h3>
       {tokens.error && !tokens.data ? <ErrorMessage error={tokens.error} onRetry={tokens.reload} /> : null}
       {tokens.data?.length === 0 ? <p className="state state-empty">No tokens issued yet.</p> : null}

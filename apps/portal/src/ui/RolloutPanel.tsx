@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { asError } from '../api/client';
 import { abortRollout, getRollout, isLive, pauseRollout, resumeRollout, rollbackRollout, ROLLOUT_STATES } from '../api/models';
 import type { Rollout } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
+import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ConfirmDialog, ProgressBar, Time } from './bits';
 import { RolloutNodes } from './RolloutNodes';
@@ -16,23 +16,14 @@ export function RolloutPanel({ rollout, modelName, onChange }: { rollout: Rollou
   const session = useSignedIn();
   const live = isLive(rollout.status);
   const state = useQuery(() => getRollout(rollout.id), [rollout.id], { pollMs: live ? 1_000 : 10_000 });
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [aborting, setAborting] = useState(false);
   const [rollback, setRollback] = useState(true);
 
   async function act(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      state.reload();
-      onChange();
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
+    if (!(await run(action))) return;
+    state.reload();
+    onChange();
   }
 
   const title = `${modelName} ${rollout.version}`;

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api, asError, call } from '../api/client';
+import { api, call } from '../api/client';
+import { useAction } from '../hooks/useAction';
 import { allSites } from '../api/fleet';
 import type { Decision, SimulateRequest } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
@@ -13,18 +14,13 @@ export function Simulator() {
   const sites = useQuery(allSites, []);
   const [form, setForm] = useState<SimulateRequest>({ siteId: '', category: 'inspection_images', action: 'egress', destination: 'vendor_cloud:eu' });
   const [result, setResult] = useState<Decision | undefined>();
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, run } = useAction();
   const siteId = form.siteId || sites.data?.[0]?.id || '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
     setResult(undefined);
-    try {
-      setResult(await call(api.POST('/v1/policies/simulate', { body: { ...form, siteId, ...(form.destination ? {} : { destination: undefined }) } })));
-    } catch (caught) {
-      setError(asError(caught));
-    }
+    await run(async () => setResult(await call(api.POST('/v1/policies/simulate', { body: { ...form, siteId, ...(form.destination ? {} : { destination: undefined }) } }))));
   }
 
   return (
@@ -57,7 +53,7 @@ export function Simulator() {
           Destination
           <input value={form.destination ?? ''} onChange={(event) => setForm({ ...form, destination: event.target.value })} placeholder="vendor_cloud:eu" />
         </label>
-        <button type="submit" className="button" disabled={!siteId}>
+        <button type="submit" className="button" disabled={!siteId || busy}>
           Simulate
         </button>
       </form>

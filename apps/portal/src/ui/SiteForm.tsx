@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { api, asError, call } from '../api/client';
+import { api, call } from '../api/client';
 import type { Organization } from '../api/types';
+import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { ErrorMessage } from './states';
 
@@ -52,22 +53,13 @@ export function AddSite({ knownCountries }: { knownCountries: string[] }) {
 export function SiteForm({ initial, knownCountries, submitLabel, onSubmit }: { initial: SiteFields; knownCountries: string[]; submitLabel: string; onSubmit(fields: SiteFields): Promise<void> }) {
   const organizations = useQuery(() => call(api.GET('/v1/organizations', { params: { query: { limit: 100 } } })), []);
   const [fields, setFields] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, run } = useAction();
   const set = (field: keyof SiteFields) => (event: { target: { value: string } }) => setFields({ ...fields, [field]: field === 'country' ? event.target.value.toUpperCase() : event.target.value });
   const named = countryName(fields.country);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit({ ...fields, name: fields.name.trim(), region: fields.region.trim() });
-    } catch (caught) {
-      setError(asError(caught));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => onSubmit({ ...fields, name: fields.name.trim(), region: fields.region.trim() }));
   }
 
   return (

@@ -63,3 +63,17 @@ export function ProblemDetails({ problem, id, testId }: { problem: Problem; id?:
     </div>
   );
 }
+
+/** The outcome of the last change on a card: what it did (a status line) or why it was refused. */
+export function Outcome({ status, error, testId }: { status: string | undefined; error: Error | undefined; testId?: string }) {
+  return (
+    <>
+      {status ? (
+        <p role="status" data-testid={testId}>
+          {status}
+        </p>
+      ) : null}
+      {error ? <ErrorMessage error={error} /> : null}
+    </>
+  );
+}
