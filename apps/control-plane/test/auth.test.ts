@@ -223,6 +223,17 @@ describe('authentication', () => {
     expect(records.filter((r) => r.event.data.userId === userId).map((r) => r.event.data)).toEqual([
       { userId, from: Role.integrator_admin, to: Role.vendor_engineer, organization: { from: idOrg, to: null }, role: Role.vendor_admin },
     ]);
+    const added = (await call(h, 'GET', '/v1/audit/events?type=admin.user.created', { token: admin })).body.items as { event: { data: Record<string, unknown> } }[];
+    expect(added.find((r) => r.event.data.userId === userId)?.event.data).toEqual({ userId, email: 'promoted.integrator@example.com', grantedRole: Role.integrator_admin, integratorOrgId: idOrg, role: Role.vendor_admin });
+
+    // An account of another tenant added here (by a platform admin): on this tenant's record, with the role it is given here.
+    const email = h.tenants.b.emails[Role.vendor_admin]!;
+    const platform = (await login('platform@meridian.example', DEMO_PASSWORD, h.tenants.a.id)).body.accessToken as string;
+    const member = await call(h, 'POST', '/v1/users/memberships', { token: platform, body: { email, role: Role.auditor } });
+    expect(member.status, JSON.stringify(member.body)).toBe(201);
+    const joined = (await call(h, 'GET', '/v1/audit/events?type=admin.user.added', { token: admin })).body.items as { event: { data: Record<string, unknown> } }[];
+    expect(joined.map((r) => r.event.data)).toContainEqual({ userId: member.body.id, email, grantedRole: Role.auditor, integratorOrgId: null, role: Role.platform_admin });
+    expect((await call(h, 'DELETE', `/v1/users/${member.body.id}`, { token: admin })).status).toBe(204);
   });
 
   it('refuses tokens signed with another secret, expired tokens and garbage', async () => {
@@ -269,6 +280,11 @@ describe('authentication', () => {
       expect((await call(h, 'DELETE', `/v1/api-keys/${created.body.id}`, { token: admin })).status).toBe(204);
       const after = await call(h, 'GET', '/v1/sites', { headers: { 'x-api-key': key } });
       expect(after.status).toBe(401);
+
+      // On the record: the key (never its secret) with the role it grants, beside the role of the admin who made it.
+      const records = async (type: string) => ((await call(h, 'GET', `/v1/audit/events?type=${type}&limit=100`, { token: admin })).body.items as { event: { data: Record<string, unknown> } }[]).map((r) => r.event.data).filter((d) => d.apiKeyId === created.body.id);
+      expect(await records('admin.api_key.created')).toEqual([{ apiKeyId: created.body.id, name: 'ci', grantedRole: Role.vendor_engineer, integratorOrgId: null, prefix: key.slice(0, 12), expiresAt: null, role: Role.vendor_admin }]);
+      expect(await records('admin.api_key.revoked')).toEqual([{ apiKeyId: created.body.id, role: Role.vendor_admin }]);
     });
 
     it('scope integrator keys to their organisation and refuse past expiries', async () => {

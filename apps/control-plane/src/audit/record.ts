@@ -6,6 +6,8 @@ import type { Principal } from '../auth/principal';
  * the change: both commit or neither does.
  */
 export function recordChange(tx: TenantTx, principal: Principal, type: string, data: Record<string, unknown>, siteId?: string): Promise<void> {
+  // `role` in a record is the actor's role: a role the change grants would be overwritten by it.
+  if ('role' in data) throw new Error(`audit record ${type}: data.role is the actor's role; name the role the change is about (e.g. grantedRole)`);
   return recordControlPlaneEvent(tx, principal.tenantId, {
     type,
     actor: actorOf(principal),

@@ -20,8 +20,7 @@ export class ApiKeysService {
     const key = generateSecret(API_KEY_PREFIX);
     const row = await this.db.run(tenantContext(principal), async (tx) => {
       const integratorOrgId = await requireOrganizationForRole(tx, input.role, input.integratorOrgId);
-      await recordChange(tx, principal, 'admin.api_key.created', { name: input.name, role: input.role, prefix: key.slice(0, 12) });
-      return tx.apiKey.create({
+      const created = await tx.apiKey.create({
         data: {
           tenantId: principal.tenantId,
           name: input.name,
@@ -33,6 +32,8 @@ export class ApiKeysService {
           createdByUserId: principal.userId ?? null,
         },
       });
+      await recordChange(tx, principal, 'admin.api_key.created', { apiKeyId: created.id, name: created.name, grantedRole: created.role, integratorOrgId, prefix: created.prefix, expiresAt: expiresAt?.toISOString() ?? null });
+      return created;
     });
     return { ...toView(row), key };
   }

@@ -43,7 +43,7 @@ export class UsersService {
       // createMany: no RETURNING, since the new user only becomes visible to this tenant through the membership below.
       await tx.user.createMany({ data: [{ id: userId, email, displayName: input.displayName, passwordHash }] });
       await tx.membership.create({ data: { tenantId: principal.tenantId, userId, role: input.role, integratorOrgId } });
-      await recordChange(tx, principal, 'admin.user.created', { userId, email, role: input.role });
+      await recordChange(tx, principal, 'admin.user.created', { userId, email, grantedRole: input.role, integratorOrgId });
       return toView(await findMembership(tx, userId));
     });
   }
@@ -55,6 +55,7 @@ export class UsersService {
       if (await tx.membership.findFirst({ where: { userId } })) throw conflict('already a member of this tenant');
       const integratorOrgId = await requireOrganizationForRole(tx, input.role, input.integratorOrgId);
       await tx.membership.create({ data: { tenantId: principal.tenantId, userId, role: input.role, integratorOrgId } });
+      await recordChange(tx, principal, 'admin.user.added', { userId, email: input.email.toLowerCase(), grantedRole: input.role, integratorOrgId });
       return toView(await findMembership(tx, userId));
     });
   }
