@@ -14,6 +14,7 @@ import { LoginPage } from './pages/LoginPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { NodePage } from './pages/NodePage';
 import { PeoplePage } from './pages/PeoplePage';
+import { ApiKeysPage } from './pages/ApiKeysPage';
 import { SitePage } from './pages/SitePage';
 import { Empty } from './ui/states';
 
@@ -45,6 +46,7 @@ export function App() {
           <Route path="/audit" element={<Guard allow={can.seeAudit}><AuditPage /></Guard>} />
           <Route path="/audit/events/:sourceId/:seq" element={<Guard allow={can.seeAudit}><AuditEventPage /></Guard>} />
           <Route path="/people" element={<Guard allow={can.manageUsers}><PeoplePage /></Guard>} />
+          <Route path="/api-keys" element={<Guard allow={can.manageApiKeys}><ApiKeysPage /></Guard>} />
           <Route path="/account" element={<Guard allow={() => true}><AccountPage /></Guard>} />
           <Route path="*" element={<Guard allow={() => true}><Empty>No page here. Use the navigation above.</Empty></Guard>} />
         </Routes>

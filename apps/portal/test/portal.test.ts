@@ -129,7 +129,7 @@ describe('tenant portal in a browser', () => {
   it('vendor admin: fleet by country, site and node detail with live heartbeats', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
-    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit', 'People']);
+    expect(await navLabels(page)).toEqual(['Fleet', 'Governance', 'Consent', 'Models & rollouts', 'Audit', 'People', 'API keys']);
     await page.getByTestId('country-CL').waitFor();
     await expect.poll(() => page.getByTestId('country-chart').getAttribute('aria-label')).toMatch(/CL: 1 online, 0 stale, 0 offline, 1 of 1 on the latest policy/);
     expect(await page.getByTestId('country-chart').locator('rect').count()).toBeGreaterThan(2);
@@ -556,6 +556,46 @@ describe('tenant portal in a browser', () => {
     expect(await page.getByTestId('country-DE').innerText().catch(() => '')).not.toMatch(/Stuttgart Plant/);
     await page.close();
   }, 90_000);
+
+  it('vendor admin: API keys: a key is shown once with how to use it, works against the API with its role, and is refused once revoked', async () => {
+    const page = await browser.page();
+    await signIn(page, base, 'vendor.admin@demo-vendor.example');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+
+    const create = page.getByRole('region', { name: 'Create a key' });
+    await create.getByLabel(/^Name/).fill('release-pipeline');
+    await create.getByLabel('Acts as').selectOption({ label: 'Vendor engineer' });
+    await create.getByLabel('Valid for').selectOption({ label: '30 days' });
+    await create.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => page.getByTestId('api-keys-status').innerText().catch(() => '')).toBe('Key release-pipeline created.');
+    const usage = await page.getByTestId('api-key-usage').inputValue();
+    const key = usage.match(/x-api-key: (mk_[A-Za-z0-9_-]+)/)![1]!;
+    expect(await page.getByTestId('new-api-key').innerText()).toMatch(/shown only this once[\s\S]*acts as Vendor engineer until/);
+    const row = page.getByTestId('api-keys').locator('tr[data-api-key="release-pipeline"]');
+    await expect.poll(() => row.innerText().catch(() => '')).toMatch(new RegExp(`release-pipeline\\s+${key.slice(0, 12)}…\\s+Vendor engineer\\s+active`));
+    expect(await page.getByTestId('api-keys').innerText()).not.toContain(key);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'api-keys');
+
+    // The key acts as an engineer: it reads the fleet, and may not manage keys.
+    const withKey = (path: string) => fetch(`${base}${path}`, { headers: { 'x-api-key': key } }).then((r) => r.status);
+    expect(await withKey('/v1/sites')).toBe(200);
+    expect(await withKey('/v1/api-keys')).toBe(403);
+    const lastUsed = row.locator('td').nth(6);
+    expect(await lastUsed.innerText()).toBe('never');
+    await page.reload();
+    await expect.poll(() => lastUsed.innerText().catch(() => 'never'), { timeout: 10_000 }).toMatch(/ago|just now/);
+
+    await row.getByRole('button', { name: 'Revoke the key release-pipeline' }).click();
+    expect(await page.getByRole('dialog').innerText()).toMatch(/refused from the next one on[\s\S]*cannot be undone/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.getByTestId('api-keys-status').innerText().catch(() => '')).toMatch(/Key release-pipeline revoked/);
+    await expect.poll(() => row.innerText().catch(() => '')).toMatch(/revoked/);
+    expect(await row.getByRole('button', { name: /^Revoke/ }).count()).toBe(0);
+    expect(await withKey('/v1/sites')).toBe(401);
+    await page.close();
+  }, 60_000);
 
   it('account: a person changes their own password; the next sign-in needs the new one', async () => {
     const admin = await stack.login('vendor.admin@demo-vendor.example');

@@ -21,6 +21,11 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
   return items;
 }
 
+/** The tenant's integrator organisations (an integrator sees its own). */
+export function allOrganizations() {
+  return allPages((cursor) => call(api.GET('/v1/organizations', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })));
+}
+
 export function allSites(): Promise<Site[]> {
   return allPages((cursor) => call(api.GET('/v1/sites', { params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } } })));
 }

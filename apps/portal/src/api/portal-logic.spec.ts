@@ -150,3 +150,15 @@ describe('integrator organisations', () => {
     expect(organizationInUse({ siteCount: 0, memberCount: 3 })).toBe('reassign its 3 people first');
   });
 });
+
+describe('API keys', () => {
+  it('says whether a key still works, and how a script sends it', async () => {
+    const { apiKeyStatus, apiKeyUsage } = await import('../pages/ApiKeysPage');
+    const now = Date.parse('2026-12-03T12:00:00Z');
+    expect(apiKeyStatus({ revokedAt: null, expiresAt: null }, now)).toBe('active');
+    expect(apiKeyStatus({ revokedAt: null, expiresAt: '2026-12-04T00:00:00Z' }, now)).toBe('active');
+    expect(apiKeyStatus({ revokedAt: null, expiresAt: '2026-12-03T12:00:00Z' }, now)).toBe('expired');
+    expect(apiKeyStatus({ revokedAt: '2026-12-01T00:00:00Z', expiresAt: '2026-12-02T00:00:00Z' }, now)).toBe('revoked');
+    expect(apiKeyUsage('mk_abc', 'https://meridian.example')).toBe("curl -H 'x-api-key: mk_abc' https://meridian.example/v1/sites\n# or: -H 'Authorization: Bearer mk_abc'");
+  });
+});

@@ -31,6 +31,7 @@ export const can = {
   seeModels: (role: Role) => VENDOR_STAFF.includes(role),
   manageRollouts: (role: Role) => VENDOR_STAFF.includes(role),
   manageUsers: (role: Role) => TENANT_ADMINS.includes(role),
+  manageApiKeys: (role: Role) => TENANT_ADMINS.includes(role),
 };
 
 export interface NavItem {
@@ -46,6 +47,7 @@ export const NAV: NavItem[] = [
   { to: '/models', label: 'Models & rollouts', visible: can.seeModels },
   { to: '/audit', label: 'Audit', visible: can.seeAudit },
   { to: '/people', label: 'People', visible: can.manageUsers },
+  { to: '/api-keys', label: 'API keys', visible: can.manageApiKeys },
 ];
 
 export function homeFor(role: Role): string {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, call } from '../api/client';
-import { allPages } from '../api/fleet';
+import { allOrganizations, allPages } from '../api/fleet';
 import type { components } from '../api/schema';
 import { ROLE_LABELS } from '../auth/roles';
 import { useSession, useSignedIn } from '../auth/session';
@@ -18,10 +18,6 @@ function everyone(): Promise<Person[]> {
   return allPages((cursor) => call(api.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), MAX_PAGES);
 }
 
-function everyOrganization() {
-  return allPages((cursor) => call(api.GET('/v1/organizations', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), MAX_PAGES);
-}
-
 /**
  * Tenant admins: who belongs to this tenant with which role; add a person, change a role, set a
  * temporary password, remove one; and the integrator organisations people and sites belong to.
@@ -30,7 +26,7 @@ export function PeoplePage() {
   const session = useSignedIn();
   const { me } = useSession();
   const state = useQuery(async () => {
-    const [people, organizations] = await Promise.all([everyone(), everyOrganization()]);
+    const [people, organizations] = await Promise.all([everyone(), allOrganizations()]);
     return { people, organizations };
   }, [session.tenantId]);
   const [removing, setRemoving] = useState<Person | undefined>();

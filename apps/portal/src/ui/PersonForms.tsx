@@ -10,7 +10,7 @@ const TENANT_ROLES: Role[] = ['vendor_admin', 'vendor_engineer', 'integrator_adm
 const INTEGRATOR_ROLES: Role[] = ['integrator_admin', 'integrator_viewer'];
 
 /** A tenant role, and the organisation an integrator role needs (asked for only then). */
-function RoleFields(props: { roleLabel: string; organizationLabel: string; role: Role; organization: string; organizations: Organization[]; onRole(role: Role): void; onOrganization(id: string): void }) {
+export function RoleFields(props: { roleLabel: string; organizationLabel: string; role: Role; organization: string; organizations: Organization[]; onRole(role: Role): void; onOrganization(id: string): void }) {
   return (
     <>
       <label>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../api/client';
 import type { Organization } from '../api/types';
+import { allOrganizations } from '../api/fleet';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { ErrorMessage } from './states';
@@ -51,7 +52,7 @@ export function AddSite({ knownCountries }: { knownCountries: string[] }) {
 
 /** A site's name, country, region and integrator, for adding one or changing one; `onSubmit` gets them trimmed and throws the API's refusal. */
 export function SiteForm({ initial, knownCountries, submitLabel, onSubmit }: { initial: SiteFields; knownCountries: string[]; submitLabel: string; onSubmit(fields: SiteFields): Promise<void> }) {
-  const organizations = useQuery(() => call(api.GET('/v1/organizations', { params: { query: { limit: 100 } } })), []);
+  const organizations = useQuery(allOrganizations, []);
   const [fields, setFields] = useState(initial);
   const { busy, error, run } = useAction();
   const set = (field: keyof SiteFields) => (event: { target: { value: string } }) => setFields({ ...fields, [field]: field === 'country' ? event.target.value.toUpperCase() : event.target.value });
@@ -91,7 +92,7 @@ export function SiteForm({ initial, knownCountries, submitLabel, onSubmit }: { i
           Integrator operating it (optional)
           <select value={fields.integratorOrgId} onChange={set('integratorOrgId')}>
             <option value="">none: vendor staff only</option>
-            {(organizations.data?.items ?? []).map((organization: Organization) => (
+            {(organizations.data ?? []).map((organization: Organization) => (
               <option key={organization.id} value={organization.id}>
                 {organization.name}
               </option>
