@@ -454,7 +454,7 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, moves the site to another country, relabels and renames the node, then revokes it', async () => {
+  it('vendor admin: onboards a plant: adds a site in a new country, enrolls a real agent with the settings the page gives, revokes an unused token, moves the site to another country, relabels and renames the node, revokes and removes it, then removes the site', async () => {
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
     const add = page.getByRole('region', { name: 'Add a site' });
@@ -550,10 +550,26 @@ describe('tenant portal in a browser', () => {
     expect((await agent.local('GET', '/v1/status')).body.connected).toBe(false);
     expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).body.status).toBe('revoked');
 
+    // The revoked node is removed from the fleet: back on its site, which no node holds any more.
+    await page.getByRole('button', { name: 'Remove node' }).click();
+    expect(await page.getByRole('dialog').innerText()).toMatch(/Remove gw-de-stuttgart-1 from the fleet\?[\s\S]*audit trail stays/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.url()).toMatch(new RegExp(`/sites/${siteId}$`));
+    expect((await stack.api('GET', `/v1/nodes/${agent.nodeId}`)).status).toBe(404);
+
     // The fleet lists the site under the country it was moved to.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet' }).click();
     await expect.poll(() => page.getByTestId('country-AT').innerText().catch(() => '')).toMatch(/Stuttgart Plant/);
     expect(await page.getByTestId('country-DE').innerText().catch(() => '')).not.toMatch(/Stuttgart Plant/);
+
+    // The plant is closed: the empty site is removed, and the record says by whom.
+    await page.getByTestId('country-AT').getByRole('link', { name: 'Stuttgart Plant' }).click();
+    await page.getByRole('button', { name: 'Remove site' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/fleet$/);
+    expect((await stack.api('GET', `/v1/sites/${siteId}`)).status).toBe(404);
+    const removed = (await stack.api('GET', '/v1/audit/events?type=admin.site.removed')).body.items as { event: { data: { siteId: string; name: string } } }[];
+    expect(removed.find((e) => e.event.data.siteId === siteId)?.event.data.name).toBe('Stuttgart Plant');
     await page.close();
   }, 90_000);
 

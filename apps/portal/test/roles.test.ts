@@ -17,6 +17,8 @@ const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string | string[]>> = 
   addSites: 'POST /v1/sites',
   editSites: 'PATCH /v1/sites/:id',
   editNodes: 'PATCH /v1/nodes/:id',
+  removeSites: 'DELETE /v1/sites/:id',
+  removeNodes: 'DELETE /v1/nodes/:id',
   enrollNodes: 'POST /v1/enrollment-tokens',
   revokeNodes: 'POST /v1/nodes/:id/revoke',
   setConsent: 'PUT /v1/sites/:id/consent',

@@ -1,4 +1,4 @@
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { listModels } from '../api/models';
 import { can } from '../auth/roles';
@@ -7,12 +7,13 @@ import { useQuery } from '../hooks/useQuery';
 import { PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
 import { HeartbeatTimeline } from '../ui/HeartbeatTimeline';
-import { EditLabels, RenameNode, RevokeNode } from '../ui/NodeActions';
+import { EditLabels, RemoveNode, RenameNode, RevokeNode } from '../ui/NodeActions';
 import { Async } from '../ui/states';
 
 export function NodePage() {
   const { nodeId = '' } = useParams();
   const session = useSignedIn();
+  const navigate = useNavigate();
   const state = useQuery(() => call(api.GET('/v1/nodes/{id}', { params: { path: { id: nodeId } } })), [nodeId], { pollMs: 2_000 });
   const models = useQuery(listModels, []);
   const modelName = (id: string) => models.data?.items.find((m) => m.id === id)?.name ?? id;
@@ -24,6 +25,7 @@ export function NodePage() {
             <StatusBadge status={node.status} />
             {can.editNodes(session.role) && node.status !== 'revoked' ? <RenameNode node={node} onSaved={state.reload} /> : null}
             {can.revokeNodes(session.role) && node.status !== 'revoked' ? <RevokeNode node={node} onRevoked={state.reload} /> : null}
+            {can.removeNodes(session.role) && (node.status === 'revoked' || node.status === 'pending') ? <RemoveNode node={node} onRemoved={() => void navigate(`/sites/${node.siteId}`)} /> : null}
           </PageHeader>
           {node.revokedAt ? (
             <p className="stale-warning" role="status" data-testid="node-revoked">

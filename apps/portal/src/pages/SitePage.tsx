@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { allNodes, policyStatus } from '../api/fleet';
 import { can } from '../auth/roles';
@@ -8,6 +8,7 @@ import { useQuery } from '../hooks/useQuery';
 import { countryName } from '../ui/SiteForm';
 import { Badge, PageHeader, StatusBadge, Time } from '../ui/bits';
 import { DecisionList } from '../ui/DecisionList';
+import { ConfirmedAction } from '../ui/ConfirmedAction';
 import { EditSite } from '../ui/EditSite';
 import { EnrollGateway } from '../ui/EnrollGateway';
 import { Async } from '../ui/states';
@@ -15,6 +16,7 @@ import { Async } from '../ui/states';
 export function SitePage() {
   const { siteId = '' } = useParams();
   const session = useSignedIn();
+  const navigate = useNavigate();
   const [saved, setSaved] = useState<string | undefined>();
   const state = useQuery(
     async () => {
@@ -38,6 +40,11 @@ export function SitePage() {
               {countryName(site.country) ? `${countryName(site.country)} (${site.country})` : site.country}
               {site.region ? ` · ${site.region}` : ''}
             </span>
+            {can.removeSites(session.role) && nodes.length === 0 ? (
+              <ConfirmedAction label="Remove site" title={`Remove ${site.name}?`} confirmLabel="Remove" perform={() => call(api.DELETE('/v1/sites/{id}', { params: { path: { id: site.id } } }))} onDone={() => void navigate('/fleet')}>
+                <p>The site is deleted with its consent settings, enrollment tokens and compiled policy bundles. Its audit trail stays and still verifies. This cannot be undone.</p>
+              </ConfirmedAction>
+            ) : null}
           </PageHeader>
           {can.editSites(session.role) ? (
             <EditSite

@@ -1,11 +1,8 @@
-import { useState } from 'react';
 import { api, call } from '../api/client';
 import { formatLabels, parseLabels } from '../api/fleet';
 import type { EdgeNode } from '../api/types';
-import { useAction } from '../hooks/useAction';
-import { ConfirmDialog } from './bits';
+import { ConfirmedAction } from './ConfirmedAction';
 import { FieldEditor, parseDisplayName } from './FieldEditor';
-import { ErrorMessage } from './states';
 
 const NAME_MAX = 100; // the API's limit (UpdateNodeDto)
 
@@ -18,23 +15,19 @@ const patchNode = (node: EdgeNode, body: { name?: string; labels?: Record<string
 
 /** Cuts a gateway off for good (stolen, decommissioned, compromised): after a confirmation that says what it does. */
 export function RevokeNode({ node, onRevoked }: { node: EdgeNode; onRevoked(): void }) {
-  const [open, setOpen] = useState(false);
-  const { busy, error, run } = useAction();
-  async function revoke() {
-    if (!(await run(() => call(api.POST('/v1/nodes/{id}/revoke', { params: { path: { id: node.id } } }))))) return;
-    setOpen(false);
-    onRevoked();
-  }
   return (
-    <>
-      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
-        Revoke node
-      </button>
-      <ConfirmDialog open={open} title={`Revoke ${node.name}?`} confirmLabel="Revoke" busy={busy} onCancel={() => setOpen(false)} onConfirm={() => void revoke()}>
-        <p>The node's key is refused from now on, on every control-plane replica, and its open streams end. It keeps enforcing the last policy it holds, offline; its history and audit trail stay. This cannot be undone: the gateway comes back only by enrolling again with a new token.</p>
-        {error ? <ErrorMessage error={error} /> : null}
-      </ConfirmDialog>
-    </>
+    <ConfirmedAction label="Revoke node" title={`Revoke ${node.name}?`} confirmLabel="Revoke" perform={() => call(api.POST('/v1/nodes/{id}/revoke', { params: { path: { id: node.id } } }))} onDone={onRevoked}>
+      <p>The node's key is refused from now on, on every control-plane replica, and its open streams end. It keeps enforcing the last policy it holds, offline; its history and audit trail stay. This cannot be undone: the gateway comes back only by enrolling again with a new token.</p>
+    </ConfirmedAction>
+  );
+}
+
+/** Tenant admins: a revoked (or never enrolled) node leaves the fleet's lists; what it did stays in the audit trail. */
+export function RemoveNode({ node, onRemoved }: { node: EdgeNode; onRemoved(): void }) {
+  return (
+    <ConfirmedAction label="Remove node" title={`Remove ${node.name} from the fleet?`} confirmLabel="Remove" perform={() => call(api.DELETE('/v1/nodes/{id}', { params: { path: { id: node.id } } }))} onDone={onRemoved}>
+      <p>It disappears from the site and the fleet, and its name becomes free for another gateway. Its audit trail stays, under the node's id, and still verifies. This cannot be undone.</p>
+    </ConfirmedAction>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { NodeStatus } from '../api/types';
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
@@ -67,6 +67,7 @@ function relativeSpan(seconds: number): string | undefined {
 /** A modal confirmation (native <dialog>: focus trapped, Esc cancels) that names what will happen. */
 export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, busy }: { open: boolean; title: string; children: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void; busy?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId(); // a page may hold several dialogs: each is named by its own title
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -74,8 +75,8 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" onCancel={(event) => (event.preventDefault(), onCancel())}>
-      <h2 id="dialog-title">{title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(event) => (event.preventDefault(), onCancel())}>
+      <h2 id={titleId}>{title}</h2>
       <div className="dialog-body">{children}</div>
       <div className="dialog-actions">
         <button type="button" className="button secondary" onClick={onCancel}>
