@@ -41,8 +41,8 @@ describe('tenant portal in a browser', () => {
     if (artifactDir) await rm(artifactDir, { recursive: true, force: true });
   });
 
-  /** Registers a model version from the repository's generated models/ and publishes it, as a vendor engineer would with the API. */
-  async function publishModelVersion(name: string, version: string): Promise<string> {
+  /** Registers a model version from the repository's generated models/ and (unless told not to) publishes it, as a vendor engineer would with the API. */
+  async function publishModelVersion(name: string, version: string, options: { publish: boolean } = { publish: true }): Promise<string> {
     const token = await stack.login('vendor.engineer@demo-vendor.example');
     const listed = await stack.api('GET', '/v1/models', undefined, token);
     let modelId = (listed.body.items as { id: string; name: string }[]).find((m) => m.name === name)?.id;
@@ -55,7 +55,7 @@ describe('tenant portal in a browser', () => {
       body: await readFile(path.join(MODELS_DIR, name, version, 'model.onnx')),
     });
     expect(upload.status).toBe(200);
-    expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`, undefined, token)).status).toBe(200);
+    if (options.publish) expect((await stack.api('POST', `/v1/models/${modelId}/versions/${version}/publish`, undefined, token)).status).toBe(200);
     return modelId!;
   }
 
@@ -294,9 +294,9 @@ describe('tenant portal in a browser', () => {
     await page.close();
   }, 120_000);
 
-  it('vendor admin: model versions with their cards; a rollout started, paused, resumed and completed with live progress per state; another aborted with rollback', async () => {
+  it('vendor admin: model versions with their cards; a draft published; a rollout started, paused, resumed and completed with live progress per state; another aborted with rollback', async () => {
     await publishModelVersion('pump-anomaly', '1.0.0');
-    await publishModelVersion('pump-anomaly', '1.1.0');
+    await publishModelVersion('pump-anomaly', '1.1.0', { publish: false });
     const page = await browser.page();
     await signIn(page, base, 'vendor.admin@demo-vendor.example');
     await page.getByRole('link', { name: 'Models & rollouts' }).click();
@@ -304,6 +304,16 @@ describe('tenant portal in a browser', () => {
     const v1 = page.getByTestId('version-1.0.0');
     await expect.poll(() => v1.getByRole('group', { name: 'Model card of pump-anomaly 1.0.0' }).innerText()).toMatch(/predictive_maintenance[\s\S]*equipment_telemetry[\s\S]*EAR99/);
     expect(await v1.innerText()).toMatch(/published/);
+
+    // 1.1.0 arrived as a draft: published from the page, after a confirmation that says what signing it means.
+    const v11 = page.getByTestId('version-1.1.0');
+    expect(await v11.getByRole('button', { name: 'Roll out 1.1.0' }).count()).toBe(0);
+    await v11.getByRole('button', { name: 'Publish 1.1.0' }).click();
+    expect(await page.getByRole('dialog').innerText()).toMatch(/Publish pump-anomaly 1\.1\.0\?[\s\S]*signs its manifest[\s\S]*cannot change/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => v11.locator('h3').innerText()).toMatch(/published/);
+    expect(await v11.getByRole('button', { name: /^Publish/ }).count()).toBe(0);
+    await v11.getByRole('button', { name: 'Roll out 1.1.0' }).waitFor();
 
     // Start: both countries, canary of one node, then a 10 s pause before the second batch (time to pause it).
     await v1.getByRole('button', { name: 'Roll out 1.0.0' }).click();

@@ -30,6 +30,7 @@ const CAPABILITY_ROUTES: Partial<Record<keyof typeof can, string | string[]>> = 
   verifyAudit: 'POST /v1/audit/verifications',
   requestCheckpoint: 'POST /v1/audit/checkpoints',
   manageRollouts: 'POST /v1/rollouts',
+  publishModels: 'POST /v1/models/:id/versions/:version/publish',
   // the People page: people and the integrator organisations they and their sites belong to
   manageUsers: ['POST /v1/users', 'PATCH /v1/users/:id', 'DELETE /v1/users/:id', 'POST /v1/users/:id/password', 'POST /v1/organizations', 'PATCH /v1/organizations/:id', 'DELETE /v1/organizations/:id'],
   manageApiKeys: ['POST /v1/api-keys', 'GET /v1/api-keys', 'DELETE /v1/api-keys/:id'],

@@ -32,6 +32,7 @@ export const can = {
   requestCheckpoint: (role: Role) => TENANT_ADMINS.includes(role),
   seeModels: (role: Role) => VENDOR_STAFF.includes(role),
   manageRollouts: (role: Role) => VENDOR_STAFF.includes(role),
+  publishModels: (role: Role) => VENDOR_STAFF.includes(role),
   manageUsers: (role: Role) => TENANT_ADMINS.includes(role),
   manageApiKeys: (role: Role) => TENANT_ADMINS.includes(role),
 };

@@ -1,10 +1,12 @@
 import { useState } from 'react';
+import { api, call } from '../api/client';
 import { getModel, listModels, listRollouts } from '../api/models';
 import type { ModelVersion, RolloutProgress } from '../api/types';
 import { can } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, PageHeader, Time } from '../ui/bits';
+import { ConfirmedAction } from '../ui/ConfirmedAction';
 import { ModelCard } from '../ui/ModelCard';
 import { RolloutPanel } from '../ui/RolloutPanel';
 import { StartRollout } from '../ui/StartRollout';
@@ -43,6 +45,7 @@ export function ModelsPage() {
             <ModelDetail
               key={modelId}
               modelId={modelId}
+              onPublished={models.reload}
               onStarted={(rollout) => {
                 setStarted(rollout);
                 rollouts.reload();
@@ -67,7 +70,7 @@ export function ModelsPage() {
   );
 }
 
-function ModelDetail({ modelId, onStarted }: { modelId: string; onStarted(rollout: RolloutProgress): void }) {
+function ModelDetail({ modelId, onPublished, onStarted }: { modelId: string; onPublished(): void; onStarted(rollout: RolloutProgress): void }) {
   const session = useSignedIn();
   const state = useQuery(() => getModel(modelId), [modelId]);
   const [rollingOut, setRollingOut] = useState<ModelVersion | undefined>();
@@ -94,6 +97,26 @@ function ModelDetail({ modelId, onStarted }: { modelId: string; onStarted(rollou
                   ) : null}
                 </p>
                 <ModelCard card={version.card} label={`Model card of ${model.name} ${version.version}`} />
+                {version.status === 'draft' && can.publishModels(session.role) ? (
+                  version.artifact ? (
+                    <ConfirmedAction
+                      label={`Publish ${version.version}`}
+                      title={`Publish ${model.name} ${version.version}?`}
+                      confirmLabel="Publish"
+                      perform={() => call(api.POST('/v1/models/{id}/versions/{version}/publish', { params: { path: { id: model.id, version: version.version } } }))}
+                      onDone={() => {
+                        state.reload();
+                        onPublished();
+                      }}
+                    >
+                      <p>
+                        The control plane signs its manifest (this card and the artifact's sha256 {version.artifact.sha256.slice(0, 12)}…) with the tenant's key. From then on the version cannot change, and it can be rolled out; agents refuse an artifact whose bytes differ.
+                      </p>
+                    </ConfirmedAction>
+                  ) : (
+                    <p className="muted">Upload its artifact before publishing it (<code>meridian models push</code>, or <code>PUT …/artifact</code>).</p>
+                  )
+                ) : null}
                 {version.status === 'published' && can.manageRollouts(session.role) ? (
                   rollingOut?.id === version.id ? (
                     <StartRollout
