@@ -206,6 +206,14 @@ if (!ready) {
       console.error(`✖ demo agents not started: ${error.message}`);
     }
   }
+  if (!args.has('--no-seed') && !stopping) {
+    try {
+      const published = await (await demoSession(`http://127.0.0.1:${httpPort}`)).publishShippedModels(root);
+      if (published.length) console.log(`✔ demo models published with meridian models push: ${published.join(', ')}`);
+    } catch (error) {
+      console.error(`✖ demo models not published: ${error.message}`);
+    }
+  }
   if (!stopping) printBanner(agentsStarted ? demoAgents : []);
 }
 

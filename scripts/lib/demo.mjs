@@ -1,5 +1,13 @@
 // Demo helpers shared by `npm start` and the docker-compose demo: log in as the seeded vendor admin,
-// publish the saved policies, and mint single-use enrollment tokens for the demo plants.
+// publish the saved policies, mint single-use enrollment tokens for the demo plants, and register the
+// repository's shipped models.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
 export const DEMO_ADMIN = { email: 'vendor.admin@demo-vendor.example', password: 'meridian-demo' };
 
 export async function demoSession(baseUrl) {
@@ -23,6 +31,37 @@ export async function demoSession(baseUrl) {
       const created = await call('POST', '/v1/enrollment-tokens', { siteId: sites[0].id, ttlSeconds: 3600 });
       if (!created.ok) throw new Error(`could not create an enrollment token (${created.status})`);
       return created.body.token;
+    },
+    /**
+     * Registers and publishes the shipped models (models/index.json, broken builds left out) that the
+     * tenant does not have yet, the way a vendor's release pipeline would: `meridian models push`
+     * with an API key made for it and revoked right after. Returns "name version" of each one published.
+     */
+    async publishShippedModels(root) {
+      const shipped = JSON.parse(readFileSync(path.join(root, 'models/index.json'), 'utf8')).filter((m) => !m.broken);
+      const published = new Set();
+      for (const model of (await call('GET', '/v1/models')).body?.items ?? []) {
+        for (const version of (await call('GET', `/v1/models/${model.id}`)).body?.versions ?? []) if (version.status === 'published') published.add(`${model.name} ${version.version}`);
+      }
+      const missing = shipped.filter((m) => !published.has(`${m.name} ${m.version}`));
+      if (missing.length === 0) return [];
+      const key = await call('POST', '/v1/api-keys', { name: 'demo model publisher', role: 'vendor_engineer', expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+      if (!key.ok) throw new Error(`could not create an API key to publish the demo models (${key.status})`);
+      const cli = path.join(root, 'apps/cli/dist/main.js');
+      if (!existsSync(cli)) throw new Error(`${cli} not found (build first)`);
+      try {
+        for (const model of missing) {
+          const dir = path.join(root, 'models', model.name, model.version);
+          const card = JSON.parse(readFileSync(path.join(dir, 'card.json'), 'utf8'));
+          const pushArgs = ['models', 'push', '--model', model.name, '--version', model.version, '--card', path.join(dir, 'card.json'), '--artifact', path.join(dir, 'model.onnx'), '--description', card.intendedUse, '--publish'];
+          await run(process.execPath, [cli, ...pushArgs], { env: { ...process.env, MERIDIAN_URL: baseUrl, MERIDIAN_API_KEY: key.body.key } }).catch((error) => {
+            throw new Error(`meridian models push ${model.name} ${model.version} failed: ${error.stderr || error.message}`);
+          });
+        }
+      } finally {
+        await call('DELETE', `/v1/api-keys/${key.body.id}`);
+      }
+      return missing.map((m) => `${m.name} ${m.version}`);
     },
   };
 }

@@ -126,4 +126,20 @@ describe('meridian models push', () => {
     const unreachable = await cli(['models', 'push', '--model', 'pump-anomaly', '--version', '1.4.0', '--card', path.join(SHIPPED, '1.1.0/card.json'), '--artifact', path.join(SHIPPED, '1.1.0/model.onnx'), '--url', `http://127.0.0.1:${closed}`], env);
     expect(unreachable).toMatchObject({ code: 1, stderr: expect.stringContaining(`cannot reach the control plane at http://127.0.0.1:${closed} (ECONNREFUSED)`) });
   });
+
+  it("npm start's demo: publishes the shipped models the tenant lacks with the CLI and a key it revokes after; a second start publishes nothing", async () => {
+    // @ts-expect-error: a plain ES module of the scripts, without type declarations
+    const { demoSession } = (await import('../../../scripts/lib/demo.mjs')) as { demoSession(baseUrl: string): Promise<{ publishShippedModels(root: string): Promise<string[]> }> };
+    const session = await demoSession(h.baseUrl);
+    // pump-anomaly 1.1.0 was published by the first test of this file, with the same bytes.
+    expect(await session.publishShippedModels(ROOT)).toEqual(['pump-anomaly 1.0.0', 'inspection-classifier 1.0.0']);
+    expect(await session.publishShippedModels(ROOT)).toEqual([]);
+    const token = await h.token('a', Role.vendor_admin);
+    const models = (await call(h, 'GET', '/v1/models', { token })).body.items as { name: string; latestPublished: string | null }[];
+    expect(Object.fromEntries(models.map((m) => [m.name, m.latestPublished]))).toEqual({ 'pump-anomaly': '1.1.0', 'inspection-classifier': '1.0.0' });
+    const keys = (await call(h, 'GET', '/v1/api-keys', { token })).body.items as { name: string; revokedAt: string | null }[];
+    const publisher = keys.filter((k) => k.name === 'demo model publisher');
+    expect(publisher).toHaveLength(1);
+    expect(publisher[0]!.revokedAt).not.toBeNull();
+  });
 });
