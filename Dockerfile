@@ -9,6 +9,8 @@ COPY prisma ./prisma
 COPY libs ./libs
 COPY apps ./apps
 COPY tools ./tools
+# The shipped demo models, published by the compose demo (scripts/demo-tokens.mjs).
+COPY models ./models
 RUN npm ci && npm run build
 
 FROM node:20-bookworm-slim
