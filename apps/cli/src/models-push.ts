@@ -33,6 +33,7 @@ interface PushOptions {
 
 interface ModelVersion {
   status: 'draft' | 'published';
+  card: unknown;
   artifact: { sha256: string; size: number } | null;
   keyId: string | null;
   manifestDigest: string | null;
@@ -107,8 +108,12 @@ export async function modelsPush(argv: string[], out: CommandOutput, env: NodeJS
       return 0;
     }
 
-    current = await api.request<ModelVersion>('PUT', versionPath, { card: local.card });
-    say(`saved the model card of ${label} (draft)`);
+    if (current && sameJson(current.card, local.card)) {
+      say(`the model card of ${label} is already saved (draft)`);
+    } else {
+      current = await api.request<ModelVersion>('PUT', versionPath, { card: local.card });
+      say(`saved the model card of ${label} (draft)`);
+    }
     if (current.artifact?.sha256 === local.sha256) {
       say(`artifact already uploaded (sha256 ${local.sha256})`);
     } else {
@@ -147,4 +152,20 @@ async function readInputs(options: PushOptions): Promise<{ card: unknown; sha256
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(options.artifact)) hash.update(chunk as Buffer);
   return { card, sha256: hash.digest('hex'), size: stat.size };
+}
+
+/** Equal as JSON values, whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -69,6 +69,7 @@ describe('meridian models push', () => {
     expect(published, published.stderr).toMatchObject({ code: 0 });
     expect(published.stdout).not.toMatch(/created model/);
     expect(published.stdout).toContain(`artifact already uploaded (sha256 ${artifactSha})`);
+    expect(published.stdout).toContain('the model card of pump-anomaly 1.1.0 is already saved (draft)');
     const stored = (await call(h, 'GET', version, { token: await h.token('a', Role.vendor_engineer) })).body;
     expect(stored).toMatchObject({ status: 'published', artifact: { sha256: artifactSha } });
     expect(published.stdout).toContain(`published pump-anomaly 1.1.0: manifest ${stored.manifestDigest} signed by ${stored.keyId}`);
@@ -76,9 +77,10 @@ describe('meridian models push', () => {
     const again = await push('1.1.0', path.join(SHIPPED, '1.1.0'), '--publish');
     expect(again, again.stderr).toMatchObject({ code: 0 });
     expect(again.stdout).toMatch(/already published with this artifact .*; nothing to do/);
-    // Three runs, one upload and one publication on the record.
+    // Three runs, one card saved, one upload and one publication on the record.
     const recorded = async (type: string) =>
       ((await call(h, 'GET', `/v1/audit/events?type=${type}`, { token: await h.token('a', Role.auditor) })).body.items as { event: { data: { modelId: string; version: string } } }[]).filter((e) => e.event.data.modelId === model.id && e.event.data.version === '1.1.0').length;
+    expect(await recorded('admin.model.version_saved')).toBe(1);
     expect(await recorded('admin.model.artifact_uploaded')).toBe(1);
     expect(await recorded('admin.model.published')).toBe(1);
   });
