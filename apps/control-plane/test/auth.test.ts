@@ -199,12 +199,14 @@ describe('authentication', () => {
     expect(await call(h, 'GET', '/v1/sites', { token: second.accessToken })).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/session has ended/) } });
   });
 
-  it("changes a role: never one's own; out of an integrator role means out of its organisation; a change that changes nothing ends no session", async () => {
+  it("changes a role and removes people, never one's own; out of an integrator role means out of its organisation; a change that changes nothing ends no session", async () => {
     const admin = await h.token('a', Role.vendor_admin);
     const [idOrg] = h.tenants.a.orgIds;
     const adminId = (await call(h, 'GET', '/v1/auth/me', { token: admin })).body.subjectId as string;
     const own = await call(h, 'PATCH', `/v1/users/${adminId}`, { token: admin, body: { role: Role.auditor } });
     expect(own).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/your own membership/) } });
+    const ownRemoval = await call(h, 'DELETE', `/v1/users/${adminId}`, { token: admin });
+    expect(ownRemoval).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/your own membership: another tenant admin removes you/) } });
     expect((await call(h, 'GET', '/v1/sites', { token: admin })).status).toBe(200);
 
     const created = await call(h, 'POST', '/v1/users', { token: admin, body: { email: 'promoted.integrator@example.com', displayName: 'Promoted', password: 'long-enough-password', role: Role.integrator_admin, integratorOrgId: idOrg } });

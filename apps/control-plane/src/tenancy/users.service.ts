@@ -93,6 +93,8 @@ export class UsersService {
 
   /** Removes the person from this tenant (their account stays if they belong to others) and ends their sessions here. */
   async remove(principal: Principal, userId: string): Promise<void> {
+    // As with a role change: an admin removing themself by mistake could leave the tenant without one.
+    if (userId === principal.userId) throw conflict('this is your own membership: another tenant admin removes you');
     const ended = await this.db.run(tenantContext(principal), async (tx) => {
       const membership = await findMembership(tx, userId);
       const ended = await endSessions(tx, userId);

@@ -58,21 +58,26 @@ export function PeoplePage() {
                       <td>{ROLE_LABELS[person.role]}</td>
                       <td>{organizations.find((o) => o.id === person.integratorOrgId)?.name ?? '—'}</td>
                       <td>
-                        {person.id === me?.subjectId ? null : (
-                          <ChangeRole
-                            person={person}
-                            organizations={organizations}
-                            busy={busy}
-                            onChange={(body) => {
-                              const organization = organizations.find((o) => o.id === body.integratorOrgId)?.name;
-                              return act(() => call(api.PATCH('/v1/users/{id}', { params: { path: { id: person.id } }, body })), `${person.displayName} is now ${ROLE_LABELS[body.role]}${organization ? ` of ${organization}` : ''}; their sessions have ended.`);
-                            }}
-                          />
+                        {person.id === me?.subjectId ? (
+                          // The API refuses these for oneself: another admin does them; one's password is changed on the Account page.
+                          <span className="muted">you (another admin changes your role; your password: Account page)</span>
+                        ) : (
+                          <>
+                            <ChangeRole
+                              person={person}
+                              organizations={organizations}
+                              busy={busy}
+                              onChange={(body) => {
+                                const organization = organizations.find((o) => o.id === body.integratorOrgId)?.name;
+                                return act(() => call(api.PATCH('/v1/users/{id}', { params: { path: { id: person.id } }, body })), `${person.displayName} is now ${ROLE_LABELS[body.role]}${organization ? ` of ${organization}` : ''}; their sessions have ended.`);
+                              }}
+                            />
+                            <TemporaryPassword person={person} busy={busy} onSet={(password) => act(() => call(api.POST('/v1/users/{id}/password', { params: { path: { id: person.id } }, body: { newPassword: password } })), `${person.displayName} has a temporary password; their sessions have ended.`)} />
+                            <button type="button" className="button secondary" disabled={busy} onClick={() => setRemoving(person)} aria-label={`Remove ${person.displayName}`}>
+                              Remove
+                            </button>
+                          </>
                         )}
-                        <TemporaryPassword person={person} busy={busy} onSet={(password) => act(() => call(api.POST('/v1/users/{id}/password', { params: { path: { id: person.id } }, body: { newPassword: password } })), `${person.displayName} has a temporary password; their sessions have ended.`)} />
-                        <button type="button" className="button secondary" disabled={busy} onClick={() => setRemoving(person)} aria-label={`Remove ${person.displayName}`}>
-                          Remove
-                        </button>
                       </td>
                     </tr>
                   ))}
