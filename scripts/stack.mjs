@@ -189,6 +189,9 @@ if (!ready) {
     stopAll(1);
   }
 } else {
+  // One demo admin session serves the agents' enrollment and the models' publication (one login, not two).
+  let demo;
+  const demoAdmin = () => (demo ??= demoSession(`http://127.0.0.1:${httpPort}`));
   // Demo edge agents, one per demo plant, enrolled on first start with tokens the demo vendor admin
   // creates; later starts reuse their identity in .data/agents/<country>.
   const demoAgents = [
@@ -200,7 +203,7 @@ if (!ready) {
   if (!args.has('--no-agents')) {
     try {
       if (!existsSync(path.join(root, agentEntry))) throw new Error(`${agentEntry} not found`);
-      await startDemoAgents(demoAgents, agentEntry);
+      await startDemoAgents(await demoAdmin(), demoAgents, agentEntry);
       agentsStarted = true;
     } catch (error) {
       console.error(`✖ demo agents not started: ${error.message}`);
@@ -208,7 +211,7 @@ if (!ready) {
   }
   if (!args.has('--no-seed') && !stopping) {
     try {
-      const published = await (await demoSession(`http://127.0.0.1:${httpPort}`)).publishShippedModels(root);
+      const published = await (await demoAdmin()).publishShippedModels(root);
       if (published.length) console.log(`✔ demo models published with meridian models push: ${published.join(', ')}`);
     } catch (error) {
       console.error(`✖ demo models not published: ${error.message}`);
@@ -217,8 +220,7 @@ if (!ready) {
   if (!stopping) printBanner(agentsStarted ? demoAgents : []);
 }
 
-async function startDemoAgents(demoAgents, entry) {
-  const session = await demoSession(`http://127.0.0.1:${httpPort}`);
+async function startDemoAgents(session, demoAgents, entry) {
   // Publish the saved policies (the seeded examples on a fresh database); unchanged sites get no new version.
   await session.publishPolicies();
   for (const agent of demoAgents) {

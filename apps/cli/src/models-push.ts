@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
+import { canonicalJson } from '@meridian/governance';
 import type { CommandOutput } from './audit-verify';
 import { ControlPlane, ControlPlaneError } from './control-plane';
 
@@ -154,18 +155,7 @@ async function readInputs(options: PushOptions): Promise<{ card: unknown; sha256
   return { card, sha256: hash.digest('hex'), size: stat.size };
 }
 
-/** Equal as JSON values, whatever the order of object keys. */
+/** Equal as JSON values, whatever the order of object keys (the project's one canonical JSON). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return canonicalJson(a) === canonicalJson(b);
 }

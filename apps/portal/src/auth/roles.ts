@@ -7,6 +7,9 @@ import type { Role } from '../api/types';
 const VENDOR_STAFF: Role[] = ['platform_admin', 'vendor_admin', 'vendor_engineer'];
 const TENANT_ADMINS: Role[] = ['platform_admin', 'vendor_admin'];
 const INTEGRATORS: Role[] = ['integrator_admin', 'integrator_viewer'];
+
+/** Integrator roles belong to one organisation (the API refuses them without one, and other roles with one). */
+export const isIntegratorRole = (role: Role): boolean => INTEGRATORS.includes(role);
 /** Who runs a site's gateways: vendor staff, and an integrator's admin for the sites of its organisation. */
 const SITE_OPERATORS: Role[] = [...VENDOR_STAFF, 'integrator_admin'];
 

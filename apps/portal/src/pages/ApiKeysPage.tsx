@@ -3,7 +3,7 @@ import { api, call } from '../api/client';
 import { allOrganizations, allPages } from '../api/fleet';
 import type { components } from '../api/schema';
 import type { Role } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
+import { isIntegratorRole, ROLE_LABELS } from '../auth/roles';
 import { useSignedIn } from '../auth/session';
 import { useAnnouncedAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
@@ -167,7 +167,7 @@ function CreateApiKey({ organizations, busy, onCreate }: { organizations: compon
   const [role, setRole] = useState<Role>('vendor_engineer');
   const [organization, setOrganization] = useState('');
   const [days, setDays] = useState(90);
-  const integrator = role === 'integrator_admin' || role === 'integrator_viewer';
+  const integrator = isIntegratorRole(role);
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import type { components } from '../api/schema';
 import type { Role } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
+import { isIntegratorRole, ROLE_LABELS } from '../auth/roles';
 
 type Person = components['schemas']['UserView'];
 type Organization = components['schemas']['OrganizationView'];
 
 const TENANT_ROLES: Role[] = ['vendor_admin', 'vendor_engineer', 'integrator_admin', 'integrator_viewer', 'auditor'];
-const INTEGRATOR_ROLES: Role[] = ['integrator_admin', 'integrator_viewer'];
 
 /** A tenant role, and the organisation an integrator role needs (asked for only then). */
 export function RoleFields(props: { roleLabel: string; organizationLabel: string; role: Role; organization: string; organizations: Organization[]; onRole(role: Role): void; onOrganization(id: string): void }) {
@@ -23,7 +22,7 @@ export function RoleFields(props: { roleLabel: string; organizationLabel: string
           ))}
         </select>
       </label>
-      {INTEGRATOR_ROLES.includes(props.role) ? (
+      {isIntegratorRole(props.role) ? (
         <label>
           {props.organizationLabel}
           <select required value={props.organization} onChange={(event) => props.onOrganization(event.target.value)}>
@@ -83,7 +82,7 @@ export function AddPerson({ organizations, busy, onAdd }: { organizations: Organ
   const [role, setRole] = useState<Role>('vendor_engineer');
   const [organization, setOrganization] = useState('');
   const [password, setPassword] = useState('');
-  const integrator = INTEGRATOR_ROLES.includes(role);
+  const integrator = isIntegratorRole(role);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -128,7 +127,7 @@ export function ChangeRole({ person, organizations, busy, onChange }: { person: 
   const [open, setOpen] = useState(false);
   const [role, setRole] = useState<Role>(person.role);
   const [organization, setOrganization] = useState(person.integratorOrgId ?? '');
-  const integrator = INTEGRATOR_ROLES.includes(role);
+  const integrator = isIntegratorRole(role);
   if (!open) {
     return (
       <button
