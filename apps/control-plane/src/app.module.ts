@@ -32,7 +32,8 @@ export class AppModule {
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
             // A download link's token opens an export (once, for a minute): not in the request log either.
             serializers: { req: withoutLinkToken },
-            customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+            // A 503 is a backing service away for a moment (its filter logs why, once): a warning, like the 4xx.
+            customLogLevel: (_request, response, error) => (response.statusCode === 503 ? 'warn' : error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
             autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/metrics' },
           },
         }),

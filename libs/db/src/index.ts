@@ -9,3 +9,4 @@ export * from './audit-export';
 export * from './rollout-store';
 export * from './audit-tree';
 export * from './audit-verify';
+export * from './unavailable';

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Prisma } from '@meridian/db';
+import { isDatabaseUnavailable, Prisma } from '@meridian/db';
 import { problemType, titleFor, TooManyRequests, type ProblemBody } from './problem';
 
 /** Every error leaves as application/problem+json (RFC 9457), with the request id to quote in a support ticket. */
@@ -51,6 +51,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (exception.code === 'P2025') return this.simple(404, 'not-found', 'resource not found');
       if (exception.code === 'P2003') return this.simple(409, 'conflict', 'the resource is referenced by or refers to another resource');
     }
+    if (isDatabaseUnavailable(exception)) return this.simple(503, 'unavailable', 'the database is unavailable; retry in a few seconds');
     return this.simple(500, 'internal', 'an unexpected error occurred');
   }
 
