@@ -59,12 +59,18 @@ describe('faults: PostgreSQL crashes under the running stack', () => {
       // The agent governs from the policy it holds: decisions are answered and journaled meanwhile,
       // for the few seconds a failover takes, while it keeps trying to upload.
       const duringOutage: (number | undefined)[] = [];
+      const agentErrors = new Set<string>();
       const downUntil = Date.now() + 4_000;
       while (Date.now() < downUntil) {
         duringOutage.push(await decide());
+        const lastError = (await stack.agents.ID!.local('GET', '/v1/status')).body.lastError as string | null;
+        if (lastError) agentErrors.add(lastError);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(duringOutage.every((status) => status === 200)).toBe(true);
+      // What the agent was told when it called in: retry later, and why (not an internal error).
+      expect([...agentErrors].some((e) => /UNAVAILABLE the control plane's database is unavailable/.test(e))).toBe(true);
+      expect([...agentErrors].filter((e) => /INTERNAL/.test(e))).toEqual([]);
 
       // The API: a clear, retryable refusal rather than an internal error, and not ready.
       const read = await fetch(`http://127.0.0.1:${stack.httpPort}/v1/nodes`, { headers: { authorization: `Bearer ${token}` } });
