@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRecord, type AuditEvent, type ChainRecord } from '@meridian/audit';
 import { generateEd25519KeyPair, loadPrivateKey } from '@meridian/crypto';
 import { Role } from '@meridian/db';
+import { AUDIT_RESUME_AFTER_HASH, AUDIT_RESUME_AFTER_SEQ } from '@meridian/protocol';
 import { grpcError, TestAgent } from './agent-client';
 import { call, startHarness, type Harness } from './harness';
 
@@ -64,13 +65,22 @@ describe('audit ingest over UploadAudit', () => {
     expect((await call(h, 'GET', '/v1/audit/events?cursor=bm90LWEtY3Vyc29y', { token })).status).toBe(400);
   });
 
-  it('refuses a gap, flags the node, and keeps refusing', async () => {
+  it('asks once for records missing before a batch, flags the node if they do not come, and keeps refusing', async () => {
     const agent = await enrolled();
     const records = chain(6, agent.nodeId);
     await agent.uploadAudit(records.slice(0, 2));
+    // A batch beyond the stored head: the store may have lost records it acknowledged, so the node is asked for them.
+    const asked = await grpcError(agent.uploadAudit(records.slice(3)));
+    expect(asked.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(asked.details).toMatch(/records 3–3 are missing from the control plane's store: send them again, from record 3/);
+    expect(asked.metadata.get(AUDIT_RESUME_AFTER_SEQ)).toEqual(['2']);
+    expect(asked.metadata.get(AUDIT_RESUME_AFTER_HASH)).toEqual([records[1]!.hash]);
+    expect(await h.owner.auditSource.findFirst({ where: { sourceId: agent.nodeId } })).toMatchObject({ brokenAt: null, resumeRequestedSeq: 2n });
+    // Still beyond the same head: asked already, so this is a gap and the node is flagged.
     const gap = await grpcError(agent.uploadAudit(records.slice(3)));
     expect(gap.code).toBe(GrpcStatus.FAILED_PRECONDITION);
-    expect(gap.details).toMatch(/gap: expected record 3, got 4/);
+    expect(gap.details).toMatch(/gap: expected record 3, got 4 \(records 3–3 were asked for again and not sent\)/);
+    expect(gap.metadata.get(AUDIT_RESUME_AFTER_SEQ)).toEqual([]);
     expect(await h.owner.auditSource.findFirst({ where: { sourceId: agent.nodeId } })).toMatchObject({ brokenReason: expect.stringMatching(/gap/) });
     const after = await grpcError(agent.uploadAudit(records.slice(2)));
     expect(after.code).toBe(GrpcStatus.FAILED_PRECONDITION);
@@ -79,6 +89,20 @@ describe('audit ingest over UploadAudit', () => {
     // operators see the flag on the node
     const node = await call(h, 'GET', `/v1/nodes/${agent.nodeId}`, { token: await h.token('a', Role.vendor_admin) });
     expect(node.body.auditChain).toMatchObject({ acknowledgedSeq: 2, brokenAt: expect.any(String), brokenReason: expect.stringMatching(/gap/) });
+  });
+
+  it('takes the missing records when the node sends them again, and asks again at a later head', async () => {
+    const agent = await enrolled();
+    const records = chain(9, agent.nodeId);
+    await agent.uploadAudit(records.slice(0, 2));
+    expect((await grpcError(agent.uploadAudit(records.slice(4, 6)))).metadata.get(AUDIT_RESUME_AFTER_SEQ)).toEqual(['2']);
+    const ack = await agent.uploadAudit(records.slice(2, 6));
+    expect(ack.acknowledgedSeq).toBe(6);
+    // Lost again later (another restore): a new head, so the node is asked again rather than flagged.
+    expect((await grpcError(agent.uploadAudit(records.slice(7)))).metadata.get(AUDIT_RESUME_AFTER_SEQ)).toEqual(['6']);
+    expect((await agent.uploadAudit(records.slice(6))).acknowledgedSeq).toBe(9);
+    expect(await stored(agent.nodeId)).toBe(9);
+    expect(await h.owner.auditSource.findFirst({ where: { sourceId: agent.nodeId } })).toMatchObject({ brokenAt: null, lastSeq: 9n });
   });
 
   it('refuses reordered, altered and forked batches', async () => {

@@ -2,6 +2,7 @@ import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AuditEvent } from '@meridian/audit';
 import { signEd25519 } from '@meridian/crypto';
+import { AUDIT_RESUME_AFTER_HASH, AUDIT_RESUME_AFTER_SEQ } from '@meridian/protocol';
 import type { KeyObject } from 'node:crypto';
 import { Backoff, sleep } from './backoff';
 import type { ControlPlaneClient } from './control-plane-client';
@@ -69,6 +70,22 @@ export class AuditUploader implements AuditRecorder {
     await this.journal.close();
   }
 
+  /**
+   * Moves the journal's acknowledgement back to what the control plane still holds, so the next
+   * batches send the records it lost. False when the journal no longer has them: the upload then goes
+   * on as before and the control plane flags the chain for an operator.
+   */
+  private async resendAfter(head: { seq: number; hash: string }): Promise<boolean> {
+    const from = this.journal.acknowledgedSeq;
+    if (await this.journal.rewind(head)) {
+      this.state.auditPendingEvents = this.journal.pendingUpload;
+      this.logger.warn({ afterSeq: head.seq, acknowledgedSeq: from }, 'the control plane lost audit records it had acknowledged; sending them again');
+      return true;
+    }
+    this.logger.error({ afterSeq: head.seq, acknowledgedSeq: from }, 'the control plane asked for audit records this journal no longer holds (or not of this chain); an operator must look at this node');
+    return false;
+  }
+
   private async run(): Promise<void> {
     const backoff = new Backoff(this.backoffOptions.initialMs, this.backoffOptions.maxMs);
     let lastCompaction = Date.now();
@@ -96,6 +113,8 @@ export class AuditUploader implements AuditRecorder {
         }
       } catch (error) {
         if (this.stop.signal.aborted) return;
+        const resume = resumeAfter(error);
+        if (resume && (await this.resendAfter(resume))) continue;
         // Over the node's upload quota: the control plane says when the batch will pass; other failures back off.
         const hinted = retryAfterMs(error);
         this.logger.debug({ err: String(error), retryInMs: hinted }, 'audit upload failed; will retry');
@@ -103,6 +122,15 @@ export class AuditUploader implements AuditRecorder {
       }
     }
   }
+}
+
+/** The head the control plane asks to upload again from (its store lost records it had acknowledged), if it asks. */
+function resumeAfter(error: unknown): { seq: number; hash: string } | undefined {
+  const { code, metadata } = error as Partial<ServiceError>;
+  if (code !== GrpcStatus.FAILED_PRECONDITION || !metadata) return undefined;
+  const seq = Number(metadata.get(AUDIT_RESUME_AFTER_SEQ)[0]);
+  const hash = String(metadata.get(AUDIT_RESUME_AFTER_HASH)[0] ?? '');
+  return Number.isSafeInteger(seq) && seq >= 0 && /^[0-9a-f]{64}$/.test(hash) ? { seq, hash } : undefined;
 }
 
 /** The `retry-after-ms` trailer of a RESOURCE_EXHAUSTED refusal (the control plane's rate limits), if any. */

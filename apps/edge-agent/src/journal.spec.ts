@@ -191,6 +191,45 @@ describe('agent audit journal', () => {
     expect(verifyChain(await readAll(dir))).toEqual({ ok: true });
   });
 
+  it('sends records again when the control plane lost what it acknowledged, if it still holds them and they link to its head', async () => {
+    // Segments of a few records each, so the rewind lands inside an earlier segment than the cursor's.
+    const small = { ...options, segmentBytes: 1_200, retentionMs: 0 };
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    const journal = await Journal.open(dir, small, logger);
+    for (let i = 0; i < 30; i += 1) await journal.append(event(i, old));
+    const all = await journal.unacknowledged(100);
+    await journal.acknowledge({ seq: 25, hash: all[24]!.hash });
+    expect((await segmentFiles(dir)).length).toBeGreaterThan(3);
+
+    // Not behind what was acknowledged, or not this chain's record: nothing changes.
+    expect(await journal.rewind({ seq: 25, hash: all[24]!.hash })).toBe(false);
+    expect(await journal.rewind({ seq: 9, hash: all[10]!.hash })).toBe(false);
+    expect(journal.acknowledgedSeq).toBe(25);
+
+    // Back to the very start: seq 0 and the zero hash the chain begins from.
+    expect(await journal.rewind({ seq: 0, hash: all[9]!.prevHash })).toBe(false);
+    expect(await journal.rewind({ seq: 0, hash: all[0]!.prevHash })).toBe(true);
+    expect((await journal.unacknowledged(3)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    await journal.acknowledge({ seq: 25, hash: all[24]!.hash });
+
+    expect(await journal.rewind({ seq: 9, hash: all[8]!.hash })).toBe(true);
+    expect(journal).toMatchObject({ acknowledgedSeq: 9, pendingUpload: 21 });
+    expect((await journal.unacknowledged(100)).map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 10));
+    // compaction keeps them now that they are unacknowledged again, and the rewind survives a restart
+    await journal.compact();
+    await journal.close();
+    const reopened = await Journal.open(dir, small, logger);
+    expect(reopened.acknowledgedSeq).toBe(9);
+    expect((await reopened.unacknowledged(5)).map((r) => r.seq)).toEqual([10, 11, 12, 13, 14]);
+
+    // Records compacted away cannot be sent again.
+    await reopened.acknowledge({ seq: 20, hash: all[19]!.hash });
+    expect(await reopened.compact()).toBeGreaterThan(0);
+    expect(await reopened.rewind({ seq: 2, hash: all[1]!.hash })).toBe(false);
+    expect(reopened.acknowledgedSeq).toBe(20);
+    await reopened.close();
+  });
+
   it('never fills up with records the control plane already holds: over 3/4 of maxBytes they go before their retention ends', async () => {
     // A busy node with a long retention period: ten times its disk budget, uploaded as it goes.
     const journal = await Journal.open(dir, { ...options, maxBytes: 40_000, retentionMs: 30 * 86_400_000 }, logger);

@@ -246,6 +246,43 @@ export class Journal {
   }
 
   /**
+   * The control plane lost records it had acknowledged (its store restored from a backup, a failover
+   * that lost commits) and asks for those after `anchor` again. Moves the acknowledgement back to
+   * `anchor` when the journal still holds the record after it and that record links to it; returns
+   * false and changes nothing when it cannot (compacted away, or not this chain's record).
+   * Serialised with compaction, which then keeps those records until they are acknowledged again.
+   */
+  rewind(anchor: Anchor): Promise<boolean> {
+    const run = this.compacting.then(() => this.rewindNow(anchor));
+    this.compacting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rewindNow(anchor: Anchor): Promise<boolean> {
+    await this.flush();
+    if (!Number.isSafeInteger(anchor.seq) || anchor.seq < 0 || anchor.seq >= this.acknowledgedSeq) return false;
+    const wanted = anchor.seq + 1;
+    let segment: Segment | undefined;
+    for (const candidate of this.segments) if (candidate.firstSeq <= wanted) segment = candidate;
+    if (!segment) return false;
+    let start = 0;
+    for await (const line of fileLines(segment.file, 0, segment.bytes)) {
+      const record = JSON.parse(line.text) as ChainRecord;
+      if (record.seq > wanted) return false;
+      if (record.seq === wanted) {
+        if (record.prevHash !== anchor.hash) return false;
+        this.ack = { ...this.ack, acknowledged: anchor.seq === 0 ? null : anchor };
+        await writeFileAtomic(path.join(this.dir, ACK_FILE), JSON.stringify(this.ack));
+        this.cursor = { segment, offset: start };
+        this.readAhead.clear();
+        return true;
+      }
+      start = line.end;
+    }
+    return false;
+  }
+
+  /**
    * Deletes whole segments (never the one being written) whose records are all acknowledged and
    * either older than the retention period or needed for room (the journal is over three quarters
    * of maxBytes). Returns how many records went.

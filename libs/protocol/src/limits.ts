@@ -8,3 +8,10 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
 /** Requests signed further than this from the server's clock are refused (and nonces are remembered this long). */
 export const MAX_CLOCK_SKEW_MS = 60_000;
 export const AGENT_SERVICE_PATH = '/meridian.agent.v1.AgentService';
+/**
+ * Trailers of an UploadAudit refusal (FAILED_PRECONDITION) that asks the node to send its records
+ * again after this stored head (seq and hex hash): the control plane's store lost records it had
+ * acknowledged. Asked once per head; a node that does not resend them is flagged.
+ */
+export const AUDIT_RESUME_AFTER_SEQ = 'audit-resume-after-seq';
+export const AUDIT_RESUME_AFTER_HASH = 'audit-resume-after-hash';

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
 import { verifyChain } from '@meridian/audit';
 import { verifyEd25519 } from '@meridian/crypto';
 import { appendAtHeads, insertAuditRows, type AuditAppend, type AuditRow, type AuditSourceRef } from '@meridian/db';
-import { MAX_AUDIT_BATCH, type AuditAck, type AuditBatch } from '@meridian/protocol';
+import { AUDIT_RESUME_AFTER_HASH, AUDIT_RESUME_AFTER_SEQ, MAX_AUDIT_BATCH, type AuditAck, type AuditBatch } from '@meridian/protocol';
 import { MetricsService } from '../ops/metrics.service';
 import { TenantPrisma } from '../prisma/prisma.service';
 import { AgentAuthService, type NodeIdentity } from './agent-auth.service';
@@ -19,7 +19,10 @@ const MAX_BODY_BYTES = 64 * 1024;
  * Verified ingest of agents' journals. Each batch must be signed by the node and continue its chain
  * exactly from the last stored record. Re-sent records that match what is stored are skipped (a
  * re-sent batch adds nothing); a gap, a reordering, an altered record or a fork is refused, and the
- * node's chain is flagged as broken so the refusal cannot be worked around by retrying. A node over
+ * node's chain is flagged as broken so the refusal cannot be worked around by retrying. One gap is
+ * asked about first: a batch beyond the stored head may mean the store lost records it acknowledged
+ * (restored from a backup, a failover that lost commits), so the node is asked once to send them again
+ * from the head (`audit-resume-after-seq` / `-hash` trailers); a node that does not is flagged. A node over
  * its upload quota (AuditUploadQuota) is refused before anything is stored, and sends the batch again later.
  */
 @Injectable()
@@ -43,7 +46,7 @@ export class AuditIngestService {
     private readonly auth: AgentAuthService,
     private readonly quota: AuditUploadQuota,
   ) {
-    this.ingested = new Counter({ name: 'meridian_audit_events_ingested_total', help: 'Audit records from agents: stored, duplicate (re-sent), refused, or throttled (over the node quota; sent again later)', labelNames: ['result'], registers: [metrics.registry] });
+    this.ingested = new Counter({ name: 'meridian_audit_events_ingested_total', help: 'Audit records from agents: stored, duplicate (re-sent), refused, throttled (over the node quota; sent again later), or resume_requested (beyond a head that lost records; the node is asked to send them again)', labelNames: ['result'], registers: [metrics.registry] });
   }
 
   async ingest(node: NodeIdentity, batch: AuditBatch): Promise<AuditAck> {
@@ -100,11 +103,12 @@ export class AuditIngestService {
   /** A new source, re-sent records, or a batch that does not continue the chain (refused, node flagged). */
   private async ingestGeneral(node: NodeIdentity, source: AuditSourceRef, records: AuditRow[]): Promise<AuditAck> {
     let refusal: string | undefined;
+    let resume: { seq: number; hash: string; missing: string } | undefined;
     const ack = await this.db.run({ tenantId: node.tenantId }, async (tx) => {
       // Serialises concurrent uploads of one node.
       const lockHead = () =>
-        tx.$queryRaw<{ last_seq: bigint; last_hash: string; broken_at: Date | null; broken_reason: string | null }[]>`
-          SELECT last_seq, last_hash, broken_at, broken_reason FROM audit_sources WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId} FOR UPDATE`;
+        tx.$queryRaw<{ last_seq: bigint; last_hash: string; broken_at: Date | null; broken_reason: string | null; resume_requested_seq: bigint | null }[]>`
+          SELECT last_seq, last_hash, broken_at, broken_reason, resume_requested_seq FROM audit_sources WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId} FOR UPDATE`;
       let [head] = await lockHead();
       if (!head) {
         await tx.auditSource.createMany({ data: [{ tenantId: node.tenantId, sourceId: node.nodeId }], skipDuplicates: true });
@@ -124,6 +128,16 @@ export class AuditIngestService {
         }
       }
       const fresh = records.filter((r) => r.seq > lastSeq);
+      if (resent.length === 0 && fresh[0] && fresh[0].seq > lastSeq + 1) {
+        const missing = `records ${lastSeq + 1}–${fresh[0].seq - 1}`;
+        if (head.resume_requested_seq === null || Number(head.resume_requested_seq) !== lastSeq) {
+          await tx.$executeRaw`UPDATE audit_sources SET resume_requested_seq = ${BigInt(lastSeq)} WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId}`;
+          resume = { seq: lastSeq, hash: head.last_hash, missing };
+          return undefined;
+        }
+        refusal = `gap: expected record ${lastSeq + 1}, got ${fresh[0].seq} (${missing} were asked for again and not sent)`;
+        return undefined;
+      }
       const check = verifyChain(fresh, { seq: lastSeq, hash: head.last_hash });
       if (!check.ok) {
         refusal = check.reason;
@@ -139,6 +153,15 @@ export class AuditIngestService {
       const lastRecord = fresh[fresh.length - 1];
       return lastRecord ? { seq: lastRecord.seq, hash: lastRecord.hash } : { seq: lastSeq, hash: head.last_hash };
     });
+    if (resume) {
+      this.ingested.inc({ result: 'resume_requested' }, records.length);
+      this.logger.warn({ nodeId: node.nodeId, afterSeq: resume.seq, missing: resume.missing }, 'audit records missing from the store; asked the node to send them again');
+      const error = new AgentRpcError(GrpcStatus.FAILED_PRECONDITION, `audit ${resume.missing} are missing from the control plane's store: send them again, from record ${resume.seq + 1}`);
+      error.metadata = new Metadata();
+      error.metadata.set(AUDIT_RESUME_AFTER_SEQ, String(resume.seq));
+      error.metadata.set(AUDIT_RESUME_AFTER_HASH, resume.hash);
+      throw error;
+    }
     if (refusal || !ack) {
       this.ingested.inc({ result: 'refused' }, records.length);
       await this.db.run({ tenantId: node.tenantId }, (tx) =>
