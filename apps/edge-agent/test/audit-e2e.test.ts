@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditExportStream, verifyChain, type ChainRecord } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from './stack';
+import { verifyAuditExportStream, verifyChain } from '@meridian/audit';
+import { enrollAgent, startStack, storedChain, waitFor, waitForAuditUploaded, type TestStack } from './stack';
 
 /**
  * The audit trail end to end with real processes: every decision an agent makes reaches the control
@@ -28,8 +28,6 @@ describe('audit trail end to end', () => {
       decisions += 1;
     }
   };
-  const storedChain = async (nodeId: string): Promise<ChainRecord[]> =>
-    (await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId }, orderBy: { seq: 'asc' } })).map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }));
   const decisionCount = (nodeId: string) => stack.owner.auditEvent.count({ where: { sourceId: nodeId, type: 'policy.decision' } });
 
   beforeAll(async () => {
@@ -44,7 +42,7 @@ describe('audit trail end to end', () => {
     await decide('ID', 25);
     const nodeId = stack.agents.ID!.nodeId;
     await waitFor(async () => (await decisionCount(nodeId)) === decisions, 10_000);
-    const records = await storedChain(nodeId);
+    const records = await storedChain(stack, nodeId);
     expect(verifyChain(records)).toEqual({ ok: true });
     expect(new Set(records.map((r) => r.seq)).size).toBe(records.length);
   });
@@ -59,7 +57,7 @@ describe('audit trail end to end', () => {
     await stack.startControlPlane();
     await waitFor(async () => (await decisionCount(nodeId)) === decisions, 15_000);
     await waitForAuditUploaded(stack.agents.ID!, 15_000);
-    expect(verifyChain(await storedChain(nodeId))).toEqual({ ok: true });
+    expect(verifyChain(await storedChain(stack, nodeId))).toEqual({ ok: true });
   });
 
   it('loses nothing and duplicates nothing across a kill -9 of the agent', async () => {
@@ -73,7 +71,7 @@ describe('audit trail end to end', () => {
     await decide('ID', 5);
     // every acknowledged event is still there, nothing is stored twice, the chain continues
     await waitFor(async () => (await decisionCount(nodeId)) >= decisions, 15_000).catch(() => undefined);
-    const records = await storedChain(nodeId);
+    const records = await storedChain(stack, nodeId);
     expect(verifyChain(records)).toEqual({ ok: true });
     expect(new Set(records.map((r) => r.seq)).size).toBe(records.length);
     const stored = await decisionCount(nodeId);

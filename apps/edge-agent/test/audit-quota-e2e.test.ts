@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from './stack';
+import { enrollAgent, startStack, storedChain, waitFor, waitForAuditUploaded, type TestStack } from './stack';
 
 const EVENTS_PER_SECOND = 50;
 const BURST = 1_000;
@@ -39,7 +39,7 @@ describe('audit upload quota end to end', () => {
     // the quota did refuse part of it, and the agent sent it again
     const metrics = await (await fetch(`http://127.0.0.1:${stack.httpPort}/metrics`)).text();
     expect(Number(/meridian_audit_events_ingested_total\{result="throttled"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
-    const records = (await stack.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId }, orderBy: { seq: 'asc' } })).map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }));
+    const records = await storedChain(stack, agent.nodeId);
     expect(verifyChain(records)).toEqual({ ok: true });
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
     expect((await stack.owner.auditSource.findFirstOrThrow({ where: { sourceId: agent.nodeId } })).brokenAt).toBeNull();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestAgentProcess, type TestStack } from './stack';
+import { enrollAgent, startStack, storedChain, storedDecisionTags, waitFor, waitForAuditUploaded, type TestAgentProcess, type TestStack } from './stack';
 
 /**
  * The control plane's store loses audit records it had acknowledged — PostgreSQL restored from last
@@ -23,10 +23,6 @@ describe('audit records lost by the control plane after it acknowledged them', (
       expect(response.status).toBe(200);
       answered.add(tag);
     }
-  };
-  const storedTags = async () => {
-    const rows = await stack.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId, type: 'policy.decision' }, select: { body: true } });
-    return rows.map((r) => (JSON.parse(r.body) as { data?: { location?: string } }).data?.location).filter((t): t is string => typeof t === 'string');
   };
   /** What a restore to an earlier moment leaves: the node's events after `seq` gone, its head back at `seq`. */
   const restoreTo = async (seq: number) => {
@@ -56,12 +52,12 @@ describe('audit records lost by the control plane after it acknowledged them', (
     await waitForAuditUploaded(agent, 20_000);
     await waitFor(async () => (await stack.owner.auditEvent.count({ where: { sourceId: agent.nodeId } })) === before + 5, 20_000);
 
-    const tags = await storedTags();
+    const tags = await storedDecisionTags(stack, agent.nodeId);
     expect(new Set(tags).size).toBe(tags.length);
     expect([...answered].filter((t) => !tags.includes(t))).toEqual([]);
-    const chain = await stack.owner.auditEvent.findMany({ where: { sourceId: agent.nodeId }, orderBy: { seq: 'asc' } });
-    expect(chain.map((r) => Number(r.seq))).toEqual(Array.from({ length: before + 5 }, (_, i) => i + 1));
-    expect(verifyChain(chain.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body })))).toEqual({ ok: true });
+    const chain = await storedChain(stack, agent.nodeId);
+    expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: before + 5 }, (_, i) => i + 1));
+    expect(verifyChain(chain)).toEqual({ ok: true });
     const source = await stack.owner.auditSource.findFirstOrThrow({ where: { sourceId: agent.nodeId } });
     expect(source).toMatchObject({ brokenAt: null, lastSeq: BigInt(before + 5), resumeRequestedSeq: BigInt(before - 12) });
     // The agent says what happened, in its log (a warning, not an error).

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import type { ChainRecord } from '@meridian/audit';
 import { createPrismaClient, type PrismaClient } from '@meridian/db';
 import { DEMO_PASSWORD, seedDemo } from '@meridian/db/seed';
 import { createTestDatabase, type TestDatabase } from '@meridian/db/testing';
@@ -172,6 +173,18 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/** A node's stored audit records in chain (seq) order, as verifyChain takes them. */
+export async function storedChain(stack: TestStack, nodeId: string): Promise<ChainRecord[]> {
+  const rows = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId }, orderBy: { seq: 'asc' } });
+  return rows.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body }));
+}
+
+/** The `location` tags of a node's stored policy.decision records: how the tests tell each decision they asked for. */
+export async function storedDecisionTags(stack: TestStack, nodeId: string): Promise<string[]> {
+  const rows = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'policy.decision' }, select: { body: true } });
+  return rows.map((r) => (JSON.parse(r.body) as { data?: { location?: string } }).data?.location).filter((t): t is string => typeof t === 'string');
 }
 
 /** Until the agent reports nothing left to upload (its local status): only then is a count of its stored audit final. */

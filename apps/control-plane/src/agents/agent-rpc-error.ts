@@ -9,9 +9,14 @@ export class AgentRpcError extends Error {
   constructor(
     readonly code: GrpcStatus,
     message: string,
+    trailers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'AgentRpcError';
+    if (trailers) {
+      this.metadata = new Metadata();
+      for (const [key, value] of Object.entries(trailers)) this.metadata.set(key, value);
+    }
   }
 }
 
@@ -20,7 +25,7 @@ export const permissionDenied = (message: string) => new AgentRpcError(GrpcStatu
 export const invalidArgument = (message: string) => new AgentRpcError(GrpcStatus.INVALID_ARGUMENT, message);
 export const notFound = (message: string) => new AgentRpcError(GrpcStatus.NOT_FOUND, message);
 
-export const DATABASE_UNAVAILABLE = "the control plane's database is unavailable; retry in a few seconds";
+const DATABASE_UNAVAILABLE = "the control plane's database is unavailable; retry in a few seconds";
 
 export function toServiceError(error: unknown): Partial<ServiceError> & { code: GrpcStatus; details: string } {
   if (error instanceof AgentRpcError) return { code: error.code, details: error.message, metadata: error.metadata ?? new Metadata() };

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter } from 'prom-client';
 import { verifyChain } from '@meridian/audit';
 import { verifyEd25519 } from '@meridian/crypto';
@@ -130,7 +130,7 @@ export class AuditIngestService {
       const fresh = records.filter((r) => r.seq > lastSeq);
       if (resent.length === 0 && fresh[0] && fresh[0].seq > lastSeq + 1) {
         const missing = `records ${lastSeq + 1}–${fresh[0].seq - 1}`;
-        if (head.resume_requested_seq === null || Number(head.resume_requested_seq) !== lastSeq) {
+        if (head.resume_requested_seq !== head.last_seq) {
           await tx.$executeRaw`UPDATE audit_sources SET resume_requested_seq = ${BigInt(lastSeq)} WHERE tenant_id = ${node.tenantId}::uuid AND source_id = ${node.nodeId}`;
           resume = { seq: lastSeq, hash: head.last_hash, missing };
           return undefined;
@@ -156,11 +156,10 @@ export class AuditIngestService {
     if (resume) {
       this.ingested.inc({ result: 'resume_requested' }, records.length);
       this.logger.warn({ nodeId: node.nodeId, afterSeq: resume.seq, missing: resume.missing }, 'audit records missing from the store; asked the node to send them again');
-      const error = new AgentRpcError(GrpcStatus.FAILED_PRECONDITION, `audit ${resume.missing} are missing from the control plane's store: send them again, from record ${resume.seq + 1}`);
-      error.metadata = new Metadata();
-      error.metadata.set(AUDIT_RESUME_AFTER_SEQ, String(resume.seq));
-      error.metadata.set(AUDIT_RESUME_AFTER_HASH, resume.hash);
-      throw error;
+      throw new AgentRpcError(GrpcStatus.FAILED_PRECONDITION, `audit ${resume.missing} are missing from the control plane's store: send them again, from record ${resume.seq + 1}`, {
+        [AUDIT_RESUME_AFTER_SEQ]: String(resume.seq),
+        [AUDIT_RESUME_AFTER_HASH]: resume.hash,
+      });
     }
     if (refusal || !ack) {
       this.ingested.inc({ result: 'refused' }, records.length);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from '../stack';
+import { enrollAgent, startStack, storedChain, storedDecisionTags, waitFor, waitForAuditUploaded, type TestStack } from '../stack';
 import { PrivateRedis } from './private-redis';
 
 /**
@@ -35,10 +35,7 @@ describe('faults: crashes during audit upload', () => {
     };
   };
 
-  const storedTags = async () => {
-    const rows = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'policy.decision' }, select: { body: true } });
-    return rows.map((r) => (JSON.parse(r.body) as { data?: { location?: string } }).data?.location).filter((t): t is string => typeof t === 'string');
-  };
+  const storedTags = () => storedDecisionTags(stack, nodeId);
 
   /** Every answered decision stored once; at most one more (journaled, but its answer lost in a crash). */
   const expectExactlyOnce = async () => {
@@ -52,8 +49,8 @@ describe('faults: crashes during audit upload', () => {
     expect(new Set(tags).size).toBe(tags.length);
     const unanswered = tags.filter((t) => !answered.has(t));
     expect(unanswered.length).toBeLessThanOrEqual(1);
-    const chain = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId }, orderBy: { seq: 'asc' } });
-    expect(verifyChain(chain.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body })))).toEqual({ ok: true });
+    const chain = await storedChain(stack, nodeId);
+    expect(verifyChain(chain)).toEqual({ ok: true });
     expect(new Set(chain.map((r) => r.seq)).size).toBe(chain.length);
     return tags.length;
   };

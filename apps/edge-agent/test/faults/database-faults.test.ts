@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@meridian/audit';
-import { enrollAgent, startStack, waitFor, waitForAuditUploaded, type TestStack } from '../stack';
+import { enrollAgent, startStack, storedChain, storedDecisionTags, waitFor, waitForAuditUploaded, type TestStack } from '../stack';
 import { PrivatePostgres } from './private-postgres';
 
 /**
@@ -24,11 +24,6 @@ describe('faults: PostgreSQL crashes under the running stack', () => {
     const response = await stack.agents.ID!.local('POST', '/v1/decide', { category: 'model_outputs', action: 'infer', location: tag }).catch(() => undefined);
     if (response?.status === 200) answered.add(tag);
     return response?.status;
-  };
-
-  const storedTags = async () => {
-    const rows = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId, type: 'policy.decision' }, select: { body: true } });
-    return rows.map((r) => (JSON.parse(r.body) as { data?: { location?: string } }).data?.location).filter((t): t is string => typeof t === 'string');
   };
 
   const policyVersion = async () => (await stack.agents.ID!.local('GET', '/v1/status')).body.policyVersion as number;
@@ -88,12 +83,11 @@ describe('faults: PostgreSQL crashes under the running stack', () => {
     // No process was restarted: the control plane reconnects, the agent's uploads go through.
     await waitFor(async () => (await fetch(`http://127.0.0.1:${stack.httpPort}/readyz`)).ok, 30_000);
     await waitForAuditUploaded(stack.agents.ID!, 60_000);
-    const tags = await storedTags();
+    const tags = await storedDecisionTags(stack, nodeId);
     expect(new Set(tags).size).toBe(tags.length);
     expect([...answered].filter((t) => !tags.includes(t))).toEqual([]);
     expect(tags.filter((t) => !answered.has(t)).length).toBeLessThanOrEqual(1);
-    const chain = await stack.owner.auditEvent.findMany({ where: { sourceId: nodeId }, orderBy: { seq: 'asc' } });
-    expect(verifyChain(chain.map((r) => ({ seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash, body: r.body })))).toEqual({ ok: true });
+    expect(verifyChain(await storedChain(stack, nodeId))).toEqual({ ok: true });
     const node = await stack.api('GET', `/v1/nodes/${nodeId}`, undefined, token);
     expect(node.status).toBe(200);
     expect(node.body.auditChain.brokenAt ?? null).toBeNull();
